@@ -1,0 +1,76 @@
+# actionapp: `make run` sets everything up and serves the app; `make test` sets up and tests.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMPS := .stamps
+PORT ?= 5000
+FLASK := $(BIN)/flask --app actionapp
+TRANSLATIONS := actionapp/translations
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po))
+
+# Debian packages: what the app needs to run, and what the tests need besides.
+RUN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk fonts-dejavu-core
+TEST_PACKAGES := $(RUN_PACKAGES) chromium qpdf poppler-utils
+
+.PHONY: run test test-pg lint bench setup setup-test db translations extract-messages \
+	system-packages system-packages-test clean
+
+run: setup system-packages db
+	@echo "actionapp is serving at http://127.0.0.1:$(PORT)/ (Ctrl-C stops it)"
+	ACTIONAPP_ENV=$${ACTIONAPP_ENV:-development} $(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+test: setup-test system-packages-test translations lint
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The whole suite against PostgreSQL (ACTIONAPP_TEST_DATABASE_URL must be set).
+test-pg: setup-test system-packages-test translations
+	@test -n "$$ACTIONAPP_TEST_DATABASE_URL" || { echo "Set ACTIONAPP_TEST_DATABASE_URL"; exit 2; }
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: setup-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: setup-test system-packages-test translations
+	$(BIN)/python -m tests.bench.run $(BENCH_ARGS)
+
+setup: $(STAMPS)/runtime translations
+
+setup-test: $(STAMPS)/test
+
+$(STAMPS)/runtime: pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 or newer is needed: install python3 and python3-venv"; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "actionapp needs Python 3.11 or newer"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	@mkdir -p $(STAMPS) && touch $@
+
+$(STAMPS)/test: $(STAMPS)/runtime pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@mkdir -p $(STAMPS) && touch $@
+
+translations: $(MO_FILES)
+
+$(TRANSLATIONS)/%/LC_MESSAGES/messages.mo: $(TRANSLATIONS)/%/LC_MESSAGES/messages.po $(STAMPS)/runtime
+	$(BIN)/pybabel compile --use-fuzzy -d $(TRANSLATIONS) -l $* 2>&1 | grep -v '^compiling' || true
+	@test -f $@
+
+# For developers: collect new interface strings into the catalogues.
+extract-messages: setup
+	$(BIN)/pybabel extract -F $(TRANSLATIONS)/babel.cfg -k _l -k lazy_gettext -o $(TRANSLATIONS)/messages.pot .
+	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-fuzzy-matching
+
+db: setup
+	ACTIONAPP_ENV=$${ACTIONAPP_ENV:-development} $(FLASK) db upgrade
+	ACTIONAPP_ENV=$${ACTIONAPP_ENV:-development} $(FLASK) seed-demo
+
+system-packages:
+	@bash .ci/system-packages $(RUN_PACKAGES)
+
+system-packages-test:
+	@bash .ci/system-packages $(TEST_PACKAGES)
+
+clean:
+	rm -rf $(VENV) $(STAMPS) .pytest_cache .ruff_cache

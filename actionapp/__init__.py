@@ -1,0 +1,117 @@
+"""actionapp: Urgent Action letter campaigns."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, request
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from actionapp.config import CONFIGS, INSECURE_SECRET, development_secret
+from actionapp.extensions import babel, csrf, db, limiter, migrate
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+MIGRATIONS_DIR = PACKAGE_DIR / "migrations"
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Create and configure the application."""
+    app = Flask(
+        __name__,
+        template_folder="../templates",
+        static_folder="../static",
+        instance_relative_config=True,
+    )
+    register_config(app, test_config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_templating(app)
+    register_security(app)
+    register_errors(app)
+    register_commands(app)
+    return app
+
+
+def register_config(app: Flask, test_config: dict[str, Any] | None) -> None:
+    """Load defaults for ACTIONAPP_ENV, then ACTIONAPP_* variables, then test overrides."""
+    env = (test_config or {}).get("ENV") or os.environ.get("ACTIONAPP_ENV", "production")
+    if env not in CONFIGS:
+        raise RuntimeError(f"ACTIONAPP_ENV must be one of {', '.join(CONFIGS)}, not {env!r}")
+    app.config.from_object(CONFIGS[env])
+    app.config.from_prefixed_env("ACTIONAPP")
+    if test_config:
+        app.config.update(test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config["SQLALCHEMY_DATABASE_URI"]:
+        app.config["SQLALCHEMY_DATABASE_URI"] = (
+            f"sqlite:///{Path(app.instance_path) / 'actionapp.db'}"
+        )
+    if app.config["SECRET_KEY"] in ("", INSECURE_SECRET, None):
+        if app.config["ENV"] == "production":
+            raise RuntimeError(
+                "ACTIONAPP_SECRET_KEY is not set. Outside development actionapp refuses to start "
+                "without a real secret key: set ACTIONAPP_SECRET_KEY to a long random value, "
+                "for example the output of "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`."
+            )
+        app.config["SECRET_KEY"] = development_secret(app.instance_path)
+    if app.config["PROXY_COUNT"]:
+        n = int(app.config["PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
+
+
+def register_extensions(app: Flask) -> None:
+    """Attach the extensions and set up the database engines."""
+    from actionapp.database import configure_engines
+    from actionapp.i18n import select_locale
+
+    db.init_app(app)
+    configure_engines(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    """Register every feature's blueprint."""
+    from actionapp.api.views import bp as api_bp
+    from actionapp.public.views import bp as public_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+
+
+def register_templating(app: Flask) -> None:
+    """Add the template helpers every page uses."""
+    from actionapp.i18n import register_template_helpers
+
+    register_template_helpers(app)
+
+
+def register_security(app: Flask) -> None:
+    """Send the security headers with every response."""
+    from actionapp.security import apply_security_headers
+
+    app.after_request(apply_security_headers)
+
+
+def register_errors(app: Flask) -> None:
+    """Render friendly error pages; roll back the session on server errors."""
+    from actionapp.errors import register_error_handlers
+
+    register_error_handlers(app)
+
+
+def register_commands(app: Flask) -> None:
+    """Add the flask sub-commands."""
+    from actionapp.cli import register_cli
+
+    register_cli(app)
+
+
+def is_json_request() -> bool:
+    """Tell whether the client asked for JSON."""
+    return request.path.startswith("/api/")

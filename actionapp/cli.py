@@ -1,0 +1,25 @@
+"""Flask sub-commands: thin wrappers over services."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+
+from actionapp.extensions import db
+from actionapp.models import utcnow
+from actionapp.services.seed import create_demo_action, database_is_empty
+
+
+def register_cli(app: Flask) -> None:
+    """Attach the commands to the app."""
+
+    @app.cli.command("seed-demo")
+    @click.option("--force", is_flag=True, help="Add the demo action even if actions exist.")
+    def seed_demo(force: bool) -> None:
+        """Load the demo action when the database has no action yet."""
+        if not force and not database_is_empty():
+            click.echo("Actions exist already; the demo action was not added.")
+            return
+        action = create_demo_action(utcnow())
+        db.session.commit()
+        click.echo(f"Demo action added: /actions/{action.slug}")

@@ -1,0 +1,76 @@
+"""Configuration defaults; every key can be overridden as ACTIONAPP_<KEY> in the environment."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+INSECURE_SECRET = "change-me"  # noqa: S105 - a marker, refused outside development
+
+
+class Config:
+    """Defaults for every environment."""
+
+    ENV = "production"
+    SECRET_KEY = INSECURE_SECRET
+    SQLALCHEMY_DATABASE_URI = ""  # filled in by the factory: instance/actionapp.db
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    SQLITE_BUSY_TIMEOUT_MS = 10_000
+    # Counter rows per action and metric; more slots spread concurrent writers (PostgreSQL).
+    COUNTER_SLOTS = 8
+
+    ORGANISATION_NAME = "actionapp demo organisation"
+    ORGANISATION_URL = ""
+    PUBLIC_URL = "http://127.0.0.1:5000"
+
+    MAX_CONTENT_LENGTH = 256 * 1024
+    MAX_FORM_MEMORY_SIZE = 256 * 1024
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+    WTF_CSRF_TIME_LIMIT = 6 * 3600
+
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+    LANGUAGES = ("en", "zh")
+
+    # Bots fill a form faster than this; such posts are turned away quietly.
+    MIN_FILL_SECONDS = 3.0
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_ENABLED = True
+    RATELIMIT_HEADERS_ENABLED = False
+    SUBMIT_RATE_LIMIT = "20 per minute"
+    # Trust X-Forwarded-* from this many reverse proxies (0: none).
+    PROXY_COUNT = 0
+
+
+class DevelopmentConfig(Config):
+    """Local development: plain HTTP cookies and a per-checkout secret key."""
+
+    ENV = "development"
+    SESSION_COOKIE_SECURE = False
+    PREFERRED_URL_SCHEME = "http"
+
+
+class TestingConfig(DevelopmentConfig):
+    """The test suite."""
+
+    ENV = "testing"
+    TESTING = True
+    SECRET_KEY = "testing-secret-key-not-for-production"  # noqa: S105
+    MIN_FILL_SECONDS = 0.0
+    RATELIMIT_ENABLED = False
+
+
+CONFIGS = {"production": Config, "development": DevelopmentConfig, "testing": TestingConfig}
+
+
+def development_secret(instance_path: str) -> str:
+    """Return a random secret key kept in the instance folder, created on first use."""
+    path = Path(instance_path) / "dev-secret-key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        os.chmod(path, 0o600)
+    return path.read_text().strip()

@@ -1,0 +1,127 @@
+"""Interface language, and locale-aware formatting of dates, numbers, countries and languages."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from functools import lru_cache
+
+import pycountry
+from babel import Locale
+from babel.core import get_global
+from babel.dates import format_date as babel_format_date
+from flask import Flask, current_app, request
+from flask_babel import format_datetime, format_decimal, get_locale
+
+LANGUAGE_COOKIE = "lang"
+
+
+def select_locale() -> str:
+    """Pick the interface language: the visitor's choice (a cookie), else Accept-Language."""
+    languages = current_app.config["LANGUAGES"]
+    chosen = request.cookies.get(LANGUAGE_COOKIE)
+    if chosen in languages:
+        return chosen
+    return request.accept_languages.best_match(languages) or languages[0]
+
+
+def interface_language() -> str:
+    """Return the current interface language code."""
+    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+@lru_cache(maxsize=16)
+def _babel_locale(code: str) -> Locale:
+    return Locale.parse(code.replace("-", "_"))
+
+
+def letter_date(day: date, language: str) -> str:
+    """Format a letter's date the way the letter's language writes it."""
+    return babel_format_date(day, format="long", locale=_babel_locale(language))
+
+
+def language_name(code: str, in_language: str | None = None) -> str:
+    """Return a language's name, written in the given (or the interface) language."""
+    locale = _babel_locale(in_language or interface_language())
+    return locale.languages.get(code) or code
+
+
+def native_language_name(code: str) -> str:
+    """Return a language's name in that language, such as 中文 for zh."""
+    return _babel_locale(code).get_display_name(_babel_locale(code)) or code
+
+
+@lru_cache(maxsize=4096)
+def _country_codes() -> frozenset[str]:
+    return frozenset(country.alpha_2 for country in pycountry.countries)
+
+
+def is_country(code: str) -> bool:
+    """Tell whether a code is an ISO 3166-1 alpha-2 country."""
+    return code in _country_codes()
+
+
+def country_name(code: str, in_language: str | None = None) -> str:
+    """Return a country's name in the given (or the interface) language."""
+    locale = _babel_locale(in_language or interface_language())
+    name = locale.territories.get(code)
+    if name:
+        return name
+    country = pycountry.countries.get(alpha_2=code)
+    return country.name if country else code
+
+
+@lru_cache(maxsize=8)
+def country_choices(in_language: str) -> list[tuple[str, str]]:
+    """Return (code, name) for every country, sorted by name in the given language."""
+    return sorted(
+        ((code, country_name(code, in_language)) for code in _country_codes()),
+        key=lambda item: item[1],
+    )
+
+
+def country_from_accept_language() -> str:
+    """Guess the visitor's country from Accept-Language (en-GB -> GB, de -> DE), or ''."""
+    likely = get_global("likely_subtags")
+    for value, _quality in request.accept_languages:
+        tag = value.replace("-", "_")
+        parts = tag.split("_")
+        for part in parts[1:]:
+            if len(part) == 2 and is_country(part.upper()):
+                return part.upper()
+        guess = likely.get(parts[0].lower())
+        if guess:
+            territory = guess.split("_")[-1]
+            if is_country(territory):
+                return territory
+    return ""
+
+
+def format_number(value: int | float) -> str:
+    """Format a number for the interface language."""
+    return format_decimal(value)
+
+
+def format_when(value: datetime, fmt: str = "medium") -> str:
+    """Format a stored (naive UTC) timestamp for the interface language."""
+    return format_datetime(value, fmt)
+
+
+def register_template_helpers(app: Flask) -> None:
+    """Expose the formatting helpers to templates."""
+    from flask_babel import format_date
+
+    from actionapp.services.text import render_markdown
+
+    app.jinja_env.filters.update(
+        number=format_number,
+        when=format_when,
+        day=format_date,
+        country=country_name,
+        language=language_name,
+        markdown=render_markdown,
+    )
+    app.jinja_env.globals.update(
+        interface_language=interface_language,
+        native_language_name=native_language_name,
+        languages=lambda: app.config["LANGUAGES"],
+    )

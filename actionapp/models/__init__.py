@@ -1,0 +1,28 @@
+"""Database models, one module per aggregate."""
+
+from actionapp.models.actions import (
+    Action,
+    ActionStatus,
+    ActionUpdate,
+    ModelLetter,
+    Target,
+    TargetKind,
+)
+from actionapp.models.base import utcnow
+from actionapp.models.counters import CounterSlot
+from actionapp.models.letters import Channel, Letter, LetterStatus, Submission
+
+__all__ = [
+    "Action",
+    "ActionStatus",
+    "ActionUpdate",
+    "Channel",
+    "CounterSlot",
+    "Letter",
+    "LetterStatus",
+    "ModelLetter",
+    "Submission",
+    "Target",
+    "TargetKind",
+    "utcnow",
+]

@@ -1,0 +1,1 @@
+"""Public blueprint: action pages, the composer and the thank-you page."""

@@ -1,0 +1,150 @@
+"""The letter composer."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import (
+    AnyOf,
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    Optional,
+    Regexp,
+    ValidationError,
+)
+from wtforms.widgets import CheckboxInput, ListWidget
+
+NAME_MAX = 120
+CITY_MAX = 120
+ADDRESS_MAX = 300
+ADDRESS_LINES_MAX = 4
+BODY_MAX = 6000
+PERSONAL_MAX = 1500
+PAPERS = ("", "a4", "letter")
+CHANNELS = ("email", "mailto", "print")
+
+
+def single_line(form, field) -> None:
+    """Refuse line breaks and encoded words: the value may end up in an email header."""
+    value = field.data or ""
+    if "\r" in value or "\n" in value or "=?" in value:
+        raise ValidationError(_l("Please write this on one line, without the characters =?"))
+
+
+def few_lines(form, field) -> None:
+    """Keep the return address to a few lines so that it fits above the recipient."""
+    if len((field.data or "").strip().splitlines()) > ADDRESS_LINES_MAX:
+        raise ValidationError(_l("Please use at most %(n)d lines.", n=ADDRESS_LINES_MAX))
+
+
+def choices_of(pairs) -> list[SelectChoice]:
+    """Turn (value, label) pairs into WTForms choices."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def at_least_one(form, field) -> None:
+    """Ask for at least one ticked box (without marking each box as required)."""
+    if not field.data:
+        raise ValidationError(_l("Please choose at least one recipient."))
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A list of checkboxes."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class ComposeForm(FlaskForm):
+    """Everything a supporter writes; choices are set by the view from the action."""
+
+    name = StringField(
+        _l("Your name"),
+        validators=[DataRequired(_l("Please give your name.")), Length(max=NAME_MAX), single_line],
+    )
+    email = EmailField(
+        _l("Your email address"),
+        validators=[
+            Optional(),
+            Length(max=254),
+            Email(_l("This does not look like an email address."), check_deliverability=False),
+            single_line,
+        ],
+        description=_l("Needed to send by email; optional for printed letters."),
+    )
+    street_address = TextAreaField(
+        _l("Street address (optional)"),
+        validators=[Optional(), Length(max=ADDRESS_MAX), few_lines],
+        description=_l("Printed as the return address on posted letters."),
+    )
+    city = StringField(
+        _l("Town or city"),
+        validators=[DataRequired(_l("Please give your town or city.")), Length(max=CITY_MAX),
+                    single_line],
+    )  # fmt: skip
+    country = SelectField(
+        _l("Country"), validators=[DataRequired(_l("Please choose your country."))]
+    )
+    language = SelectField(_l("Language you write in"), validators=[DataRequired()])
+    targets = MultiCheckboxField(
+        _l("Write to"),
+        coerce=int,
+        validators=[at_least_one],
+    )
+    variant = RadioField(_l("Model letter"), validators=[InputRequired()])
+    body = TextAreaField(_l("Letter text"), validators=[Optional(), Length(max=BODY_MAX)])
+    personal_message = TextAreaField(
+        _l("Your personal paragraph (optional)"),
+        validators=[Optional(), Length(max=PERSONAL_MAX)],
+        description=_l("A few sentences in your own words: who you are and why you care."),
+    )
+    paper = SelectField(
+        _l("Paper size for printing"),
+        choices=[
+            SelectChoice("", _l("Automatic, from my country")),
+            SelectChoice("a4", _l("A4")),
+            SelectChoice("letter", _l("US Letter")),
+        ],
+        validators=[Optional(), AnyOf(PAPERS)],
+    )
+    consent_processing = BooleanField(
+        _l("I agree"),
+        validators=[DataRequired(_l("We can only send your letter with your agreement."))],
+    )
+    consent_updates = BooleanField(_l("Send me updates on this case by email (optional)."))
+    client_key = HiddenField(validators=[DataRequired(), Regexp(r"^[A-Za-z0-9_-]{16,64}$")])
+    started = HiddenField(validators=[Length(max=200)])
+    # Honeypot: hidden from people, filled in by bots.
+    website = StringField(_l("Leave this field empty"), validators=[Length(max=200)])
+    channel = HiddenField(validators=[Optional(), AnyOf(CHANNELS)])
+
+    def validate(self, extra_validators=None) -> bool:
+        """Validate the fields, then ask for an address when the letter goes by email."""
+        valid = super().validate(extra_validators)
+        if self.channel.data == "email" and not (self.email.data or "").strip():
+            self.email.errors = [
+                *self.email.errors,
+                _l("Please give your email address to send by email."),
+            ]
+            valid = False
+        return valid
+
+    # Fields carried through the preview as hidden inputs.
+    CARRIED = (
+        "name", "email", "street_address", "city", "country", "language", "targets", "variant",
+        "body", "personal_message", "paper", "consent_processing", "consent_updates",
+        "client_key", "started", "website",
+    )  # fmt: skip

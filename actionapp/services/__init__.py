@@ -1,0 +1,1 @@
+"""The rules of actionapp: plain functions that take and return plain values."""

@@ -1,0 +1,103 @@
+"""Finding actions and telling where each stands."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from actionapp.extensions import db
+from actionapp.models import Action, ActionStatus, ModelLetter, Target, TargetKind
+
+
+def live_actions(now: datetime) -> list[Action]:
+    """Return the actions open for letters, newest first."""
+    return list(
+        db.session.scalars(
+            select(Action)
+            .where(Action.status == ActionStatus.LIVE, Action.deadline > now)
+            .order_by(Action.published_at.desc(), Action.id.desc())
+        )
+    )
+
+
+def published_action(slug: str) -> Action | None:
+    """Return the action with this slug if it has been published (live or closed)."""
+    return db.session.scalar(
+        select(Action).where(Action.slug == slug, Action.status != ActionStatus.DRAFT)
+    )
+
+
+@dataclass(frozen=True)
+class ActionState:
+    """Where an action stands at one moment."""
+
+    status: str  # "live", "closed", or the latest outcome word such as "released"
+    accepting: bool
+    time_left: timedelta
+    # Whether a letter posted now is still likely to arrive before the deadline.
+    post_in_time: bool
+
+    @property
+    def days_left(self) -> int:
+        """Whole days left before the deadline (0 when past it)."""
+        return max(self.time_left.days, 0)
+
+
+def action_state(action: Action, now: datetime) -> ActionState:
+    """Tell whether an action takes letters now, how long is left and what to show."""
+    time_left = action.deadline - now
+    accepting = action.status == ActionStatus.LIVE and time_left > timedelta(0)
+    outcome = next((u.outcome for u in action.updates if u.outcome), "")
+    status = outcome or ("live" if accepting else "closed")
+    return ActionState(
+        status=status,
+        accepting=accepting,
+        time_left=max(time_left, timedelta(0)),
+        post_in_time=accepting and time_left >= timedelta(days=action.post_days),
+    )
+
+
+def primary_targets(action: Action) -> list[Target]:
+    """Return the targets every supporter can write to, in order."""
+    return [t for t in action.targets if t.kind == TargetKind.PRIMARY]
+
+
+def embassy_for(action: Action, country: str) -> Target | None:
+    """Return the embassy copy for supporters in a country, if the action has one."""
+    return next(
+        (
+            t
+            for t in action.targets
+            if t.kind == TargetKind.EMBASSY and t.supporter_country == country
+        ),
+        None,
+    )
+
+
+def recipients_for(action: Action, country: str, target_ids: list[int]) -> list[Target]:
+    """Return the chosen primary targets plus the embassy copy for the supporter's country."""
+    chosen = [t for t in primary_targets(action) if t.id in set(target_ids)]
+    embassy = embassy_for(action, country)
+    return [*chosen, embassy] if embassy else chosen
+
+
+def letter_languages(action: Action) -> list[str]:
+    """Return the languages the action has model letters in, its own language first."""
+    codes = {letter.language for letter in action.model_letters}
+    return sorted(codes, key=lambda code: (code != action.language, code))
+
+
+def model_letter(action: Action, variant: str, language: str) -> ModelLetter | None:
+    """Return one language version of a model letter."""
+    return next(
+        (m for m in action.model_letters if m.variant == variant and m.language == language),
+        None,
+    )
+
+
+def variants(action: Action, language: str) -> list[ModelLetter]:
+    """Return the model letters offered in a language (falling back to the action's language)."""
+    found = [m for m in action.model_letters if m.language == language]
+    return found or [m for m in action.model_letters if m.language == action.language]

@@ -1,0 +1,224 @@
+"""Writing the letters: model letter + target + supporter -> the text each target receives."""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+
+from jinja2 import StrictUndefined
+from jinja2.sandbox import SandboxedEnvironment
+
+from actionapp.i18n import country_name, letter_date
+from actionapp.models import Action, ModelLetter, Target
+from actionapp.services.actions import model_letter, recipients_for
+
+# What a supporter sees in place of each placeholder when editing a model letter. Supporter
+# text is never run as a template: these tokens are replaced as plain strings.
+EDIT_TOKENS: dict[str, dict[str, str]] = {
+    "en": {
+        "supporter.name": "[your name]",
+        "supporter.city": "[your city]",
+        "supporter.country": "[your country]",
+        "target.name": "[recipient]",
+    },
+    "zh": {
+        "supporter.name": "[您的姓名]",
+        "supporter.city": "[您的城市]",
+        "supporter.country": "[您的国家]",
+        "target.name": "[收信人]",
+    },
+}
+
+
+@dataclass(frozen=True)
+class SupporterDetails:
+    """What the supporter typed into the composer."""
+
+    name: str
+    city: str
+    country: str
+    language: str
+    variant: str
+    personal_message: str = ""
+    street_address: str = ""
+    edited_body: str | None = None
+    target_ids: list[int] = field(default_factory=list)
+    # Picks the subject line among the organiser's alternatives; stable per submission.
+    seed: str = ""
+
+
+@dataclass(frozen=True)
+class LetterText:
+    """One letter as its target reads it."""
+
+    target: Target
+    language: str
+    date_text: str
+    subject: str
+    salutation: str
+    body: str
+    personal_message: str
+    closing: str
+    signature_name: str
+    signature_place: str
+    # The same letter in the supporter's language when the target reads another one.
+    translation: LetterText | None = None
+
+    @property
+    def plain_text(self) -> str:
+        """Return the whole letter as plain text (the email body)."""
+        parts = [self.salutation, self.body]
+        if self.personal_message:
+            parts.append(self.personal_message)
+        parts.append("\n".join(p for p in (self.closing, self.signature_name) if p))
+        if self.signature_place:
+            parts[-1] += "\n" + self.signature_place
+        return "\n\n".join(p.strip("\n") for p in parts if p)
+
+
+class _Namespace(dict):
+    """A dict whose keys read as attributes in the sandbox ({{ supporter.name }})."""
+
+    def __getattr__(self, name: str) -> str:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+@lru_cache(maxsize=1)
+def sandbox() -> SandboxedEnvironment:
+    """Return the sandboxed Jinja environment model letters are rendered in."""
+    return SandboxedEnvironment(
+        autoescape=False, undefined=StrictUndefined, keep_trailing_newline=False
+    )
+
+
+@lru_cache(maxsize=256)
+def _compiled(template_text: str):
+    return sandbox().from_string(template_text)
+
+
+def render_model_body(template_text: str, values: dict[str, str]) -> str:
+    """Render a model letter's body with placeholder values in the sandbox."""
+    supporter = _Namespace(
+        {k.split(".", 1)[1]: v for k, v in values.items() if k.startswith("supporter.")}
+    )
+    target = _Namespace(
+        {k.split(".", 1)[1]: v for k, v in values.items() if k.startswith("target.")}
+    )
+    return _compiled(template_text).render(supporter=supporter, target=target).strip()
+
+
+def editable_text(letter: ModelLetter) -> str:
+    """Return a model letter as the supporter edits it, with readable tokens for placeholders."""
+    tokens = EDIT_TOKENS.get(letter.language, EDIT_TOKENS["en"])
+    return render_model_body(letter.body, tokens)
+
+
+def _normalise(text: str) -> str:
+    return "\n".join(line.rstrip() for line in text.replace("\r\n", "\n").strip().splitlines())
+
+
+def is_edited(letter: ModelLetter, text: str | None) -> bool:
+    """Tell whether the supporter changed the model letter's text."""
+    return bool(text and text.strip()) and _normalise(text) != _normalise(editable_text(letter))
+
+
+def fill_tokens(text: str, values: dict[str, str], language: str) -> str:
+    """Replace the edit tokens in supporter-edited text with the real values, as plain strings."""
+    for key, token in EDIT_TOKENS.get(language, EDIT_TOKENS["en"]).items():
+        text = text.replace(token, values.get(key, ""))
+    return _normalise(text)
+
+
+def pick_subject(subjects: list[str], seed: str, target: Target) -> str:
+    """Pick one of the organiser's subject lines, the same one each time for a letter."""
+    if not subjects:
+        return ""
+    return subjects[zlib.crc32(f"{seed}:{target.id}".encode()) % len(subjects)]
+
+
+def write_letter(
+    action: Action,
+    details: SupporterDetails,
+    target: Target,
+    language: str,
+    today: date,
+) -> LetterText | None:
+    """Write the letter to one target in one language; None without such a model letter."""
+    model = model_letter(action, details.variant, language)
+    if model is None:
+        return None
+    values = {
+        "supporter.name": details.name,
+        "supporter.city": details.city,
+        "supporter.country": country_name(details.country, language) if details.country else "",
+        "target.name": target.name,
+    }
+    if (
+        language == details.language
+        and not model.locked
+        and details.edited_body is not None
+        and is_edited(model, details.edited_body)
+    ):
+        body = fill_tokens(details.edited_body, values, language)
+    else:
+        body = render_model_body(model.body, values)
+    place = ", ".join(p for p in (details.city, values["supporter.country"]) if p)
+    return LetterText(
+        target=target,
+        language=language,
+        date_text=letter_date(today, language),
+        subject=pick_subject(model.subjects, details.seed, target),
+        salutation=target.salutation_in(language),
+        body=body,
+        personal_message=details.personal_message.strip(),
+        closing=model.closing,
+        signature_name=details.name,
+        signature_place=place,
+    )
+
+
+def target_language(action: Action, details: SupporterDetails, target: Target) -> str:
+    """Return the language a target gets: its own where a model letter exists in it."""
+    if model_letter(action, details.variant, target.language) is not None:
+        return target.language
+    return details.language
+
+
+def write_letters(action: Action, details: SupporterDetails, today: date) -> list[LetterText]:
+    """Write one letter per recipient, embassy copy included, with translations where needed."""
+    letters = []
+    for target in recipients_for(action, details.country, details.target_ids):
+        language = target_language(action, details, target)
+        letter = write_letter(action, details, target, language, today)
+        if letter is None:
+            continue
+        if language != details.language:
+            translation = write_letter(action, details, target, details.language, today)
+            letter = LetterText(**{**letter.__dict__, "translation": translation})
+        letters.append(letter)
+    return letters
+
+
+def editable_texts(action: Action) -> dict[str, str]:
+    """Return each editable model letter's text keyed "variant|language" (for the composer)."""
+    return {
+        f"{m.variant}|{m.language}": editable_text(m) for m in action.model_letters if not m.locked
+    }
+
+
+def current_body(action: Action, variant: str, language: str, text: str | None) -> str:
+    """Return the text the composer's editor should hold for the chosen letter.
+
+    The supporter's own edits are kept; an untouched text follows the chosen letter and language.
+    """
+    model = model_letter(action, variant, language)
+    if model is None or model.locked:
+        return text or ""
+    if text and all(is_edited(m, text) for m in action.model_letters):
+        return text
+    return editable_text(model)

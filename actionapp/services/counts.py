@@ -1,0 +1,115 @@
+"""Exact participation counts: counters moved in the same transaction as the letters."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from actionapp.database import is_sqlite
+from actionapp.extensions import db
+from actionapp.models import CounterSlot
+
+SUPPORTERS = "supporters"
+# Concurrent PostgreSQL writers spread over this many rows per counter; SQLite writes one at a time.
+POSTGRES_SLOTS = 8
+
+# The statuses that make a letter count publicly, per channel. Other statuses are shown to
+# organisers (awaiting confirmation, mailto links opened) but not added to the public total.
+COUNTED_STATUSES: dict[str, frozenset[str]] = {
+    "email": frozenset({"confirmed"}),
+    "mailto": frozenset({"sent"}),
+    "print": frozenset({"printed", "posted"}),
+    "event": frozenset({"approved"}),
+}
+
+
+def letter_metric(channel: str, status: str) -> str:
+    """Name the counter of letters in one channel and status."""
+    return f"letters:{channel}:{status}"
+
+
+def is_counted(channel: str, status: str) -> bool:
+    """Tell whether letters in this channel and status count publicly."""
+    return status in COUNTED_STATUSES.get(channel, frozenset())
+
+
+def bump(action_id: int, deltas: Mapping[str, int]) -> None:
+    """Add the deltas to an action's counters (an upsert into one slot each)."""
+    changes = {metric: delta for metric, delta in deltas.items() if delta}
+    if not changes:
+        return
+    sqlite = is_sqlite()
+    slot = 0 if sqlite else random.randrange(POSTGRES_SLOTS)
+    # Sorted, so that two transactions lock the same rows in the same order: no deadlock.
+    rows = [
+        {"action_id": action_id, "metric": metric, "slot": slot, "value": delta}
+        for metric, delta in sorted(changes.items())
+    ]
+    insert = sqlite_insert if sqlite else pg_insert
+    stmt = insert(CounterSlot).values(rows)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["action_id", "metric", "slot"],
+        set_={"value": CounterSlot.value + stmt.excluded.value},
+    )
+    db.session.execute(stmt)
+
+
+def add_deltas(deltas: dict[str, int], changes: Iterable[tuple[str, int]]) -> dict[str, int]:
+    """Accumulate (metric, delta) pairs into a dict and return it."""
+    for metric, delta in changes:
+        deltas[metric] = deltas.get(metric, 0) + delta
+    return deltas
+
+
+@dataclass(frozen=True)
+class ActionCounts:
+    """What an action's counters say."""
+
+    supporters: int = 0
+    letters: int = 0
+    by_channel: dict[str, int] = field(default_factory=dict)
+    by_status: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        """Return the counts as plain JSON-ready data."""
+        return {
+            "supporters": self.supporters,
+            "letters": self.letters,
+            "by_channel": dict(self.by_channel),
+            "by_status": {channel: dict(s) for channel, s in self.by_status.items()},
+        }
+
+
+def counter_values(action_id: int) -> dict[str, int]:
+    """Return every counter of an action, summed over its slots."""
+    rows = db.session.execute(
+        select(CounterSlot.metric, func.sum(CounterSlot.value))
+        .where(CounterSlot.action_id == action_id)
+        .group_by(CounterSlot.metric)
+    )
+    return {metric: int(total or 0) for metric, total in rows}
+
+
+def action_counts(action_id: int) -> ActionCounts:
+    """Return the exact counts of an action from its counters (no scan of letters)."""
+    values = counter_values(action_id)
+    by_channel = {channel: 0 for channel in COUNTED_STATUSES}
+    by_status: dict[str, dict[str, int]] = {}
+    for metric, value in values.items():
+        if not metric.startswith("letters:"):
+            continue
+        _, channel, status = metric.split(":", 2)
+        by_status.setdefault(channel, {})[status] = value
+        if is_counted(channel, status):
+            by_channel[channel] = by_channel.get(channel, 0) + value
+    return ActionCounts(
+        supporters=values.get(SUPPORTERS, 0),
+        letters=sum(by_channel.values()),
+        by_channel=by_channel,
+        by_status=by_status,
+    )

@@ -1,0 +1,160 @@
+"""Recording letters and moving them through their statuses, counters kept exact."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from actionapp.extensions import db
+from actionapp.models import Action, Channel, Letter, LetterStatus, Submission
+from actionapp.services.actions import action_state
+from actionapp.services.compose import SupporterDetails, write_letters
+from actionapp.services.counts import SUPPORTERS, add_deltas, bump, is_counted, letter_metric
+
+
+class ActionClosedError(Exception):
+    """The action no longer takes letters."""
+
+
+class NoRecipientsError(Exception):
+    """No letter could be written: no target chosen, or none in a language we have."""
+
+
+@dataclass(frozen=True)
+class NewSubmission:
+    """What a supporter sends: their details, channel, paper and consent."""
+
+    details: SupporterDetails
+    channel: Channel
+    client_key: str
+    consent_text: str
+    email: str | None = None
+    consent_updates: bool = False
+    paper: str = ""
+
+
+def initial_status(action: Action, channel: Channel) -> LetterStatus:
+    """Return the status a new letter starts in."""
+    if channel == Channel.EMAIL:
+        if action.require_email_confirmation:
+            return LetterStatus.AWAITING_CONFIRMATION
+        return LetterStatus.CONFIRMED
+    if channel == Channel.MAILTO:
+        return LetterStatus.OPENED
+    return LetterStatus.PRINTED
+
+
+def submission_by_client_key(action: Action, client_key: str) -> Submission | None:
+    """Return the submission a composer already sent, if any (double click, reload)."""
+    return db.session.scalar(
+        select(Submission).where(
+            Submission.action_id == action.id, Submission.client_key == client_key
+        )
+    )
+
+
+def submission_by_token(token: str, for_update: bool = False) -> Submission | None:
+    """Return the submission behind a thank-you or download link.
+
+    With for_update, lock its row (PostgreSQL) before changing its letters, so that two
+    concurrent clicks cannot both move the same letters; on SQLite use write_transaction().
+    """
+    if not token or len(token) > 64:
+        return None
+    query = select(Submission).where(Submission.public_token == token)
+    if for_update:
+        query = query.with_for_update()
+    return db.session.scalar(query)
+
+
+def submit_letters(action: Action, new: NewSubmission, now: datetime) -> Submission:
+    """Record a supporter's letters, one per recipient, and count them; idempotent per key."""
+    if not action_state(action, now).accepting:
+        raise ActionClosedError(action.slug)
+    existing = submission_by_client_key(action, new.client_key)
+    if existing is not None:
+        return existing
+    written = write_letters(action, new.details, now.date())
+    if not written:
+        raise NoRecipientsError(action.slug)
+    details = new.details
+    submission = Submission(
+        action_id=action.id,
+        public_token=secrets.token_urlsafe(32),
+        client_key=new.client_key,
+        channel=new.channel,
+        name=details.name,
+        email=new.email,
+        street_address=details.street_address,
+        city=details.city,
+        country=details.country,
+        language=details.language,
+        variant=details.variant,
+        edited_body=details.edited_body,
+        personal_message=details.personal_message,
+        paper=new.paper,
+        consent_text=new.consent_text,
+        consent_updates=new.consent_updates,
+        created_at=now,
+    )
+    status = initial_status(action, new.channel)
+    for letter in written:
+        submission.letters.append(
+            Letter(
+                action_id=action.id,
+                target_id=letter.target.id,
+                channel=new.channel,
+                status=status,
+                language=letter.language,
+                subject=letter.subject,
+                salutation=letter.salutation,
+                body=letter.body,
+                closing=letter.closing,
+                supporter_country=details.country,
+                created_at=now,
+                status_changed_at=now,
+            )
+        )
+    db.session.add(submission)
+    deltas = {letter_metric(new.channel, status): len(written)}
+    if is_counted(new.channel, status):
+        submission.counted_at = now
+        deltas[SUPPORTERS] = 1
+    bump(action.id, deltas)
+    db.session.flush()
+    return submission
+
+
+def move_letters(
+    submission: Submission, letters: Iterable[Letter], status: LetterStatus, now: datetime
+) -> int:
+    """Move letters to a new status and their counts with them; return how many moved."""
+    deltas: dict[str, int] = {}
+    moved = 0
+    for letter in letters:
+        if letter.status == status:
+            continue
+        add_deltas(
+            deltas,
+            [
+                (letter_metric(letter.channel, letter.status), -1),
+                (letter_metric(letter.channel, status), 1),
+            ],
+        )
+        letter.status = status
+        letter.status_changed_at = now
+        moved += 1
+    if (
+        moved
+        and submission.counted_at is None
+        and any(is_counted(letter.channel, letter.status) for letter in submission.letters)
+    ):
+        submission.counted_at = now
+        deltas[SUPPORTERS] = deltas.get(SUPPORTERS, 0) + 1
+    bump(submission.action_id, deltas)
+    db.session.flush()
+    return moved

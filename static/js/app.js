@@ -1,0 +1,76 @@
+// Progressive enhancement only: every page works without this file.
+(function () {
+  "use strict";
+
+  function debounce(fn, wait) {
+    var timer = null;
+    return function () {
+      clearTimeout(timer);
+      timer = setTimeout(fn, wait);
+    };
+  }
+
+  function setupComposer(form) {
+    var previewUrl = form.getAttribute("data-preview-url");
+    var target = document.getElementById("live-preview");
+    var body = form.querySelector("textarea[name=body]");
+    var textsNode = document.getElementById("editable-texts");
+    var texts = textsNode ? JSON.parse(textsNode.textContent) : {};
+    var token = form.querySelector("input[name=csrf_token]");
+
+    function pristine(value) {
+      return Object.keys(texts).some(function (key) { return texts[key].trim() === value.trim(); });
+    }
+
+    function followChoice() {
+      // An untouched letter text follows the chosen model letter and language.
+      if (!body) { return; }
+      var variant = form.querySelector("input[name=variant]:checked");
+      var language = form.querySelector("select[name=language]");
+      var key = (variant ? variant.value : "") + "|" + (language ? language.value : "");
+      if (texts[key] && pristine(body.value)) { body.value = texts[key]; }
+    }
+
+    var refresh = debounce(function () {
+      if (!previewUrl || !target) { return; }
+      var data = new FormData(form);
+      fetch(previewUrl, {
+        method: "POST",
+        body: data,
+        credentials: "same-origin",
+        headers: token ? { "X-CSRFToken": token.value } : {}
+      }).then(function (response) {
+        return response.ok ? response.text() : null;
+      }).then(function (html) {
+        if (html !== null) { target.innerHTML = html; }
+      }).catch(function () { /* the Preview button still works */ });
+    }, 350);
+
+    form.addEventListener("input", refresh);
+    form.addEventListener("change", function (event) {
+      if (event.target.name === "variant" || event.target.name === "language") { followChoice(); }
+      refresh();
+    });
+  }
+
+  function setupCopyButtons() {
+    document.querySelectorAll("[data-copy-target]").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        var source = document.getElementById(button.getAttribute("data-copy-target"));
+        if (!source || !navigator.clipboard) { return; }
+        navigator.clipboard.writeText(source.value || source.textContent).then(function () {
+          button.setAttribute("data-copied", "true");
+        });
+      });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var composer = document.querySelector("form.composer");
+    if (composer) { setupComposer(composer); }
+    var summary = document.getElementById("error-summary");
+    if (summary) { summary.focus(); }
+    setupCopyButtons();
+  });
+})();
