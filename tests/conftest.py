@@ -104,7 +104,7 @@ def _empty_tables(app) -> None:
                 conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
             else:
                 for table in tables:
-                    conn.execute(text(f"DELETE FROM {table}"))  # noqa: S608 - our table names
+                    conn.execute(text(f"DELETE FROM {table}"))
         db.session.remove()
 
 
