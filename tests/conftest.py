@@ -22,6 +22,11 @@ from actionapp.services.seed import create_demo_action
 
 PG_ENV = "ACTIONAPP_TEST_DATABASE_URL"
 
+# Each feature keeps its fixtures in tests/fixtures_<feature>.py; they load as plugins here.
+pytest_plugins = sorted(
+    f"tests.{path.stem}" for path in Path(__file__).resolve().parent.glob("fixtures_*.py")
+)
+
 
 # --- network guard --------------------------------------------------------------------------
 
