@@ -9,7 +9,7 @@ from actionapp.models.actions import (
     TargetKind,
 )
 from actionapp.models.base import utcnow
-from actionapp.models.counters import CounterSlot
+from actionapp.models.counters import CounterSlot, LetterRollup
 from actionapp.models.letters import Channel, Letter, LetterStatus, Submission
 
 __all__ = [
@@ -19,6 +19,7 @@ __all__ = [
     "Channel",
     "CounterSlot",
     "Letter",
+    "LetterRollup",
     "LetterStatus",
     "ModelLetter",
     "Submission",

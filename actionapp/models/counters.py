@@ -1,6 +1,8 @@
 """Exact participation counters, kept in the same transaction as the letters they count."""
 
-from sqlalchemy import BigInteger, ForeignKey, String
+from datetime import date
+
+from sqlalchemy import BigInteger, Date, ForeignKey, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from actionapp.extensions import db
@@ -20,3 +22,26 @@ class CounterSlot(db.Model):
     metric: Mapped[str] = mapped_column(String(120), primary_key=True)
     slot: Mapped[int] = mapped_column(primary_key=True)
     value: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class LetterRollup(db.Model):
+    """Letters counted per creation hour, channel, status, target, country and language.
+
+    Kept exact in the same transaction as the letters, so organiser statistics over any date
+    range are sums over a few thousand rows instead of scans of millions of letters.
+    """
+
+    __tablename__ = "letter_rollups"
+
+    action_id: Mapped[int] = mapped_column(
+        ForeignKey("actions.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    hour: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20), primary_key=True)
+    status: Mapped[str] = mapped_column(String(30), primary_key=True)
+    target_id: Mapped[int] = mapped_column(primary_key=True)
+    country: Mapped[str] = mapped_column(String(2), primary_key=True)
+    language: Mapped[str] = mapped_column(String(12), primary_key=True)
+    slot: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    count: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Hashable, Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -12,7 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from actionapp.database import is_sqlite
 from actionapp.extensions import db
-from actionapp.models import CounterSlot
+from actionapp.models import CounterSlot, LetterRollup
 
 SUPPORTERS = "supporters"
 # Concurrent PostgreSQL writers spread over this many rows per counter; SQLite writes one at a time.
@@ -59,8 +60,57 @@ def bump(action_id: int, deltas: Mapping[str, int]) -> None:
     db.session.execute(stmt)
 
 
-def add_deltas(deltas: dict[str, int], changes: Iterable[tuple[str, int]]) -> dict[str, int]:
-    """Accumulate (metric, delta) pairs into a dict and return it."""
+@dataclass(frozen=True, order=True)
+class RollupKey:
+    """The dimensions letters are counted by for organiser statistics."""
+
+    day: date
+    hour: int
+    channel: str
+    status: str
+    target_id: int
+    country: str
+    language: str
+
+
+def rollup_key(letter, status: str | None = None) -> RollupKey:
+    """Return the rollup dimensions of a letter (in its current or a given status)."""
+    return RollupKey(
+        day=letter.created_at.date(),
+        hour=letter.created_at.hour,
+        channel=str(letter.channel),
+        status=str(status or letter.status),
+        target_id=letter.target_id,
+        country=letter.supporter_country or "",
+        language=letter.language,
+    )
+
+
+def bump_rollups(action_id: int, deltas: Mapping[RollupKey, int]) -> None:
+    """Add the deltas to an action's letter rollups (an upsert into one slot each)."""
+    changes = {key: delta for key, delta in deltas.items() if delta}
+    if not changes:
+        return
+    sqlite = is_sqlite()
+    slot = 0 if sqlite else random.randrange(POSTGRES_SLOTS)
+    rows = [
+        {"action_id": action_id, "slot": slot, "count": delta, **asdict(key)}
+        for key, delta in sorted(changes.items())
+    ]
+    insert = sqlite_insert if sqlite else pg_insert
+    stmt = insert(LetterRollup).values(rows)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[
+            "action_id", "day", "hour", "channel", "status", "target_id", "country",
+            "language", "slot",
+        ],
+        set_={"count": LetterRollup.count + stmt.excluded.count},
+    )  # fmt: skip
+    db.session.execute(stmt)
+
+
+def add_deltas(deltas: dict, changes: Iterable[tuple[Hashable, int]]) -> dict:
+    """Accumulate (key, delta) pairs into a dict and return it."""
     for metric, delta in changes:
         deltas[metric] = deltas.get(metric, 0) + delta
     return deltas

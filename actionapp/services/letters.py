@@ -13,7 +13,15 @@ from actionapp.extensions import db
 from actionapp.models import Action, Channel, Letter, LetterStatus, Submission
 from actionapp.services.actions import action_state
 from actionapp.services.compose import SupporterDetails, write_letters
-from actionapp.services.counts import SUPPORTERS, add_deltas, bump, is_counted, letter_metric
+from actionapp.services.counts import (
+    SUPPORTERS,
+    add_deltas,
+    bump,
+    bump_rollups,
+    is_counted,
+    letter_metric,
+    rollup_key,
+)
 
 
 class ActionClosedError(Exception):
@@ -125,6 +133,9 @@ def submit_letters(action: Action, new: NewSubmission, now: datetime) -> Submiss
         submission.counted_at = now
         deltas[SUPPORTERS] = 1
     bump(action.id, deltas)
+    bump_rollups(
+        action.id, add_deltas({}, ((rollup_key(letter), 1) for letter in submission.letters))
+    )
     db.session.flush()
     return submission
 
@@ -134,10 +145,12 @@ def move_letters(
 ) -> int:
     """Move letters to a new status and their counts with them; return how many moved."""
     deltas: dict[str, int] = {}
+    rollups: dict = {}
     moved = 0
     for letter in letters:
         if letter.status == status:
             continue
+        add_deltas(rollups, [(rollup_key(letter), -1), (rollup_key(letter, status), 1)])
         add_deltas(
             deltas,
             [
@@ -156,5 +169,6 @@ def move_letters(
         submission.counted_at = now
         deltas[SUPPORTERS] = deltas.get(SUPPORTERS, 0) + 1
     bump(submission.action_id, deltas)
+    bump_rollups(submission.action_id, rollups)
     db.session.flush()
     return moved

@@ -1,0 +1,101 @@
+"""Counters and rollups stay exact as letters are recorded and move between statuses."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from actionapp.extensions import db
+from actionapp.models import Channel, Letter, LetterRollup, LetterStatus, utcnow
+from actionapp.services.actions import primary_targets
+from actionapp.services.compose import SupporterDetails
+from actionapp.services.counts import action_counts, bump, counter_values
+from actionapp.services.letters import NewSubmission, move_letters, submit_letters
+
+
+def _submit(action, channel=Channel.PRINT, key="key-0000000000000001", country="GB"):
+    details = SupporterDetails(
+        name="Ana",
+        city="Porto",
+        country=country,
+        language="en",
+        variant="release",
+        target_ids=[t.id for t in primary_targets(action)],
+        seed=key,
+    )
+    new = NewSubmission(details=details, channel=channel, client_key=key, consent_text="ok")
+    submission = submit_letters(action, new, utcnow())
+    db.session.commit()
+    return submission
+
+
+def _rollup_total(action_id, **where):
+    query = select(func.coalesce(func.sum(LetterRollup.count), 0)).where(
+        LetterRollup.action_id == action_id
+    )
+    for column, value in where.items():
+        query = query.where(getattr(LetterRollup, column) == value)
+    return db.session.scalar(query)
+
+
+def test_counts_start_at_zero(demo_action):
+    counts = action_counts(demo_action.id)
+    assert (counts.supporters, counts.letters) == (0, 0)
+    assert counts.by_channel == {"email": 0, "mailto": 0, "print": 0, "event": 0}
+
+
+def test_printed_letters_count_at_once(demo_action):
+    _submit(demo_action)
+    counts = action_counts(demo_action.id)
+    assert (counts.supporters, counts.letters, counts.by_channel["print"]) == (1, 3, 3)
+    assert _rollup_total(demo_action.id, channel="print", status="printed") == 3
+    assert _rollup_total(demo_action.id, country="GB") == 3
+
+
+def test_email_letters_count_only_once_confirmed(demo_action):
+    submission = _submit(demo_action, channel=Channel.EMAIL)
+    counts = action_counts(demo_action.id)
+    assert (counts.supporters, counts.letters) == (0, 0)
+    assert counts.by_status["email"] == {"awaiting_confirmation": 3}
+    moved = move_letters(submission, submission.letters, LetterStatus.CONFIRMED, utcnow())
+    db.session.commit()
+    assert moved == 3
+    counts = action_counts(demo_action.id)
+    assert (counts.supporters, counts.letters) == (1, 3)
+    assert counts.by_status["email"] == {"awaiting_confirmation": 0, "confirmed": 3}
+    assert _rollup_total(demo_action.id, status="awaiting_confirmation") == 0
+    assert _rollup_total(demo_action.id, status="confirmed") == 3
+
+
+def test_moving_twice_counts_once(demo_action):
+    submission = _submit(demo_action, channel=Channel.MAILTO)
+    move_letters(submission, submission.letters, LetterStatus.SENT, utcnow())
+    assert move_letters(submission, submission.letters, LetterStatus.SENT, utcnow()) == 0
+    db.session.commit()
+    counts = action_counts(demo_action.id)
+    assert (counts.supporters, counts.letters, counts.by_channel["mailto"]) == (1, 3, 3)
+
+
+def test_posting_keeps_print_total_and_splits_statuses(demo_action):
+    submission = _submit(demo_action)
+    move_letters(submission, submission.letters[:1], LetterStatus.POSTED, utcnow())
+    db.session.commit()
+    counts = action_counts(demo_action.id)
+    assert counts.supporters == 1 and counts.by_channel["print"] == 3
+    assert counts.by_status["print"] == {"printed": 2, "posted": 1}
+
+
+def test_counters_sum_their_slots(demo_action):
+    bump(demo_action.id, {"supporters": 2})
+    bump(demo_action.id, {"supporters": 3, "letters:print:printed": 1})
+    db.session.commit()
+    assert counter_values(demo_action.id) == {"supporters": 5, "letters:print:printed": 1}
+
+
+def test_counts_equal_letters_in_the_database(demo_action):
+    for n in range(5):
+        _submit(demo_action, key=f"key-{n:016d}", country="FR" if n % 2 else "BR")
+    letters = db.session.scalar(select(func.count(Letter.id)))
+    counts = action_counts(demo_action.id)
+    assert counts.letters == letters == 2 * 3 + 3 * 2  # FR has an embassy copy, BR none
+    assert counts.supporters == 5
+    assert _rollup_total(demo_action.id) == letters
