@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from flask import g, has_app_context
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -113,6 +115,21 @@ def _empty_tables(app) -> None:
         db.session.remove()
 
 
+class FreshRequestClient(FlaskClient):
+    """A test client whose requests start with an empty `g`, as they do in production.
+
+    Tests keep an app context pushed (to use db.session), and Flask reuses it for the
+    requests they make; without this, `g` (the interface language, the signed-in organiser)
+    would leak from one request into the next.
+    """
+
+    def open(self, *args, **kwargs):
+        if has_app_context():
+            for name in list(vars(g)):
+                delattr(g, name)
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def make_app(database_url, tmp_path):
     """Build apps on the test database; every table is emptied after the test."""
@@ -127,6 +144,7 @@ def make_app(database_url, tmp_path):
         }
         settings.update(config)
         application = create_app(settings)
+        application.test_client_class = FreshRequestClient
         apps.append(application)
         return application
 

@@ -1,0 +1,110 @@
+"""Security headers, CSRF, request limits, cookies and configuration."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from actionapp import create_app
+from tests.conftest import compose_data, csrf_token_from, started_stamp
+
+
+def test_every_response_carries_the_security_headers(client, demo_action):
+    for path in (
+        "/",
+        f"/actions/{demo_action.slug}",
+        "/nope",
+        f"/api/v1/actions/{demo_action.slug}",
+    ):
+        response = client.get(path)
+        csp = response.headers["Content-Security-Policy"]
+        assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+        assert "unsafe-inline" not in csp
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["Referrer-Policy"] == "no-referrer"
+
+
+def test_pages_load_nothing_from_another_host(client, demo_action, app):
+    pages = [
+        client.get("/").get_data(as_text=True),
+        client.get(f"/actions/{demo_action.slug}").get_data(as_text=True),
+        client.get(f"/actions/{demo_action.slug}/write").get_data(as_text=True),
+        client.post(
+            f"/actions/{demo_action.slug}/write",
+            data=compose_data(demo_action, started=started_stamp(app)),
+        ).get_data(as_text=True),
+    ]
+    for page in pages:
+        for attribute, url in re.findall(r'\b(src|href)="([^"]*)"', page):
+            if attribute == "src" or 'rel="stylesheet"' in page and url.endswith(".css"):
+                assert url.startswith("/") and not url.startswith("//"), url
+        assert "<script>" not in page and " style=" not in page
+
+
+def test_csrf_is_required_on_the_composer(make_app, demo_action):
+    app = make_app(WTF_CSRF_ENABLED=True)
+    client = app.test_client()
+    data = compose_data(demo_action, started=started_stamp(app), channel="print")
+    refused = client.post(f"/actions/{demo_action.slug}/write", data=data)
+    assert refused.status_code == 400
+    assert "nothing you typed was recorded" in refused.get_data(as_text=True)
+    page = client.get(f"/actions/{demo_action.slug}/write").get_data(as_text=True)
+    data["csrf_token"] = csrf_token_from(page)
+    accepted = client.post(f"/actions/{demo_action.slug}/write", data=data)
+    assert accepted.status_code == 303
+
+
+def test_csrf_is_required_on_the_language_switch(make_app):
+    client = make_app(WTF_CSRF_ENABLED=True).test_client()
+    assert client.post("/language", data={"language": "zh"}).status_code == 400
+
+
+def test_oversized_requests_are_refused(client, demo_action):
+    data = compose_data(demo_action, personal_message="x" * 300_000)
+    response = client.post(f"/actions/{demo_action.slug}/write", data=data)
+    assert response.status_code == 413
+    assert "too large" in response.get_data(as_text=True)
+
+
+def test_session_cookie_is_httponly_lax_and_secure_in_production(monkeypatch, database_url):
+    monkeypatch.setenv("ACTIONAPP_SECRET_KEY", "a-real-secret-for-this-test-only-0123456789")
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url})
+    assert app.config["SESSION_COOKIE_HTTPONLY"] is True
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    client = app.test_client()
+    response = client.get("/", base_url="https://example.org")
+    cookie = response.headers.get("Set-Cookie", "")
+    assert "HttpOnly" in cookie and "Secure" in cookie and "SameSite=Lax" in cookie
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+def test_production_refuses_to_start_without_a_secret_key(monkeypatch):
+    monkeypatch.delenv("ACTIONAPP_SECRET_KEY", raising=False)
+    monkeypatch.delenv("ACTIONAPP_ENV", raising=False)
+    with pytest.raises(RuntimeError, match="ACTIONAPP_SECRET_KEY is not set"):
+        create_app()
+
+
+def test_every_key_can_come_from_the_environment(monkeypatch, database_url):
+    monkeypatch.setenv("ACTIONAPP_SECRET_KEY", "another-secret-for-this-test-0123456789")
+    monkeypatch.setenv("ACTIONAPP_ORGANISATION_NAME", "Writers for Rights")
+    monkeypatch.setenv("ACTIONAPP_MIN_FILL_SECONDS", "7")
+    monkeypatch.setenv("ACTIONAPP_SQLALCHEMY_DATABASE_URI", database_url)
+    app = create_app()
+    assert app.config["ORGANISATION_NAME"] == "Writers for Rights"
+    assert app.config["MIN_FILL_SECONDS"] == 7
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == database_url
+
+
+def test_unknown_environment_name_is_refused(monkeypatch):
+    monkeypatch.setenv("ACTIONAPP_ENV", "staging")
+    with pytest.raises(RuntimeError, match="ACTIONAPP_ENV must be one of"):
+        create_app()
+
+
+def test_language_switch_only_redirects_within_the_site(client):
+    response = client.post("/language", data={"language": "zh", "next": "//evil.example/"})
+    assert response.headers["Location"] == "/"
+    assert "lang=zh" in response.headers["Set-Cookie"]
