@@ -43,9 +43,11 @@ def test_chinese_catalogue_is_complete():
             continue
         translated = catalogue.get(message.id)
         strings = translated.string if translated else None
-        if not translated or not (all(strings) if isinstance(strings, tuple) else strings):
-            missing.append(message.id)
-        elif translated.fuzzy:
+        if (
+            not translated
+            or not (all(strings) if isinstance(strings, tuple) else strings)
+            or translated.fuzzy
+        ):
             missing.append(message.id)
     assert missing == []
 
