@@ -48,6 +48,8 @@ def register_config(app: Flask, test_config: dict[str, Any] | None) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = (
             f"sqlite:///{Path(app.instance_path) / 'actionapp.db'}"
         )
+    if not app.config["UPLOAD_FOLDER"]:
+        app.config["UPLOAD_FOLDER"] = str(Path(app.instance_path) / "uploads")
     if app.config["SECRET_KEY"] in ("", INSECURE_SECRET, None):
         if app.config["ENV"] == "production":
             raise RuntimeError(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 INSECURE_SECRET = "change-me"  # noqa: S105 - a marker, refused outside development
@@ -44,6 +45,28 @@ class Config:
     SUBMIT_RATE_LIMIT = "20 per minute"
     # Trust X-Forwarded-* from this many reverse proxies (0: none).
     PROXY_COUNT = 0
+
+    # Organisers. The signed session cookie is refused by the server once this old; it must
+    # outlast the CSRF time limit so that supporters' forms keep working.
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    # An organiser is signed out this long after signing in, or after this long without a page.
+    ORGANISER_SESSION_HOURS = 8
+    ORGANISER_IDLE_MINUTES = 60
+    PASSWORD_MIN_LENGTH = 12
+    # Failed sign-ins allowed per account and per network address within the window, and how
+    # long sign-in then stays paused for that account or address.
+    SIGNIN_ACCOUNT_MAX_FAILURES = 5
+    SIGNIN_ADDRESS_MAX_FAILURES = 20
+    SIGNIN_WINDOW_MINUTES = 15
+    SIGNIN_LOCKOUT_MINUTES = 15
+    SIGNIN_RATE_LIMIT = "30 per minute"
+
+    # Action images: uploaded files are checked, re-encoded and kept here (default:
+    # instance/uploads), and served from /media/actions/<name>.
+    UPLOAD_FOLDER = ""
+    UPLOAD_MAX_BYTES = 5 * 1024 * 1024
+    IMAGE_MAX_PIXELS = 40_000_000
+    IMAGE_MAX_WIDTH = 1600
 
 
 class DevelopmentConfig(Config):

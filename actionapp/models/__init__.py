@@ -11,6 +11,7 @@ from actionapp.models.actions import (
 from actionapp.models.base import utcnow
 from actionapp.models.counters import CounterSlot, LetterRollup
 from actionapp.models.letters import Channel, Letter, LetterStatus, Submission
+from actionapp.models.organisers import ExportLog, Organiser, Role, SignInThrottle
 
 __all__ = [
     "Action",
@@ -18,10 +19,14 @@ __all__ = [
     "ActionUpdate",
     "Channel",
     "CounterSlot",
+    "ExportLog",
     "Letter",
     "LetterRollup",
     "LetterStatus",
     "ModelLetter",
+    "Organiser",
+    "Role",
+    "SignInThrottle",
     "Submission",
     "Target",
     "TargetKind",

@@ -69,6 +69,8 @@ class Submission(db.Model):
     __table_args__ = (
         UniqueConstraint("action_id", "client_key"),
         Index("ix_submissions_action_created", "action_id", "created_at"),
+        # Requests to see or delete one supporter's data look submissions up by email.
+        Index("ix_submissions_email", "email"),
     )
 
 

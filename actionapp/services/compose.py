@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
-from jinja2 import StrictUndefined
+from jinja2 import StrictUndefined, meta
 from jinja2.sandbox import SandboxedEnvironment
 
 from actionapp.i18n import country_name, letter_date
@@ -22,12 +22,18 @@ EDIT_TOKENS: dict[str, dict[str, str]] = {
         "supporter.city": "[your city]",
         "supporter.country": "[your country]",
         "target.name": "[recipient]",
+        "target.salutation": "[salutation]",
+        "personal_message": "[your personal paragraph]",
+        "today": "[date]",
     },
     "zh": {
         "supporter.name": "[您的姓名]",
         "supporter.city": "[您的城市]",
         "supporter.country": "[您的国家]",
         "target.name": "[收信人]",
+        "target.salutation": "[称呼]",
+        "personal_message": "[您的个人段落]",
+        "today": "[日期]",
     },
 }
 
@@ -102,14 +108,26 @@ def _compiled(template_text: str):
 
 
 def render_model_body(template_text: str, values: dict[str, str]) -> str:
-    """Render a model letter's body with placeholder values in the sandbox."""
-    supporter = _Namespace(
-        {k.split(".", 1)[1]: v for k, v in values.items() if k.startswith("supporter.")}
-    )
-    target = _Namespace(
-        {k.split(".", 1)[1]: v for k, v in values.items() if k.startswith("target.")}
-    )
-    return _compiled(template_text).render(supporter=supporter, target=target).strip()
+    """Render a model letter's body with placeholder values in the sandbox.
+
+    Keys are "supporter.name", "supporter.city", "supporter.country", "target.name",
+    "target.salutation", "personal_message" and "today"; dotted keys become attributes.
+    """
+    namespaces: dict[str, _Namespace] = {"supporter": _Namespace(), "target": _Namespace()}
+    plain: dict[str, str] = {}
+    for key, value in values.items():
+        prefix, dot, name = key.partition(".")
+        if dot and prefix in namespaces:
+            namespaces[prefix][name] = value
+        else:
+            plain[key] = value
+    return _compiled(template_text).render(**plain, **namespaces).strip()
+
+
+@lru_cache(maxsize=256)
+def uses_placeholder(template_text: str, name: str) -> bool:
+    """Tell whether a model letter's body uses a top-level placeholder such as personal_message."""
+    return name in meta.find_undeclared_variables(sandbox().parse(template_text))
 
 
 def editable_text(letter: ModelLetter) -> str:
@@ -152,11 +170,22 @@ def write_letter(
     model = model_letter(action, details.variant, language)
     if model is None:
         return None
+    return letter_from_model(model, details, target, today)
+
+
+def letter_from_model(
+    model: ModelLetter, details: SupporterDetails, target: Target, today: date
+) -> LetterText:
+    """Write one target's letter from one model letter (saved or not, e.g. a preview)."""
+    language = model.language
     values = {
         "supporter.name": details.name,
         "supporter.city": details.city,
         "supporter.country": country_name(details.country, language) if details.country else "",
         "target.name": target.name,
+        "target.salutation": target.salutation_in(language),
+        "personal_message": details.personal_message.strip(),
+        "today": letter_date(today, language),
     }
     if (
         language == details.language
@@ -167,15 +196,19 @@ def write_letter(
         body = fill_tokens(details.edited_body, values, language)
     else:
         body = render_model_body(model.body, values)
+    # A model letter that places the personal paragraph itself gets it only there.
+    personal = values["personal_message"]
+    if uses_placeholder(model.body, "personal_message"):
+        personal = ""
     place = ", ".join(p for p in (details.city, values["supporter.country"]) if p)
     return LetterText(
         target=target,
         language=language,
-        date_text=letter_date(today, language),
+        date_text=values["today"],
         subject=pick_subject(model.subjects, details.seed, target),
-        salutation=target.salutation_in(language),
+        salutation=values["target.salutation"],
         body=body,
-        personal_message=details.personal_message.strip(),
+        personal_message=personal,
         closing=model.closing,
         signature_name=details.name,
         signature_place=place,
