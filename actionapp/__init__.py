@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from actionapp.config import CONFIGS, INSECURE_SECRET, development_secret
@@ -66,24 +66,46 @@ def register_config(app: Flask, test_config: dict[str, Any] | None) -> None:
 
 def register_extensions(app: Flask) -> None:
     """Attach the extensions and set up the database engines."""
+    from actionapp.auth.access import init_login
     from actionapp.database import configure_engines
     from actionapp.i18n import select_locale
+    from actionapp.sessions import SessionInterface
 
     db.init_app(app)
     configure_engines(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
+    # Before CSRF protection reads the form: upload pages accept larger bodies.
+    app.before_request(allow_uploads)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     limiter.init_app(app)
+    init_login(app)
+    app.session_interface = SessionInterface()
+
+
+def allow_uploads() -> None:
+    """Let the upload endpoints receive files up to UPLOAD_MAX_BYTES (others keep the limit)."""
+    from actionapp.organise.editor import UPLOAD_ENDPOINTS
+
+    if request.endpoint in UPLOAD_ENDPOINTS:
+        request.max_content_length = current_app.config["UPLOAD_MAX_BYTES"] + 64 * 1024
 
 
 def register_blueprints(app: Flask) -> None:
     """Register every feature's blueprint."""
+    from actionapp import organise
     from actionapp.api.views import bp as api_bp
+    from actionapp.auth.views import bp as auth_bp
+    from actionapp.embed.views import bp as embed_bp
+    from actionapp.embed.views import media as media_bp
     from actionapp.public.views import bp as public_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
+    app.register_blueprint(auth_bp, url_prefix="/auth")
+    organise.register(app)
+    app.register_blueprint(embed_bp)
+    app.register_blueprint(media_bp)
 
 
 def register_templating(app: Flask) -> None:

@@ -12,6 +12,9 @@ from actionapp.services.seed import create_demo_action, database_is_empty
 
 def register_cli(app: Flask) -> None:
     """Attach the commands to the app."""
+    from actionapp.cli_organise import register_organiser_cli
+
+    register_organiser_cli(app)
 
     @app.cli.command("seed-demo")
     @click.option("--force", is_flag=True, help="Add the demo action even if actions exist.")

@@ -1,0 +1,22 @@
+"""The organiser sign-in form."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, HiddenField, PasswordField
+from wtforms.validators import DataRequired, Length
+
+
+class SignInForm(FlaskForm):
+    """Email and password."""
+
+    email = EmailField(
+        _l("Email address"),
+        validators=[DataRequired(_l("Please give your email address.")), Length(max=254)],
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(_l("Please give your password.")), Length(max=1000)],
+    )
+    next = HiddenField(validators=[Length(max=500)])

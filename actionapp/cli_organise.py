@@ -1,0 +1,109 @@
+"""Flask sub-commands for organiser accounts and the privacy schedule."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from actionapp.extensions import db
+from actionapp.models import Organiser, Role, utcnow
+from actionapp.services.organisers import (
+    OrganiserError,
+    create_organiser,
+    organiser_by_email,
+    set_access,
+    set_password,
+)
+from actionapp.services.privacy import purge_expired
+
+organisers = AppGroup("organisers", help="Manage organiser accounts.")
+privacy = AppGroup("privacy", help="Apply the privacy rules.")
+
+
+def read_password() -> str:
+    """Ask for a password twice on a terminal, or read it twice (two lines) from stdin."""
+    stdin = click.get_text_stream("stdin")
+    if stdin.isatty():
+        return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    first = stdin.readline().rstrip("\r\n")
+    second = stdin.readline().rstrip("\r\n")
+    if not first:
+        raise click.ClickException("No password on standard input (give it twice, two lines).")
+    if first != second:
+        raise click.ClickException("The two passwords on standard input differ.")
+    return first
+
+
+@organisers.command("create")
+@click.argument("email")
+@click.option(
+    "--role",
+    type=click.Choice([role.value for role in Role]),
+    required=True,
+    help="admin: everything, also accounts and personal data; editor: edits actions; "
+    "viewer: statistics only.",
+)
+def create(email: str, role: str) -> None:
+    """Add an organiser; the password is asked twice (or read twice from stdin)."""
+    password = read_password()
+    try:
+        organiser = create_organiser(
+            email, password, Role(role), utcnow(), current_app.config["PASSWORD_MIN_LENGTH"]
+        )
+    except OrganiserError as error:
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    click.echo(f"Organiser {organiser.email} added as {organiser.role}.")
+
+
+@organisers.command("set-password")
+@click.argument("email")
+def change_password(email: str) -> None:
+    """Give an organiser a new password (signs them out everywhere)."""
+    organiser = organiser_by_email(email)
+    if organiser is None:
+        raise click.ClickException(f"No organiser with the email {email}.")
+    try:
+        set_password(organiser, read_password(), current_app.config["PASSWORD_MIN_LENGTH"])
+    except OrganiserError as error:
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    click.echo(f"Password changed for {organiser.email}.")
+
+
+@organisers.command("deactivate")
+@click.argument("email")
+def deactivate(email: str) -> None:
+    """Stop an organiser from signing in (and end their sessions)."""
+    organiser = organiser_by_email(email)
+    if organiser is None:
+        raise click.ClickException(f"No organiser with the email {email}.")
+    set_access(organiser, organiser.role, active=False)
+    db.session.commit()
+    click.echo(f"{organiser.email} can no longer sign in.")
+
+
+@organisers.command("list")
+def list_organisers() -> None:
+    """List organiser accounts."""
+    for organiser in db.session.scalars(db.select(Organiser).order_by(Organiser.email)):
+        state = "active" if organiser.active else "inactive"
+        click.echo(f"{organiser.email}\t{organiser.role}\t{state}")
+
+
+@privacy.command("purge")
+def purge() -> None:
+    """Remove supporters' personal data whose retention period is over (run it daily)."""
+    report = purge_expired(utcnow())
+    db.session.commit()
+    click.echo(
+        f"Personal data removed from {report.submissions} submission(s) "
+        f"in {report.actions} action(s)."
+    )
+
+
+def register_organiser_cli(app: Flask) -> None:
+    """Attach the organiser and privacy commands."""
+    app.cli.add_command(organisers)
+    app.cli.add_command(privacy)

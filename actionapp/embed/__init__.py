@@ -1,0 +1,1 @@
+"""Pages other sites may embed, and uploaded action images."""

@@ -1,0 +1,278 @@
+"""Organiser forms; choices that depend on the interface language are set by the views."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    EmailField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import (
+    AnyOf,
+    DataRequired,
+    Email,
+    EqualTo,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
+
+from actionapp.public.forms import single_line
+
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+LANGUAGE_PATTERN = r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?$"
+OUTCOMES = ("", "released", "charges dropped", "acquitted", "sentenced", "closed")
+SUBJECTS_MAX = 10
+
+
+def _language_field(label) -> StringField:
+    return StringField(
+        label,
+        validators=[
+            DataRequired(),
+            Regexp(LANGUAGE_PATTERN, message=_l("Use a language code such as en, zh or pt-BR.")),
+        ],
+        description=_l("A language code such as en, zh or pt-BR."),
+    )
+
+
+class ActionForm(FlaskForm):
+    """An action's texts and settings."""
+
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200), single_line])
+    slug = StringField(
+        _l("Web address (slug)"),
+        validators=[
+            DataRequired(),
+            Length(max=120),
+            Regexp(SLUG_PATTERN, message=_l("Use lower-case letters, digits and hyphens.")),
+        ],
+        description=_l("The action's page is /actions/<slug>. Lower-case letters, digits, -."),
+    )
+    ua_number = StringField(_l("UA number"), validators=[Length(max=60), single_line])
+    summary = TextAreaField(_l("Summary"), validators=[DataRequired(), Length(max=2000)])
+    what_we_ask = TextAreaField(
+        _l("What we ask (Markdown)"), validators=[DataRequired(), Length(max=10_000)]
+    )
+    background = TextAreaField(_l("Background (Markdown)"), validators=[Length(max=30_000)])
+    image_alt = StringField(
+        _l("Image description (alt text)"), validators=[Length(max=300), single_line]
+    )
+    language = _language_field(_l("Language of the action"))
+    target_country = SelectField(_l("Country of the authorities"), validators=[Optional()])
+    goal = IntegerField(
+        _l("Goal (letters)"), validators=[InputRequired(), NumberRange(min=1, max=100_000_000)]
+    )
+    deadline = DateTimeLocalField(
+        _l("Deadline (UTC)"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()]
+    )
+    post_days = IntegerField(
+        _l("Days a posted letter needs"), validators=[InputRequired(), NumberRange(min=0, max=90)]
+    )
+    require_email_confirmation = BooleanField(_l("Supporters confirm their email first"))
+    mail_rate_per_hour = IntegerField(
+        _l("Emails per target per hour"),
+        validators=[InputRequired(), NumberRange(min=1, max=10_000)],
+    )
+    retention_days = IntegerField(
+        _l("Keep supporters' personal data for (days after closing)"),
+        validators=[InputRequired(), NumberRange(min=0, max=3650)],
+    )
+
+
+class ImageForm(FlaskForm):
+    """An action image upload."""
+
+    image = FileField(_l("Image (JPEG, PNG, WebP or GIF)"), validators=[FileRequired()])
+    image_alt = StringField(
+        _l("Image description (alt text)"),
+        validators=[DataRequired(), Length(max=300), single_line],
+    )
+
+
+class TargetForm(FlaskForm):
+    """One target or embassy copy."""
+
+    kind = SelectField(
+        _l("Kind"),
+        choices=[
+            SelectChoice("primary", _l("Target every supporter writes to")),
+            SelectChoice("embassy", _l("Diplomatic copy for supporters in one country")),
+        ],
+        validators=[AnyOf(("primary", "embassy"))],
+    )
+    supporter_country = SelectField(_l("Supporters' country (diplomatic copies)"))
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200), single_line])
+    title = StringField(_l("Title"), validators=[Length(max=200), single_line])
+    organisation = StringField(_l("Organisation"), validators=[Length(max=200), single_line])
+    address_lines = TextAreaField(
+        _l("Postal address"),
+        validators=[Length(max=1000)],
+        description=_l("One line per address line."),
+    )
+    country = SelectField(_l("Country of the address"), validators=[Optional()])
+    email = EmailField(
+        _l("Email"),
+        validators=[Optional(), Length(max=254), Email(check_deliverability=False), single_line],
+    )
+    language = _language_field(_l("Preferred language of the target"))
+    salutations = TextAreaField(
+        _l("Salutations"),
+        validators=[Length(max=2000)],
+        description=_l("One per line, as language: salutation, e.g. “en: Dear President,”."),
+    )
+    why = TextAreaField(_l("Why write to them"), validators=[Length(max=2000)])
+    is_example = BooleanField(_l("Example address, not yet verified"))
+
+    def validate_supporter_country(self, field) -> None:
+        """Ask for the supporters' country when the target is a diplomatic copy."""
+        if self.kind.data == "embassy" and not field.data:
+            raise ValidationError(_l("Choose the country whose supporters get this copy."))
+
+
+class EmbassyImportForm(FlaskForm):
+    """A CSV file of diplomatic copies."""
+
+    file = FileField(_l("CSV file"), validators=[FileRequired()])
+
+
+class ModelLetterForm(FlaskForm):
+    """One language version of a model letter."""
+
+    variant = StringField(
+        _l("Letter key"),
+        validators=[
+            DataRequired(),
+            Length(max=60),
+            Regexp(SLUG_PATTERN, message=_l("Use lower-case letters, digits and hyphens.")),
+        ],
+        description=_l("Versions of one letter in several languages share this key."),
+    )
+    language = _language_field(_l("Language"))
+    label = StringField(
+        _l("Name shown to supporters"), validators=[DataRequired(), Length(max=200), single_line]
+    )
+    locked = BooleanField(_l("Locked: supporters cannot edit the text"))
+    subjects = TextAreaField(
+        _l("Subject lines"),
+        validators=[DataRequired(), Length(max=3000)],
+        description=_l("One per line; each letter gets one of them."),
+    )
+    closing = StringField(_l("Closing"), validators=[Length(max=200)])
+    body = TextAreaField(_l("Letter text"), validators=[DataRequired(), Length(max=20_000)])
+
+    def validate_subjects(self, field) -> None:
+        """Allow at most a few subject lines, each short enough for an email header."""
+        lines = subject_lines(field.data)
+        if len(lines) > SUBJECTS_MAX:
+            raise ValidationError(_l("At most %(n)d subject lines.", n=SUBJECTS_MAX))
+        if any(len(line) > 300 or "=?" in line for line in lines):
+            raise ValidationError(_l("Each subject line: at most 300 characters, without =?"))
+
+
+def subject_lines(text: str | None) -> list[str]:
+    """Split the subject field into its non-empty lines."""
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+class UpdateForm(FlaskForm):
+    """News on the case or its outcome."""
+
+    outcome = SelectField(
+        _l("Outcome"),
+        choices=[
+            SelectChoice("", _l("None: this is news")),
+            SelectChoice("released", _l("Released")),
+            SelectChoice("charges dropped", _l("Charges dropped")),
+            SelectChoice("acquitted", _l("Acquitted")),
+            SelectChoice("sentenced", _l("Sentenced")),
+            SelectChoice("closed", _l("Case closed")),
+        ],
+        validators=[Optional(), AnyOf(OUTCOMES)],
+        description=_l("An outcome replaces the letter composer on the action page."),
+    )
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200), single_line])
+    body = TextAreaField(_l("Text (Markdown)"), validators=[Length(max=10_000)])
+    published_on = DateField(_l("Date"), validators=[Optional()])
+
+
+class ConfirmForm(FlaskForm):
+    """Confirm a destructive step by typing the action's slug."""
+
+    confirm = StringField(_l("Type the action's web address (slug) to confirm"))
+
+
+class StatsFilterForm(FlaskForm):
+    """The statistics date range (a GET form)."""
+
+    class Meta:
+        csrf = False
+
+    start = DateField(_l("From"), validators=[Optional()])
+    end = DateField(_l("To"), validators=[Optional()])
+
+
+class PersonalExportForm(FlaskForm):
+    """An admin's explicit request for letters with personal data."""
+
+    reason = TextAreaField(
+        _l("Why personal data is needed"),
+        validators=[DataRequired(), Length(min=10, max=1000)],
+        description=_l("Recorded in the export log."),
+    )
+    confirm = BooleanField(
+        _l("I will keep this file safe and delete it when it is no longer needed."),
+        validators=[DataRequired()],
+    )
+
+
+class EmailLookupForm(FlaskForm):
+    """A supporter's email address, for access and erasure requests."""
+
+    email = EmailField(
+        _l("Supporter's email address"),
+        validators=[DataRequired(), Length(max=254), Email(check_deliverability=False)],
+    )
+
+
+class EraseForm(EmailLookupForm):
+    """Confirm erasing a supporter's personal data."""
+
+    confirm = BooleanField(
+        _l("Remove this person's personal data now; their letters stay counted."),
+        validators=[DataRequired()],
+    )
+
+
+class NewOrganiserForm(FlaskForm):
+    """An admin adds an organiser."""
+
+    email = EmailField(
+        _l("Email"),
+        validators=[DataRequired(), Length(max=254), Email(check_deliverability=False)],
+    )
+    role = SelectField(_l("Role"), validators=[AnyOf(("viewer", "editor", "admin"))])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1000)])
+    password_again = PasswordField(
+        _l("Password again"), validators=[EqualTo("password", _l("The passwords differ."))]
+    )
+
+
+class OrganiserAccessForm(FlaskForm):
+    """An admin changes an organiser's role or deactivates them."""
+
+    role = SelectField(_l("Role"), validators=[AnyOf(("viewer", "editor", "admin"))])
+    active = BooleanField(_l("Active"))

@@ -1,0 +1,363 @@
+"""Creating and changing actions, their targets, model letters and updates."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field, fields
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, func, select
+
+from actionapp.extensions import db
+from actionapp.i18n import is_country
+from actionapp.models import (
+    Action,
+    ActionStatus,
+    ActionUpdate,
+    LetterRollup,
+    ModelLetter,
+    Target,
+    TargetKind,
+)
+from actionapp.services.actions import model_letter, primary_targets
+from actionapp.services.model_letters import TemplateProblem, check_model_template
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@dataclass(frozen=True)
+class ActionFields:
+    """Everything the action form edits."""
+
+    slug: str
+    title: str
+    ua_number: str
+    summary: str
+    what_we_ask: str
+    background: str
+    image_alt: str
+    language: str
+    target_country: str
+    goal: int
+    deadline: datetime
+    post_days: int
+    require_email_confirmation: bool
+    mail_rate_per_hour: int
+    retention_days: int
+
+
+def all_actions() -> list[Action]:
+    """Return every action for the dashboard: live first, then drafts, then closed; newest first."""
+    order = {ActionStatus.LIVE: 0, ActionStatus.DRAFT: 1, ActionStatus.CLOSED: 2}
+    actions = db.session.scalars(
+        select(Action).order_by(Action.created_at.desc(), Action.id.desc())
+    )
+    return sorted(actions, key=lambda action: order.get(action.status, 3))
+
+
+def slug_taken(slug: str, except_id: int | None = None) -> bool:
+    """Tell whether another action already uses this slug."""
+    query = select(Action.id).where(Action.slug == slug)
+    if except_id is not None:
+        query = query.where(Action.id != except_id)
+    return db.session.scalar(query) is not None
+
+
+def create_action(values: ActionFields, now: datetime) -> Action:
+    """Add a draft action (flushes)."""
+    action = Action(created_at=now, status=ActionStatus.DRAFT, **_as_dict(values))
+    db.session.add(action)
+    db.session.flush()
+    return action
+
+
+def update_action(action: Action, values: ActionFields) -> None:
+    """Change an action's texts and settings."""
+    for name, value in _as_dict(values).items():
+        setattr(action, name, value)
+
+
+def _as_dict(values) -> dict:
+    return {f.name: getattr(values, f.name) for f in fields(values)}
+
+
+def publish_problems(action: Action, now: datetime) -> list[str]:
+    """Return why the action cannot be published yet (an empty list: it can)."""
+    problems = []
+    if action.deadline <= now:
+        problems.append(_l("The deadline has passed: set a later one."))
+    if not primary_targets(action):
+        problems.append(_l("Add at least one target to write to."))
+    if not any(m.language == action.language for m in action.model_letters):
+        problems.append(
+            _l("Add a model letter in the action's language (%(lang)s).", lang=action.language)
+        )
+    for letter in action.model_letters:
+        if check_model_template(letter.body):
+            problems.append(
+                _l("The model letter “%(label)s” (%(lang)s) has errors.",
+                   label=letter.label, lang=letter.language)
+            )  # fmt: skip
+    return problems
+
+
+def publish_action(action: Action, now: datetime) -> list[str]:
+    """Make a draft or closed action live, unless something is missing; return the problems."""
+    problems = publish_problems(action, now)
+    if problems:
+        return problems
+    action.status = ActionStatus.LIVE
+    action.published_at = action.published_at or now
+    action.closed_at = None
+    return []
+
+
+def close_action(action: Action, now: datetime) -> None:
+    """Stop taking letters now; the retention period for personal data starts."""
+    action.status = ActionStatus.CLOSED
+    action.closed_at = now
+
+
+def letters_to(action_id: int, target_id: int | None = None) -> int:
+    """Return how many letters (any status) an action, or one of its targets, has received."""
+    query = select(func.coalesce(func.sum(LetterRollup.count), 0)).where(
+        LetterRollup.action_id == action_id
+    )
+    if target_id is not None:
+        query = query.where(LetterRollup.target_id == target_id)
+    return int(db.session.scalar(query) or 0)
+
+
+def delete_action(action: Action) -> str | None:
+    """Delete an action and everything recorded for it; return its image to remove."""
+    image = action.image
+    action_id = action.id
+    db.session.expunge(action)
+    # The database cascades to targets, letters, submissions, counters and rollups.
+    db.session.execute(delete(Action).where(Action.id == action_id))
+    return image
+
+
+# --- targets ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TargetFields:
+    """Everything the target form edits."""
+
+    kind: TargetKind
+    supporter_country: str | None
+    name: str
+    title: str
+    organisation: str
+    address_lines: str
+    country: str
+    email: str | None
+    language: str
+    salutations: dict[str, str]
+    why: str
+    is_example: bool
+
+
+def parse_salutations(text: str) -> tuple[dict[str, str], list[str]]:
+    """Read "language: salutation" lines into a dict; return it and the lines not understood."""
+    salutations: dict[str, str] = {}
+    bad = []
+    for line in (text or "").splitlines():
+        if not line.strip():
+            continue
+        code, sep, value = line.partition(":")
+        code = code.strip()
+        if not sep or not LANGUAGE.match(code) or not value.strip():
+            bad.append(line.strip())
+            continue
+        salutations[code] = value.strip()
+    return salutations, bad
+
+
+def salutations_text(salutations: dict[str, str]) -> str:
+    """Write salutations back as "language: salutation" lines."""
+    return "\n".join(f"{code}: {value}" for code, value in salutations.items())
+
+
+def embassy_conflict(action: Action, country: str | None, except_id: int | None) -> bool:
+    """Tell whether another embassy copy already serves supporters in this country."""
+    return any(
+        t.kind == TargetKind.EMBASSY and t.supporter_country == country and t.id != except_id
+        for t in action.targets
+    )
+
+
+def save_target(action: Action, target: Target | None, values: TargetFields) -> Target:
+    """Add a target to an action, or change one (flushes)."""
+    if target is None:
+        target = Target(position=len(action.targets))
+        action.targets.append(target)
+    for name, value in _as_dict(values).items():
+        setattr(target, name, value)
+    if target.kind == TargetKind.PRIMARY:
+        target.supporter_country = None
+    db.session.flush()
+    return target
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What a CSV import did, or why it did nothing."""
+
+    created: int = 0
+    updated: int = 0
+    problems: tuple[tuple[int, str], ...] = field(default_factory=tuple)
+
+
+EMBASSY_COLUMNS = ("supporter_country", "name")
+
+
+def import_embassies(action: Action, text: str) -> ImportResult:
+    """Add or replace embassy copies from CSV; all rows or none.
+
+    Columns: supporter_country and name (required), title, organisation, address (lines
+    separated by "|" or line breaks), country, email, language, why, and salutation_<lang>
+    for each language (salutation_en, salutation_zh, ...). An existing copy for the same
+    supporter country is replaced.
+    """
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    reader.fieldnames = header
+    missing = [c for c in EMBASSY_COLUMNS if c not in header]
+    if missing:
+        return ImportResult(
+            problems=((1, str(_l("Missing columns: %(cols)s", cols=", ".join(missing)))),)
+        )
+    problems: list[tuple[int, str]] = []
+    rows: list[tuple[int, TargetFields]] = []
+    seen: set[str] = set()
+    for row in reader:
+        line = reader.line_num
+        values, row_problems = _embassy_row(row)
+        problems.extend((line, str(message)) for message in row_problems)
+        if values is None:
+            continue
+        if values.supporter_country in seen:
+            problems.append((line, str(_l("This supporter country appears twice."))))
+        seen.add(values.supporter_country or "")
+        rows.append((line, values))
+    if problems:
+        return ImportResult(problems=tuple(problems))
+    created = updated = 0
+    by_country = {t.supporter_country: t for t in action.targets if t.kind == TargetKind.EMBASSY}
+    for _line, values in rows:
+        existing = by_country.get(values.supporter_country)
+        save_target(action, existing, values)
+        if existing is None:
+            created += 1
+        else:
+            updated += 1
+    return ImportResult(created=created, updated=updated)
+
+
+def _embassy_row(row: dict) -> tuple[TargetFields | None, list]:
+    def cell(name: str) -> str:
+        return (row.get(name) or "").strip()
+
+    problems = []
+    supporter_country = cell("supporter_country").upper()
+    if not is_country(supporter_country):
+        problems.append(
+            _l("“%(value)s” is not a country code such as GB.", value=supporter_country)
+        )
+    name = cell("name")
+    if not name or len(name) > 200:
+        problems.append(_l("A name is needed (at most 200 characters)."))
+    country = cell("country").upper() or supporter_country
+    if country and not is_country(country):
+        problems.append(_l("“%(value)s” is not a country code such as GB.", value=country))
+    email = cell("email") or None
+    if email and not EMAIL.match(email):
+        problems.append(_l("“%(value)s” is not an email address.", value=email))
+    language = cell("language") or "en"
+    if not LANGUAGE.match(language):
+        problems.append(_l("“%(value)s” is not a language code such as en.", value=language))
+    salutations = {
+        key.removeprefix("salutation_"): (value or "").strip()
+        for key, value in row.items()
+        if key and key.startswith("salutation_") and (value or "").strip()
+    }
+    address = "\n".join(p.strip() for p in re.split(r"[|\n]", cell("address")) if p.strip())
+    if problems:
+        return None, problems
+    return (
+        TargetFields(
+            kind=TargetKind.EMBASSY,
+            supporter_country=supporter_country,
+            name=name,
+            title=cell("title")[:200],
+            organisation=cell("organisation")[:200],
+            address_lines=address,
+            country=country,
+            email=email,
+            language=language,
+            salutations=salutations,
+            why=cell("why"),
+            is_example=False,
+        ),
+        [],
+    )
+
+
+# --- model letters and updates ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ModelLetterFields:
+    """Everything the model letter form edits."""
+
+    variant: str
+    language: str
+    label: str
+    locked: bool
+    subjects: list[str]
+    closing: str
+    body: str
+
+
+def model_letter_problems(
+    action: Action, letter: ModelLetter | None, values: ModelLetterFields
+) -> list[TemplateProblem]:
+    """Return what stops this model letter from being saved (template errors, duplicates)."""
+    problems = check_model_template(values.body)
+    other = model_letter(action, values.variant, values.language)
+    if other is not None and other is not letter:
+        problems.append(
+            TemplateProblem(
+                0, _l("This action already has a “%(variant)s” letter in this language.",
+                      variant=values.variant)
+            )
+        )  # fmt: skip
+    return problems
+
+
+def save_model_letter(
+    action: Action, letter: ModelLetter | None, values: ModelLetterFields
+) -> ModelLetter:
+    """Add or change a model letter whose problems were checked first (flushes)."""
+    if letter is None:
+        letter = ModelLetter(position=len(action.model_letters))
+        action.model_letters.append(letter)
+    for name, value in _as_dict(values).items():
+        setattr(letter, name, value)
+    db.session.flush()
+    return letter
+
+
+def add_update(action: Action, outcome: str, title: str, body: str, when: datetime) -> ActionUpdate:
+    """Add news or an outcome ("released") to the action page (flushes)."""
+    update = ActionUpdate(outcome=outcome, title=title, body=body, published_at=when)
+    action.updates.append(update)
+    db.session.flush()
+    return update

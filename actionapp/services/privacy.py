@@ -1,0 +1,203 @@
+"""Supporters' personal data: removal on schedule, and answers to access and erasure requests.
+
+What "removing personal data" means here, exactly:
+- on the submission: name, email, street address, city, personal message and edited letter
+  text are blanked, and personal_data_removed_at is set;
+- on each of its letters: the body is blanked, since it may hold the name, the town, the
+  personal paragraph or the supporter's own words;
+- kept: channel, status, language, the supporter's country, the target, subject, salutation
+  and closing (the organisation's own words), timestamps, the consent text shown and the
+  updates opt-in: the counts and statistics stay exact and the consent record stays provable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import ColumnElement, func, select, update
+
+from actionapp.extensions import db
+from actionapp.models import Action, ActionStatus, Letter, Submission, Target
+from actionapp.services.organisers import normalise_email
+
+BLANKED = {
+    "name": "",
+    "email": None,
+    "street_address": "",
+    "city": "",
+    "personal_message": "",
+    "edited_body": None,
+}
+
+
+def ended_at(action: Action, now: datetime) -> datetime | None:
+    """Return when the action stopped taking letters, or None while it still takes them."""
+    if action.status == ActionStatus.CLOSED and action.closed_at is not None:
+        return min(action.closed_at, action.deadline)
+    if action.status != ActionStatus.DRAFT and action.deadline <= now:
+        return action.deadline
+    return None
+
+
+def purge_due_at(action: Action, now: datetime) -> datetime | None:
+    """Return when the action's personal data is (or was) due for removal."""
+    end = ended_at(action, now)
+    return end + timedelta(days=action.retention_days) if end is not None else None
+
+
+def _erase(where: ColumnElement[bool], now: datetime) -> int:
+    """Blank the personal data of the submissions matching `where` and of their letters."""
+    ids = select(Submission.id).where(where, Submission.personal_data_removed_at.is_(None))
+    db.session.execute(
+        update(Letter)
+        .where(Letter.submission_id.in_(ids), Letter.body != "")
+        .values(body="")
+        .execution_options(synchronize_session=False)
+    )
+    result = db.session.execute(
+        update(Submission)
+        .where(where, Submission.personal_data_removed_at.is_(None))
+        .values(**BLANKED, personal_data_removed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire_all()
+    return result.rowcount or 0
+
+
+@dataclass(frozen=True)
+class PurgeReport:
+    """What a purge run did."""
+
+    actions: int
+    submissions: int
+
+
+def purge_expired(now: datetime) -> PurgeReport:
+    """Remove personal data of every action whose retention period is over (idempotent)."""
+    actions = submissions = 0
+    for action in db.session.scalars(select(Action).where(Action.status != ActionStatus.DRAFT)):
+        due = purge_due_at(action, now)
+        if due is None or due > now:
+            continue
+        removed = _erase(Submission.action_id == action.id, now)
+        if removed:
+            actions += 1
+            submissions += removed
+    return PurgeReport(actions=actions, submissions=submissions)
+
+
+def submissions_for_email(email: str) -> list[Submission]:
+    """Return every submission made with this email address, newest first."""
+    address = normalise_email(email)
+    if not address:
+        return []
+    return list(
+        db.session.scalars(
+            select(Submission)
+            .where(Submission.email == address)
+            .order_by(Submission.created_at.desc(), Submission.id.desc())
+        )
+    )
+
+
+def _when(value: datetime | None) -> str | None:
+    return value.isoformat() + "Z" if value else None
+
+
+def subject_access_export(email: str, now: datetime) -> dict:
+    """Return everything held about one email address, as JSON-ready data."""
+    submissions = submissions_for_email(email)
+    targets = {
+        t.id: t
+        for t in db.session.scalars(
+            select(Target).where(
+                Target.id.in_({letter.target_id for s in submissions for letter in s.letters})
+            )
+        )
+    }
+    return {
+        "email": normalise_email(email),
+        "exported_at": _when(now),
+        "note": "Supporters who printed letters without giving an email address cannot be "
+        "found by email.",
+        "submissions": [
+            {
+                "action": s.action.title,
+                "action_slug": s.action.slug,
+                "created_at": _when(s.created_at),
+                "channel": str(s.channel),
+                "name": s.name,
+                "email": s.email,
+                "street_address": s.street_address,
+                "city": s.city,
+                "country": s.country,
+                "language": s.language,
+                "model_letter": s.variant,
+                "edited_letter_text": s.edited_body,
+                "personal_message": s.personal_message,
+                "paper": s.paper,
+                "consent": {
+                    "text_shown": s.consent_text,
+                    "given_at": _when(s.created_at),
+                    "updates_by_email": s.consent_updates,
+                },
+                "personal_data_removed_at": _when(s.personal_data_removed_at),
+                "letters": [
+                    {
+                        "to": targets[letter.target_id].name if letter.target_id in targets else "",
+                        "channel": str(letter.channel),
+                        "status": str(letter.status),
+                        "language": letter.language,
+                        "subject": letter.subject,
+                        "salutation": letter.salutation,
+                        "body": letter.body,
+                        "closing": letter.closing,
+                        "created_at": _when(letter.created_at),
+                        "status_changed_at": _when(letter.status_changed_at),
+                    }
+                    for letter in s.letters
+                ],
+            }
+            for s in submissions
+        ],
+    }
+
+
+def erase_email(email: str, now: datetime) -> int:
+    """Remove the personal data of every submission made with this email; return how many."""
+    address = normalise_email(email)
+    if not address:
+        return 0
+    return _erase(Submission.email == address, now)
+
+
+@dataclass(frozen=True)
+class ConsentRecord:
+    """One consent text shown to supporters of an action, and how many agreed to it."""
+
+    text: str
+    submissions: int
+    updates_opt_in: int
+    first_at: datetime
+    last_at: datetime
+
+
+def consent_records(action_id: int) -> list[ConsentRecord]:
+    """Return the consent texts supporters of an action agreed to, with how many did."""
+    rows = db.session.execute(
+        select(
+            Submission.consent_text,
+            func.count(Submission.id),
+            func.sum(func.cast(Submission.consent_updates, db.Integer)),
+            func.min(Submission.created_at),
+            func.max(Submission.created_at),
+        )
+        .where(Submission.action_id == action_id)
+        .group_by(Submission.consent_text)
+        .order_by(func.min(Submission.created_at))
+    )
+    return [
+        ConsentRecord(text, int(n), int(opt_in or 0), first, last)
+        for text, n, opt_in, first, last in rows
+    ]
