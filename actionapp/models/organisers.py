@@ -73,9 +73,9 @@ class Organiser(db.Model):
         """Return the id kept in the session: the row id and the current session token."""
         return f"{self.id}:{self.session_token}"
 
-    def can(self, needed: Role) -> bool:
+    def can(self, needed: Role | str) -> bool:
         """Tell whether the organiser is active and has at least the needed role."""
-        return self.active and Role(self.role).allows(needed)
+        return self.active and Role(self.role).allows(Role(needed))
 
 
 class SignInThrottle(db.Model):

@@ -79,7 +79,8 @@ def _action_fields(form: ActionForm) -> ActionFields:
 
 
 def _action_form(action=None) -> ActionForm:
-    form = ActionForm(obj=action)
+    # Only a GET starts from the saved values: a POST is judged on what was sent alone.
+    form = ActionForm(obj=action if request.method == "GET" else None)
     form.target_country.choices = _countries(_("Not set"))
     if action is None and request.method == "GET":
         now = utcnow()
@@ -251,7 +252,7 @@ def _target_or_404(action, target_id: int) -> Target:
 
 
 def _target_form(target: Target | None) -> TargetForm:
-    form = TargetForm(obj=target)
+    form = TargetForm(obj=target if request.method == "GET" else None)
     form.supporter_country.choices = _countries(_("Not a diplomatic copy"))
     form.country.choices = _countries(_("Not set"))
     if request.method == "GET" and target is not None:

@@ -35,9 +35,10 @@ def _csv_stream(rows: Iterable[list]) -> Iterator[str]:
     yield buffer.getvalue()
 
 
-def _csv_response(rows: Iterable[list], filename: str) -> Response:
+def _csv_response(rows: Iterable[list], filename: str, stream: bool = True) -> Response:
+    body = stream_with_context(_csv_stream(rows)) if stream else "".join(_csv_stream(rows))
     return Response(
-        stream_with_context(_csv_stream(rows)),
+        body,
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
@@ -93,7 +94,7 @@ def export_daily(action_id: int):
         detail=f"{period.start.isoformat()}..{period.end.isoformat()}",
     )
     db.session.commit()
-    return _csv_response([header, *rows], f"{action.slug}-daily.csv")
+    return _csv_response([header, *rows], f"{action.slug}-daily.csv", stream=False)
 
 
 def _campaign(action: Action) -> dict:

@@ -82,7 +82,7 @@ def _letter_page(action, letter, form, problems=(), preview=None, status=200):
 
 
 def _edit_letter(action: Action, letter: ModelLetter | None):
-    form = ModelLetterForm(obj=letter)
+    form = ModelLetterForm(obj=letter if request.method == "GET" else None)
     if request.method == "GET":
         if letter is not None:
             form.subjects.data = "\n".join(letter.subjects)

@@ -50,7 +50,9 @@ def populate(action, letters_wanted: int, now: datetime, days: int = 42, seed: i
     submissions: list[dict] = []
     letters: list[dict] = []
     made = 0
-    next_submission_id = (db.session.execute(db.select(db.func.max(Submission.id))).scalar() or 0) + 1
+    next_submission_id = (
+        db.session.execute(db.select(db.func.max(Submission.id))).scalar() or 0
+    ) + 1
     while made < letters_wanted:
         country = rng.choices(COUNTRIES, country_weights)[0]
         channel, status = rng.choices(pairs, pair_weights)[0]
