@@ -311,6 +311,6 @@ def test_invalid_action_form_keeps_input_and_explains(signed_in, demo_action):
     text = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "Free the test prisoner" in text
-    assert "Use a language code" in text and "Number must be at least 1" in text
+    assert "Use a language code" in text and "Number must be between 1 and" in text
     taken = _new_action(editor, slug=demo_action.slug)
     assert "Another action uses this web address" in taken.get_data(as_text=True)
