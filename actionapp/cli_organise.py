@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
@@ -21,13 +23,17 @@ organisers = AppGroup("organisers", help="Manage organiser accounts.")
 privacy = AppGroup("privacy", help="Apply the privacy rules.")
 
 
+def stdin_is_terminal() -> bool:
+    """Tell whether a person types at the command (rather than a pipe or a file)."""
+    return sys.stdin.isatty()
+
+
 def read_password() -> str:
     """Ask for a password twice on a terminal, or read it twice (two lines) from stdin."""
-    stdin = click.get_text_stream("stdin")
-    if stdin.isatty():
+    if stdin_is_terminal():
         return click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    first = stdin.readline().rstrip("\r\n")
-    second = stdin.readline().rstrip("\r\n")
+    first = sys.stdin.readline().rstrip("\r\n")
+    second = sys.stdin.readline().rstrip("\r\n")
     if not first:
         raise click.ClickException("No password on standard input (give it twice, two lines).")
     if first != second:

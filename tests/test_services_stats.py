@@ -89,7 +89,7 @@ def test_a_date_range_counts_only_letters_written_in_it(demo_action):
     expected = db.session.scalar(
         select(func.count(Letter.id)).where(
             Letter.action_id == demo_action.id,
-            func.date(Letter.created_at) >= start.isoformat(),
+            Letter.created_at >= datetime.combine(start, datetime.min.time()),
         )
     )
     assert not stats.whole_action

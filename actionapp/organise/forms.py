@@ -38,6 +38,11 @@ OUTCOMES = ("", "released", "charges dropped", "acquitted", "sentenced", "closed
 SUBJECTS_MAX = 10
 
 
+def strip(value):
+    """Drop the spaces people paste around addresses."""
+    return value.strip() if isinstance(value, str) else value
+
+
 def _language_field(label) -> StringField:
     return StringField(
         label,
@@ -244,6 +249,7 @@ class EmailLookupForm(FlaskForm):
 
     email = EmailField(
         _l("Supporter's email address"),
+        filters=[strip],
         validators=[DataRequired(), Length(max=254), Email(check_deliverability=False)],
     )
 
@@ -262,6 +268,7 @@ class NewOrganiserForm(FlaskForm):
 
     email = EmailField(
         _l("Email"),
+        filters=[strip],
         validators=[DataRequired(), Length(max=254), Email(check_deliverability=False)],
     )
     role = SelectField(_l("Role"), validators=[AnyOf(("viewer", "editor", "admin"))])

@@ -1,0 +1,91 @@
+"""Model letter templates: six placeholders render in the sandbox; anything else is refused."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from actionapp.models import ModelLetter, Target
+from actionapp.services.compose import (
+    SupporterDetails,
+    editable_text,
+    letter_from_model,
+    render_model_body,
+)
+from actionapp.services.model_letters import check_model_template
+
+ALL_SIX = (
+    "{{ target.salutation }}\nFrom {{ supporter.name }} in {{ supporter.city }}, "
+    "{{ supporter.country }}, on {{ today }}.\n{{ personal_message }}"
+)
+
+
+def _letter(body: str, language: str = "en") -> ModelLetter:
+    return ModelLetter(
+        variant="v", language=language, label="L", locked=False, subjects=["S"], closing="C",
+        body=body,
+    )  # fmt: skip
+
+
+def _details(**overrides) -> SupporterDetails:
+    values = dict(
+        name="Mei", city="Lyon", country="FR", language="en", variant="v",
+        personal_message="I am a nurse.", seed="s",
+    )  # fmt: skip
+    values.update(overrides)
+    return SupporterDetails(**values)
+
+
+def test_all_six_placeholders_render_and_the_paragraph_is_not_repeated(app):
+    assert check_model_template(ALL_SIX) == []
+    target = Target(name="Judge", language="en", salutations={"en": "Dear Judge,"})
+    letter = letter_from_model(_letter(ALL_SIX), _details(), target, date(2026, 3, 1))
+    assert letter.body == (
+        "Dear Judge,\nFrom Mei in Lyon, France, on March 1, 2026.\nI am a nurse."
+    )
+    assert letter.personal_message == ""  # placed by the template, so not added again
+    plain = letter_from_model(_letter("Hello."), _details(), target, date(2026, 3, 1))
+    assert plain.personal_message == "I am a nurse."
+
+
+def test_supporter_edits_keep_tokens_for_the_new_placeholders(app):
+    model = _letter(ALL_SIX)
+    text = editable_text(model)
+    assert "[salutation]" in text and "[your personal paragraph]" in text and "[date]" in text
+    edited = text + "\nMy own line."
+    target = Target(name="Judge", language="en", salutations={"en": "Dear Judge,"})
+    letter = letter_from_model(model, _details(edited_body=edited), target, date(2026, 3, 1))
+    assert letter.body.startswith("Dear Judge,") and "I am a nurse." in letter.body
+    assert letter.body.endswith("My own line.") and "[" not in letter.body
+
+
+@pytest.mark.parametrize(
+    ("template", "line", "words"),
+    [
+        ("{{ ''.__class__.__mro__ }}", 1, "cannot reach into the program"),
+        ("ok\nok\n{{ supporter.password }}", 3, "Unknown placeholder {{ supporter.password }}"),
+        ("{{ config }}", 1, "Unknown placeholder {{ config }}"),
+        ("{{ supporter }}", 1, "supporter.name"),
+        ("a\n{% include 'x' %}", 2, "not allowed"),
+        ("{% set x = 1 %}", 1, "not allowed"),
+        ("{{ supporter.name|attr('__class__') }}", 1, "filter"),
+        ("{{ supporter['name'] }}", 1, "Square brackets"),
+        ("{% if x %}", 1, "syntax error"),
+        ("{{ (1).__class__ }}", 1, "cannot reach"),
+        ("{% macro m() %}{% endmacro %}", 1, "not allowed"),
+    ],
+)
+def test_refused_templates_say_where_and_why(app, template, line, words):
+    problems = check_model_template(template)
+    assert problems, template
+    assert problems[0].line == line
+    with app.test_request_context():  # messages are translated for the organiser's language
+        assert words in str(problems[0].message)
+
+
+def test_the_sandbox_still_stops_what_slips_through(app):
+    from jinja2.sandbox import SecurityError
+
+    with pytest.raises(SecurityError):
+        render_model_body("{{ supporter.__class__.__init__ }}", {"supporter.name": "x"})

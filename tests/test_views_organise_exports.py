@@ -1,0 +1,128 @@
+"""Exports: letters CSV (personal data only for admins who say why), daily CSV, OSDI; all logged."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from sqlalchemy import func, select
+
+from actionapp.extensions import db
+from actionapp.models import Channel, ExportLog, Letter, LetterStatus, utcnow
+from actionapp.services.letters import move_letters
+from tests.fixtures_organise import add_letters
+
+
+def _rows(response) -> list[list[str]]:
+    text = response.get_data(as_text=True)
+    assert text.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+
+
+def _letters(action):
+    add_letters(action, Channel.PRINT, "GB", "p1")
+    mail = add_letters(action, Channel.EMAIL, "DE", "mail1")
+    move_letters(mail, mail.letters, LetterStatus.CONFIRMED, utcnow())
+    add_letters(action, Channel.MAILTO, "JP", "m1")  # opened: not counted
+    db.session.commit()
+
+
+def test_letters_csv_has_no_personal_data_and_is_logged(signed_in, demo_action):
+    _letters(demo_action)
+    response = signed_in("viewer").get(f"/organise/actions/{demo_action.id}/export/letters.csv")
+    assert response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    rows = _rows(response)
+    header, body = rows[0], rows[1:]
+    assert "name" not in header and "email" not in header and "body" not in header
+    assert len(body) == db.session.scalar(select(func.count(Letter.id)))
+    text = response.get_data(as_text=True)
+    assert "Ana Example" not in text and "Porto" not in text and "@example.org" not in text
+    counted = [row for row in body if row[header.index("counted")] == "yes"]
+    assert len(counted) == 6
+    entry = db.session.scalar(select(ExportLog))
+    assert (entry.kind, entry.personal_data, entry.action_slug) == (
+        "letters_csv", False, demo_action.slug,
+    )  # fmt: skip
+    assert entry.organiser_email.startswith("viewer")
+
+
+def test_personal_data_needs_an_admin_a_reason_and_is_logged(signed_in, demo_action):
+    _letters(demo_action)
+    url = f"/organise/actions/{demo_action.id}/export/letters-personal"
+    admin = signed_in("admin")
+    assert admin.post(url, data={"reason": "short"}).status_code == 422
+    assert db.session.scalar(select(func.count(ExportLog.id))) == 0
+    reason = "Posting letters collected at the town hall event"
+    response = admin.post(url, data={"reason": reason, "confirm": "y"})
+    rows = _rows(response)
+    header = rows[0]
+    assert {"name", "email", "city", "body", "consent_text"} <= set(header)
+    assert rows[1][header.index("name")] == "Ana Example"
+    assert "mail1@example.org" in response.get_data(as_text=True)
+    entry = db.session.scalar(select(ExportLog))
+    assert entry.personal_data and entry.detail == reason
+    assert signed_in("editor").post(url, data={"reason": reason, "confirm": "y"}).status_code == 403
+
+
+def test_csv_cells_cannot_become_spreadsheet_formulas(signed_in, demo_action):
+    from actionapp.services.compose import SupporterDetails
+    from actionapp.services.letters import NewSubmission, submit_letters
+
+    details = SupporterDetails(
+        name="=HYPERLINK(\"http://evil.example\")", city="@city", country="GB", language="en",
+        variant="release", target_ids=[demo_action.targets[0].id], seed="s",
+    )  # fmt: skip
+    new = NewSubmission(details, Channel.PRINT, "formula-key-000001", consent_text="ok")
+    submit_letters(demo_action, new, utcnow())
+    db.session.commit()
+    response = signed_in("admin").post(
+        f"/organise/actions/{demo_action.id}/export/letters-personal",
+        data={"reason": "checking formulas in exports", "confirm": "y"},
+    )
+    rows = _rows(response)
+    header = rows[0]
+    assert rows[1][header.index("name")] == '\'=HYPERLINK("http://evil.example")'
+    assert rows[1][header.index("city")] == "'@city"
+
+
+def test_daily_csv_adds_up_to_the_public_total(signed_in, demo_action, client):
+    _letters(demo_action)
+    response = signed_in("viewer").get(f"/organise/actions/{demo_action.id}/export/daily.csv")
+    rows = _rows(response)
+    header = rows[0]
+    total = sum(int(row[-1]) for row in rows[1:])
+    assert header[-1] == "counted"
+    assert (
+        total == client.get(f"/api/v1/actions/{demo_action.slug}").get_json()["counts"]["letters"]
+    )
+    assert db.session.scalar(select(ExportLog.kind)) == "daily_csv"
+
+
+def test_osdi_campaigns_and_outreaches_match_the_counts(signed_in, demo_action, client):
+    _letters(demo_action)
+    viewer = signed_in("viewer")
+    campaigns = viewer.get("/organise/export/osdi/advocacy_campaigns").get_json()
+    campaign = campaigns["_embedded"]["osdi:advocacy_campaigns"][0]
+    api_total = client.get(f"/api/v1/actions/{demo_action.slug}").get_json()["counts"]["letters"]
+    assert campaign["total_outreaches"] == api_total == 6
+    assert campaign["identifiers"] == [f"actionapp:{demo_action.slug}"]
+    url = campaign["_links"]["osdi:outreaches"]["href"] + "?per_page=4"
+    outreaches = []
+    pages = 0
+    while url:
+        page = viewer.get(url).get_json()
+        pages += 1
+        outreaches += page["_embedded"]["osdi:outreaches"]
+        url = page["_links"].get("next", {}).get("href")
+    assert pages == 2 and len(outreaches) == api_total
+    assert {o["type"] for o in outreaches} == {"postal mail", "email"}
+    assert len({o["identifiers"][0] for o in outreaches}) == api_total
+    text = str(outreaches)
+    assert "Ana Example" not in text and "@example.org" not in text
+    kinds = db.session.scalars(select(ExportLog.kind)).all()
+    assert kinds.count("osdi_outreaches") == 2 and "osdi_campaigns" in kinds
+    assert (
+        viewer.get(url or campaign["_links"]["osdi:outreaches"]["href"] + "?after=x").status_code
+        == 400
+    )
