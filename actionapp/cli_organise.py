@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import sys
+from datetime import timedelta
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from actionapp.database import write_transaction
 from actionapp.extensions import db
 from actionapp.models import Organiser, Role, utcnow
 from actionapp.services.organisers import (
@@ -18,9 +20,11 @@ from actionapp.services.organisers import (
     set_password,
 )
 from actionapp.services.privacy import purge_expired
+from actionapp.services.rollups import compact_day, days_to_compact
 
 organisers = AppGroup("organisers", help="Manage organiser accounts.")
 privacy = AppGroup("privacy", help="Apply the privacy rules.")
+stats = AppGroup("stats", help="Keep the statistics fast.")
 
 
 def stdin_is_terminal() -> bool:
@@ -109,7 +113,21 @@ def purge() -> None:
     )
 
 
+@stats.command("compact")
+def compact() -> None:
+    """Fold the letter rollups of days before yesterday into one slot each (run it daily)."""
+    before = utcnow().date() - timedelta(days=1)
+    removed = 0
+    pairs = days_to_compact(before)
+    db.session.rollback()
+    for action_id, day in pairs:
+        with write_transaction():  # one day at a time: short transactions
+            removed += compact_day(action_id, day)
+    click.echo(f"Compacted {len(pairs)} action day(s); {removed} rollup row(s) fewer.")
+
+
 def register_organiser_cli(app: Flask) -> None:
-    """Attach the organiser and privacy commands."""
+    """Attach the organiser, privacy and statistics commands."""
     app.cli.add_command(organisers)
     app.cli.add_command(privacy)
+    app.cli.add_command(stats)

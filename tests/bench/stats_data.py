@@ -13,7 +13,13 @@ from sqlalchemy import insert
 from actionapp.extensions import db
 from actionapp.models import CounterSlot, Letter, LetterRollup, Submission
 from actionapp.services.actions import primary_targets
-from actionapp.services.counts import SUPPORTERS, RollupKey, is_counted, letter_metric
+from actionapp.services.counts import (
+    POSTGRES_SLOTS,
+    SUPPORTERS,
+    RollupKey,
+    is_counted,
+    letter_metric,
+)
 
 # (channel, status, weight): the mix of a busy action a few weeks in.
 MIX = (
@@ -38,6 +44,8 @@ def populate(action, letters_wanted: int, now: datetime, days: int = 42, seed: i
     rows inserted, so statistics over them must equal a count of the letters.
     """
     rng = random.Random(seed)
+    # PostgreSQL writers spread rollups over slots (services.counts); SQLite uses one.
+    slots = 1 if db.engine.dialect.name == "sqlite" else POSTGRES_SLOTS
     primaries = primary_targets(action)
     embassies = {t.supporter_country: t for t in action.targets if t.supporter_country}
     country_weights = [1 / (rank + 1) for rank in range(len(COUNTRIES))]
@@ -112,7 +120,7 @@ def populate(action, letters_wanted: int, now: datetime, days: int = 42, seed: i
             )
             key = RollupKey(created.date(), created.hour, channel, status, target.id, country,
                             language)  # fmt: skip
-            rollups[key] += 1
+            rollups[(key, rng.randrange(slots))] += 1
             metrics[letter_metric(channel, status)] += 1
             made += 1
         if len(letters) >= BATCH:
@@ -120,7 +128,10 @@ def populate(action, letters_wanted: int, now: datetime, days: int = 42, seed: i
     _flush(submissions, letters)
     _insert_batches(
         LetterRollup,
-        [{"action_id": action.id, "slot": 0, "count": n, **asdict(k)} for k, n in rollups.items()],
+        [
+            {"action_id": action.id, "slot": slot, "count": n, **asdict(key)}
+            for (key, slot), n in rollups.items()
+        ],
     )
     db.session.execute(
         insert(CounterSlot),

@@ -1,0 +1,82 @@
+"""Folding the letter rollups of past days into one slot each, so statistics read fewer rows.
+
+PostgreSQL writers spread each rollup over up to 8 slots to avoid waiting on one another
+(services.counts). Once a day is over, few writers touch its rows again, so the slots can be
+summed into slot 0: the same totals, up to 8 times fewer rows for the statistics page.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+from sqlalchemy import and_, bindparam, delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from actionapp.database import is_sqlite
+from actionapp.extensions import db
+from actionapp.models import LetterRollup
+
+KEY_COLUMNS = ("hour", "channel", "status", "target_id", "country", "language")
+
+
+def days_to_compact(before: date) -> list[tuple[int, date]]:
+    """Return the (action, day) pairs before a day that still have rows in other slots."""
+    rows = db.session.execute(
+        select(LetterRollup.action_id, LetterRollup.day)
+        .where(LetterRollup.slot != 0, LetterRollup.day < before)
+        .distinct()
+        .order_by(LetterRollup.action_id, LetterRollup.day)
+    )
+    return [(action_id, day) for action_id, day in rows]
+
+
+def compact_day(action_id: int, day: date) -> int:
+    """Sum one action's rollups of one day into slot 0; return how many rows were removed.
+
+    Rows are locked in key order, the order writers lock them in, so this never deadlocks
+    with a writer; only rows read here are deleted, so a concurrent write is never lost.
+    """
+    table = LetterRollup.__table__
+    columns = [getattr(LetterRollup, name) for name in KEY_COLUMNS]
+    rows = db.session.execute(
+        select(*columns, LetterRollup.slot, LetterRollup.count)
+        .where(LetterRollup.action_id == action_id, LetterRollup.day == day)
+        .order_by(*columns, LetterRollup.slot)
+        .with_for_update()
+    ).all()
+    if all(row.slot == 0 for row in rows):
+        return 0
+    totals: dict[tuple, int] = defaultdict(int)
+    for row in rows:
+        totals[tuple(getattr(row, name) for name in KEY_COLUMNS)] += row.count
+    db.session.execute(
+        delete(table).where(
+            and_(
+                table.c.action_id == action_id,
+                table.c.day == day,
+                table.c.slot == bindparam("b_slot"),
+                *(table.c[name] == bindparam(f"b_{name}") for name in KEY_COLUMNS),
+            )
+        ),
+        [
+            {"b_slot": row.slot, **{f"b_{name}": getattr(row, name) for name in KEY_COLUMNS}}
+            for row in rows
+        ],
+    )
+    insert = sqlite_insert if is_sqlite() else pg_insert
+    stmt = insert(LetterRollup)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["action_id", "day", *KEY_COLUMNS, "slot"],
+        set_={"count": LetterRollup.count + stmt.excluded.count},
+    )
+    db.session.execute(
+        stmt,
+        [
+            {"action_id": action_id, "day": day, "slot": 0, "count": total,
+             **dict(zip(KEY_COLUMNS, key, strict=True))}
+            for key, total in sorted(totals.items())
+        ],
+    )  # fmt: skip
+    return len(rows) - len(totals)

@@ -1,0 +1,44 @@
+"""`flask stats compact` folds past days' rollup slots together and changes no figure."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import timedelta
+
+from sqlalchemy import func, insert, select
+
+from actionapp.extensions import db
+from actionapp.models import Channel, LetterRollup, utcnow
+from actionapp.services.counts import RollupKey
+from actionapp.services.stats import action_statistics, default_range
+from tests.fixtures_organise import add_letters
+
+
+def test_compaction_keeps_every_figure_and_leaves_recent_days(runner, demo_action):
+    now = utcnow()
+    add_letters(demo_action, Channel.PRINT, "GB", "p-today", now)
+    old = now - timedelta(days=3)
+    target = demo_action.targets[0]
+    rows = []
+    for slot in range(8):  # as PostgreSQL writers leave them: one key spread over slots
+        for status, country in (("printed", "GB"), ("posted", "FR")):
+            key = RollupKey(old.date(), 14, "print", status, target.id, country, "zh")
+            rows.append({"action_id": demo_action.id, "slot": slot, "count": slot + 1,
+                         **asdict(key)})  # fmt: skip
+    today_key = RollupKey(now.date(), now.hour, "print", "printed", target.id, "US", "zh")
+    rows.append({"action_id": demo_action.id, "slot": 5, "count": 7, **asdict(today_key)})
+    db.session.execute(insert(LetterRollup), rows)
+    db.session.commit()
+    before = action_statistics(demo_action, default_range(demo_action, now.date()))
+    result = runner.invoke(args=["stats", "compact"])
+    assert result.exit_code == 0, result.output
+    assert "Compacted 1 action day(s); 14 rollup row(s) fewer." in result.output
+    db.session.expire_all()
+    after = action_statistics(demo_action, default_range(demo_action, now.date()))
+    assert after == before
+    slots = db.session.execute(
+        select(LetterRollup.day, func.max(LetterRollup.slot)).group_by(LetterRollup.day)
+    ).all()
+    assert dict(slots) == {old.date(): 0, now.date(): 5}  # today is left alone
+    again = runner.invoke(args=["stats", "compact"])
+    assert "Compacted 0 action day(s)" in again.output
