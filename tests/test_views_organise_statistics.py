@@ -39,6 +39,8 @@ def test_statistics_page_shows_the_public_figures_with_tables(signed_in, demo_ac
     svgs = _svgs(text)
     assert len(svgs) == 7
     assert all(svg.startswith("<svg") and "<script" not in svg for svg in svgs)
+    # pygal's own stylesheet travels inside each image (without it every shape is black).
+    assert all("<style" in svg and ".reactive" in svg for svg in svgs)
     assert text.count("<table") >= 8  # every chart has its numbers in a table
 
 

@@ -43,12 +43,12 @@ def _config(**overrides) -> dict:
         "style": STYLE,
         "disable_xml_declaration": True,
         "js": [],
-        "css": [],
         "show_legend": False,
         "width": 800,
         "height": 320,
         "print_values": False,
         "tooltip_fancy_mode": False,
+        "truncate_label": -1,  # full labels: "Reported from events", not "Reported from ev…"
     }
     config.update(overrides)
     return config
@@ -72,7 +72,6 @@ def day_chart(labels: Sequence[str], values: Sequence[int]) -> str:
             x_label_rotation=30,
             show_minor_x_labels=False,
             x_labels_major_every=every,
-            truncate_label=-1,
         )
     )
     chart.x_labels = list(labels)
