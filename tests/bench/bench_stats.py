@@ -103,68 +103,68 @@ def _run(report, url: str, tmp: Path) -> None:
         action_id, slug = action.id, action.slug
         db.session.remove()
 
-        client = app.test_client()
-        signed = client.post(
-            "/auth/sign-in", data={"email": "bench@example.org", "password": PASSWORD}
-        )
-        assert signed.status_code == 303, signed.status_code
-        page_url = f"/organise/actions/{action_id}/statistics"
+    # Requests run outside that app context: each gets its own session, as in production.
+    client = app.test_client()
+    signed = client.post("/auth/sign-in", data={"email": "bench@example.org", "password": PASSWORD})
+    assert signed.status_code == 303, signed.status_code
+    page_url = f"/organise/actions/{action_id}/statistics"
 
-        def stats_page():
-            response = client.get(page_url)
-            assert response.status_code == 200
-            return response
+    def stats_page():
+        response = client.get(page_url)
+        assert response.status_code == 200
+        return response
 
-        floor_ms, _ = _median_ms(lambda: client.get("/health"))
-        report.add("minimal page (/health), median", floor_ms, "ms")
+    floor_ms, _ = _median_ms(lambda: client.get("/health"))
+    report.add("minimal page (/health), median", floor_ms, "ms")
+    with app.app_context():
+        pairs = days_to_compact(utcnow().date() - timedelta(days=1))
+        db.session.remove()
+    if pairs:
+        # PostgreSQL: first as the writers left the rollups (8 slots), then after the
+        # daily `flask stats compact`. Compacting six weeks at once leaves a table full of
+        # dead rows that daily runs never would: VACUUM FULL stands in for that steady state.
+        raw_ms, raw_max = _median_ms(stats_page)
+        report.add("statistics page before compaction, median", raw_ms, "ms",
+                   f"max {raw_max:.1f}")  # fmt: skip
+        start = time.perf_counter()
         with app.app_context():
-            pairs = days_to_compact(utcnow().date() - timedelta(days=1))
+            for pair in pairs:
+                with write_transaction():
+                    compact_day(*pair)
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.execute(text("VACUUM FULL ANALYZE letter_rollups"))
+            rows_after = db.session.scalar(text("SELECT count(*) FROM letter_rollups"))
             db.session.remove()
-        if pairs:
-            # PostgreSQL: first as the writers left the rollups (8 slots), then after the
-            # daily `flask stats compact`.
-            raw_ms, raw_max = _median_ms(stats_page)
-            report.add("statistics page before compaction, median", raw_ms, "ms",
-                       f"max {raw_max:.1f}")  # fmt: skip
-            start = time.perf_counter()
-            with app.app_context():
-                for pair in pairs:
-                    with write_transaction():
-                        compact_day(*pair)
-                with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                    conn.execute(text("VACUUM ANALYZE letter_rollups"))
-                rows_after = db.session.scalar(text("SELECT count(*) FROM letter_rollups"))
-                db.session.remove()
-            report.add("stats compact (all past days) + VACUUM", time.perf_counter() - start, "s",
-                       f"{rows_after:,} rows left")  # fmt: skip
-        page_ms, page_max = _median_ms(stats_page)
-        report.add("statistics page, whole action, median", page_ms, "ms", f"max {page_max:.1f}")
-        report.add("statistics page / minimal page", page_ms / floor_ms, "x")
-        today = utcnow().date()
-        week_url = f"{page_url}?start={(today - timedelta(days=6)).isoformat()}&end={today}"
-        week_ms, _ = _median_ms(lambda: client.get(week_url))
-        report.add("statistics page, last 7 days, median", week_ms, "ms")
-        dash_ms, _ = _median_ms(lambda: client.get("/organise/"))
-        report.add("dashboard, median", dash_ms, "ms")
-        api_ms, _ = _median_ms(lambda: client.get(f"/api/v1/actions/{slug}"))
-        report.add("public API counts, median", api_ms, "ms")
+        report.add("stats compact (all past days) + VACUUM FULL", time.perf_counter() - start, "s",
+                   f"{rows_after:,} rows left")  # fmt: skip
+    page_ms, page_max = _median_ms(stats_page)
+    report.add("statistics page, whole action, median", page_ms, "ms", f"max {page_max:.1f}")
+    report.add("statistics page / minimal page", page_ms / floor_ms, "x")
+    today = utcnow().date()
+    week_url = f"{page_url}?start={(today - timedelta(days=6)).isoformat()}&end={today}"
+    week_ms, _ = _median_ms(lambda: client.get(week_url))
+    report.add("statistics page, last 7 days, median", week_ms, "ms")
+    dash_ms, _ = _median_ms(lambda: client.get("/organise/"))
+    report.add("dashboard, median", dash_ms, "ms")
+    api_ms, _ = _median_ms(lambda: client.get(f"/api/v1/actions/{slug}"))
+    report.add("public API counts, median", api_ms, "ms")
 
-        from actionapp.models import Action
+    from actionapp.models import Action
 
+    with app.app_context():
         action = db.session.get(Action, action_id)
         service_ms, _ = _median_ms(
             lambda: action_statistics(action, default_range(action, utcnow().date()))
         )
-        report.add("statistics service alone, median", service_ms, "ms")
-
-        page = stats_page().get_data(as_text=True)
-        shown = int(
-            re.search(r'<dd id="total-letters">([^<]+)</dd>', page).group(1).replace(",", "")
-        )
-        api = client.get(f"/api/v1/actions/{slug}").get_json()["counts"]["letters"]
-        report.check("page total equals the public API", shown == api, f"{shown:,} letters")
-        report.check(
-            f"statistics page <= {GOAL_MS:.0f} ms", page_ms <= GOAL_MS, f"median {page_ms:.1f} ms"
-        )
         db.session.remove()
+    report.add("statistics service alone, median", service_ms, "ms")
+
+    page = stats_page().get_data(as_text=True)
+    shown = int(re.search(r'<dd id="total-letters">([^<]+)</dd>', page).group(1).replace(",", ""))
+    api = client.get(f"/api/v1/actions/{slug}").get_json()["counts"]["letters"]
+    report.check("page total equals the public API", shown == api, f"{shown:,} letters")
+    report.check(
+        f"statistics page <= {GOAL_MS:.0f} ms", page_ms <= GOAL_MS, f"median {page_ms:.1f} ms"
+    )
+    with app.app_context():
         db.engine.dispose()
