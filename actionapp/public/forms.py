@@ -27,6 +27,8 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from actionapp.i18n import is_country
+
 NAME_MAX = 120
 CITY_MAX = 120
 ADDRESS_MAX = 300
@@ -59,6 +61,15 @@ def at_least_one(form, field) -> None:
     """Ask for at least one ticked box (without marking each box as required)."""
     if not field.data:
         raise ValidationError(_l("Please choose at least one recipient."))
+
+
+class CountryField(SelectField):
+    """A country select that checks the code against ISO 3166, not by walking its 250 options."""
+
+    def pre_validate(self, form) -> None:
+        """Accept any ISO 3166-1 alpha-2 code."""
+        if not is_country(self.data or ""):
+            raise ValidationError(self.gettext("Not a valid choice."))
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -95,7 +106,7 @@ class ComposeForm(FlaskForm):
         validators=[DataRequired(_l("Please give your town or city.")), Length(max=CITY_MAX),
                     single_line],
     )  # fmt: skip
-    country = SelectField(
+    country = CountryField(
         _l("Country"), validators=[DataRequired(_l("Please choose your country."))]
     )
     language = SelectField(_l("Language you write in"), validators=[DataRequired()])
