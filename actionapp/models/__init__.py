@@ -11,6 +11,7 @@ from actionapp.models.actions import (
 from actionapp.models.base import utcnow
 from actionapp.models.counters import CounterSlot
 from actionapp.models.letters import Channel, Letter, LetterStatus, Submission
+from actionapp.models.outbox import MailSlot, MessageKind, MessageStatus, OutboxMessage
 
 __all__ = [
     "Action",
@@ -20,7 +21,11 @@ __all__ = [
     "CounterSlot",
     "Letter",
     "LetterStatus",
+    "MailSlot",
+    "MessageKind",
+    "MessageStatus",
     "ModelLetter",
+    "OutboxMessage",
     "Submission",
     "Target",
     "TargetKind",

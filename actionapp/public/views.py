@@ -46,14 +46,18 @@ from actionapp.services.compose import (
     write_letters,
 )
 from actionapp.services.counts import action_counts
+from actionapp.services.email_letters import email_notes, start_email_delivery
 from actionapp.services.letters import (
     ActionClosedError,
+    AlreadyWrittenError,
     NewSubmission,
+    NoEmailAddressError,
     NoRecipientsError,
     submission_by_client_key,
     submission_by_token,
     submit_letters,
 )
+from actionapp.services.mail import mail_settings
 
 bp = Blueprint("public", __name__)
 
@@ -203,11 +207,23 @@ def compose(slug: str):
     return _send(action, form, details)
 
 
-def _preview_page(action: Action, form: ComposeForm, details: SupporterDetails):
+def _preview_page(
+    action: Action, form: ComposeForm, details: SupporterDetails, problem: str = "", status=200
+):
     letters = write_letters(action, details, utcnow().date())
     state = action_state(action, utcnow())
-    return render_template(
-        "public/preview.html", action=action, form=form, letters=letters, state=state
+    email = (form.email.data or "").strip().lower()
+    return (
+        render_template(
+            "public/preview.html",
+            action=action,
+            form=form,
+            letters=letters,
+            state=state,
+            email_notes=email_notes(action, [letter.target for letter in letters], email),
+            email_problem=problem,
+        ),
+        status,
     )
 
 
@@ -228,12 +244,23 @@ def _send(action: Action, form: ComposeForm, details: SupporterDetails):
         consent_updates=bool(form.consent_updates.data),
         paper=form.paper.data or "",
     )
+    if new.channel == Channel.EMAIL and not config["MAIL_FROM"]:
+        return _preview_page(action, form, details, "unavailable", 422)
     try:
         with write_transaction():
             submission = submit_letters(action, new, now)
+            if new.channel == Channel.EMAIL:
+                # In the same transaction: the letters and their first email, or neither.
+                start_email_delivery(
+                    submission, mail_settings(config), now, int(config["CONFIRM_DAYS"])
+                )
             token = submission.public_token
     except ActionClosedError:
         return _closed_page(action)
+    except AlreadyWrittenError:
+        return _preview_page(action, form, details, "already", 409)
+    except NoEmailAddressError:
+        return _preview_page(action, form, details, "no_address", 422)
     except NoRecipientsError:
         form.targets.errors = [_("Please choose at least one recipient.")]
         return _compose_page(action, form, 422)
@@ -242,6 +269,9 @@ def _send(action: Action, form: ComposeForm, details: SupporterDetails):
         db.session.rollback()
         existing = submission_by_client_key(action, new.client_key)
         if existing is None:
+            if new.channel == Channel.EMAIL:
+                # Another submission from this address reached the same targets first.
+                return _preview_page(action, form, details, "already", 409)
             raise
         token = existing.public_token
     return redirect(url_for("public.thanks", slug=action.slug, token=token), 303)
