@@ -79,7 +79,9 @@ def test_email_letter_waits_for_confirmation_then_reaches_each_target(
         assert message["To"].addresses[0].addr_spec == address
         assert message["Message-ID"].endswith("@rights.example.org>")
         letter = next(ltr for ltr in letters if ltr.target_id == targets[address].id)
-        assert message["Subject"] == letter.subject
+        # .strip(): Python folds a long Subject right after the colon and keeps the space
+        # when parsing it back; mail apps unfold it as RFC 5322 says.
+        assert message["Subject"].strip() == letter.subject
         body = received.text()
         assert body.startswith(letter.salutation) and letter.body in body
         assert "I am a teacher" in body and "Jane Doe\nLeeds" in body
