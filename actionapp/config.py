@@ -68,6 +68,8 @@ class Config:
     OUTBOX_RETRY_SECONDS = 60
     OUTBOX_RETRY_MAX_SECONDS = 6 * 3600
     OUTBOX_POLL_SECONDS = 2.0
+    # Accepted messages recorded per transaction at most; a crashed worker re-sends up to these.
+    OUTBOX_RECORD_EVERY = 10
 
 
 class DevelopmentConfig(Config):

@@ -13,6 +13,7 @@ import os
 import secrets
 import socket
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -26,9 +27,9 @@ from actionapp.services.email_letters import queue_copy_when_delivered
 from actionapp.services.mail import (
     HeaderInjectionError,
     MailSettings,
-    build_message,
     dkim_sign,
     mail_settings,
+    stamp_message,
 )
 from actionapp.services.outbox import (
     DeliveryPolicy,
@@ -45,6 +46,8 @@ from actionapp.services.transport import DeliveryError, Transport, transport_fro
 
 # Never start a send this close to the end of the lease: another worker may take it over then.
 LEASE_MARGIN = timedelta(seconds=60)
+# Accepted messages are recorded at least this often (and every policy.record_every messages).
+RECORD_EVERY_SECONDS = 0.05
 # When the server cannot be reached, try again at least this often (nothing is given up).
 CONNECTION_RETRY_MAX = timedelta(minutes=15)
 
@@ -57,6 +60,35 @@ class PassResult:
     retried: int = 0
     failed: int = 0
     connection_error: str = ""
+
+
+class _Accepted:
+    """Messages the server accepted that are not recorded yet.
+
+    Recording costs a transaction; under a fast local server, one per message would halve the
+    rate. So a record covers up to policy.record_every messages, but no more than
+    RECORD_EVERY_SECONDS of sending: with a real server's latency, that is every message.
+    A crash re-sends at most the messages not yet recorded.
+    """
+
+    def __init__(self) -> None:
+        self.messages: list[Outgoing] = []
+        self.since = 0.0
+
+    def add(self, message: Outgoing, send_started: float) -> None:
+        if not self.messages:
+            self.since = send_started
+        self.messages.append(message)
+
+    def due(self, policy: DeliveryPolicy) -> bool:
+        return (
+            len(self.messages) >= policy.record_every
+            or time.monotonic() - self.since >= RECORD_EVERY_SECONDS
+        )
+
+    def take(self) -> list[Outgoing]:
+        taken, self.messages = self.messages, []
+        return taken
 
 
 def worker_name() -> str:
@@ -126,20 +158,26 @@ class OutboxWorker:
     def _deliver_batch(
         self, batch: list[Outgoing], result: PassResult, stop: threading.Event | None
     ) -> None:
+        # If this raises (a crash), accepted messages not yet recorded stay leased and are
+        # sent again, with the same Message-ID, once the lease runs out.
+        accepted = _Accepted()
         for index, message in enumerate(batch):
             now = self.clock()
             if (stop and stop.is_set()) or now >= message.lease_expires_at - LEASE_MARGIN:
+                self._record_sent(accepted)
                 self._release(batch[index:], now)
                 return
             try:
                 data = self._message_bytes(message, now)
             except (HeaderInjectionError, ValueError) as error:
-                self._settle(message, mark_failed, message.id, str(error), now)
+                self._settle([message], mark_failed, message.id, str(error), now)
                 result.failed += 1
                 continue
+            started = time.monotonic()
             try:
                 self.transport.send(message.sender, message.recipient, data)
             except DeliveryError as error:
+                self._record_sent(accepted)
                 if error.connection:
                     result.connection_error = error.answer
                     self._retry_all(batch[index:], error.answer)
@@ -149,27 +187,32 @@ class OutboxWorker:
                 else:
                     result.retried += 1
                 continue
-            self._settle(message, mark_sent, message.id, self.clock())
+            accepted.add(message, started)
             result.sent += 1
+            if accepted.due(self.policy):
+                self._record_sent(accepted)
+        self._record_sent(accepted)
 
     def _message_bytes(self, message: Outgoing, now: datetime) -> bytes:
-        language = next((v for n, v in message.headers if n == "Content-Language"), "")
-        own_links = message.kind != MessageKind.LETTER.value
-        data = build_message(
-            [[n, v] for n, v in message.headers] + [["Message-ID", message.message_id]],
-            message.body_text,
-            now,
-            language=language,
-            link_prefix=self.settings.public_url if own_links else "",
-        )
-        return dkim_sign(data, self.settings)
+        return dkim_sign(stamp_message(message.mime, now), self.settings)
 
-    def _settle(self, message: Outgoing, record: Callable[..., object], *args) -> None:
+    def _record_sent(self, accepted: _Accepted) -> None:
+        """Record the messages the server accepted since the last record, in one transaction."""
+        if accepted.messages:
+            messages = accepted.take()
+            self._settle(messages, mark_sent, [m.id for m in messages], self.clock())
+
+    def _settle(self, messages: list[Outgoing], record: Callable[..., object], *args) -> None:
         """Record an outcome; once a letter is settled, its submission may get its copy."""
         with write_transaction():
             record(*args)
-            if message.kind == MessageKind.LETTER.value and message.submission_id:
-                queue_copy_when_delivered(message.submission_id, self.settings, self.clock())
+            submissions = {
+                m.submission_id
+                for m in messages
+                if m.kind == MessageKind.LETTER.value and m.submission_id
+            }
+            for submission_id in sorted(submissions):
+                queue_copy_when_delivered(submission_id, self.settings, self.clock())
 
     def _settle_failure(self, message: Outgoing, error: DeliveryError) -> bool:
         """Record a refusal; return True when the message failed for good."""
@@ -180,7 +223,7 @@ class OutboxWorker:
                 if error.permanent
                 else (f"gave up after {message.attempts} attempts: {error.answer}")
             )
-            self._settle(message, mark_failed, message.id, reason, now)
+            self._settle([message], mark_failed, message.id, reason, now)
             return True
         retry_at = now + self.policy.backoff(message.attempts)
         with write_transaction():

@@ -52,6 +52,9 @@ class OutboxMessage(db.Model):
     # [[name, value], ...]: From, To, Reply-To, Subject and the like, checked when queued.
     headers: Mapped[list[list[str]]] = mapped_column(JSON)
     body_text: Mapped[str] = mapped_column(Text)
+    # The message as it leaves but for its Date (and DKIM signature, added when sending):
+    # built once when queued, so every attempt sends the very same bytes.
+    mime: Mapped[str] = mapped_column(Text)
     status: Mapped[MessageStatus] = mapped_column(
         enum_type(MessageStatus, 20), default=MessageStatus.QUEUED
     )

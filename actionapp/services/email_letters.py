@@ -154,6 +154,8 @@ def _queue_confirmation(
         ],
         body_text=body,
         now=now,
+        language=submission.language,
+        link_prefix=settings.public_url,
     )
 
 
@@ -190,6 +192,7 @@ def queue_letter_messages(
             ],
             body_text=letter_text(letter) + "\n",
             now=now,
+            language=letter.language,
             not_before=reserve_slot(recipient, now, action.mail_rate_per_hour),
         )
         queued += 1
@@ -299,6 +302,8 @@ def queue_copy_when_delivered(
         ],
         body_text=body,
         now=now,
+        language=submission.language,
+        link_prefix=settings.public_url,
     )
 
 

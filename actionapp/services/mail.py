@@ -24,6 +24,13 @@ from markupsafe import escape
 _UNSAFE_IN_HEADER = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]|=\?")
 _WHITESPACE_RUN = re.compile(r"[\s\x00-\x1f\x7f\x85\u2028\u2029]+")
 ADDRESS_HEADERS = ("From", "To", "Reply-To", "Sender", "Cc")
+# The only headers a message may carry when it leaves (checked again just before sending).
+ALLOWED_HEADERS = frozenset(
+    {"from", "to", "reply-to", "subject", "message-id", "mime-version", "content-type",
+     "content-transfer-encoding", "content-language", "auto-submitted"}
+)  # fmt: skip
+# CRLF line ends and 7-bit output: quoted-printable or base64 bodies, RFC 2047 headers.
+SEVEN_BIT = policy.SMTP.clone(cte_type="7bit")
 # Headers a DKIM signature covers (dkimpy signs only the ones present).
 DKIM_HEADERS = [
     b"from", b"to", b"reply-to", b"subject", b"date", b"message-id", b"mime-version",
@@ -155,15 +162,16 @@ def html_alternative(text: str, language: str = "", link_prefix: str = "") -> st
 def build_message(
     headers: Sequence[Sequence[str]],
     body_text: str,
-    date: datetime,
     language: str = "",
     link_prefix: str = "",
 ) -> bytes:
-    """Build the message bytes: every header checked again, plain text plus an HTML twin."""
-    message = EmailMessage(policy=policy.SMTP)
+    """Build the message (all but its Date): every header checked, plain text plus an HTML twin.
+
+    7-bit clean (quoted-printable or base64 bodies), so any SMTP server takes it as it is.
+    """
+    message = EmailMessage(policy=SEVEN_BIT)
     for name, value in headers:
         message[check_header_value("name", name)] = check_header_value(name, value)
-    message["Date"] = format_datetime(date.replace(tzinfo=UTC))
     message.set_content(body_text)
     message.add_alternative(html_alternative(body_text, language, link_prefix), subtype="html")
     for name in ADDRESS_HEADERS:
@@ -172,6 +180,30 @@ def build_message(
             if len(value.addresses) != 1:
                 raise HeaderInjectionError(f"{name} does not hold exactly one address")
     return message.as_bytes()
+
+
+def stamp_message(data: bytes, date: datetime) -> bytes:
+    """Check a built message's header block once more and add its Date, just before sending.
+
+    Only the headers the app writes may be there, each once, with no stray line break.
+    """
+    head, separator, _body = data.partition(b"\r\n\r\n")
+    if not separator or b"\r" in head.replace(b"\r\n", b"") or b"\n" in head.replace(b"\r\n", b""):
+        raise HeaderInjectionError("malformed header block")
+    names = []
+    for line in head.split(b"\r\n"):
+        if line[:1] in (b" ", b"\t"):
+            continue  # a folded continuation of the header above
+        name, colon, _value = line.partition(b":")
+        if not colon or name.decode("ascii", "replace").lower() not in ALLOWED_HEADERS:
+            raise HeaderInjectionError(f"unexpected header line {line[:40]!r}")
+        names.append(name.lower())
+    for name in (b"from", b"to", b"subject", b"message-id"):
+        if names.count(name) != 1:
+            raise HeaderInjectionError(f"{name.decode()} must appear exactly once")
+    if names.count(b"reply-to") > 1 or b"date" in names:
+        raise HeaderInjectionError("unexpected repeated header")
+    return f"Date: {format_datetime(date.replace(tzinfo=UTC))}\r\n".encode() + data
 
 
 def dkim_sign(data: bytes, settings: MailSettings) -> bytes:

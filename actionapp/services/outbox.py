@@ -18,7 +18,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from actionapp.database import is_sqlite
 from actionapp.extensions import db
 from actionapp.models import MailSlot, MessageKind, MessageStatus, OutboxMessage
-from actionapp.services.mail import ascii_address, check_header_value
+from actionapp.services.mail import ascii_address, build_message, check_header_value
 
 WAITING = (MessageStatus.QUEUED, MessageStatus.SENDING)
 
@@ -32,6 +32,8 @@ class DeliveryPolicy:
     max_attempts: int = 8
     retry_seconds: int = 60
     retry_max_seconds: int = 6 * 3600
+    # Accepted messages recorded per transaction at most (see actionapp.worker).
+    record_every: int = 10
 
     @classmethod
     def from_config(cls, config) -> DeliveryPolicy:
@@ -42,6 +44,7 @@ class DeliveryPolicy:
             max_attempts=int(config["OUTBOX_MAX_ATTEMPTS"]),
             retry_seconds=int(config["OUTBOX_RETRY_SECONDS"]),
             retry_max_seconds=int(config["OUTBOX_RETRY_MAX_SECONDS"]),
+            record_every=max(int(config["OUTBOX_RECORD_EVERY"]), 1),
         )
 
     def backoff(self, attempts: int) -> timedelta:
@@ -64,8 +67,13 @@ def queue_message(
     submission_id: int | None = None,
     letter_id: int | None = None,
     not_before: datetime | None = None,
+    language: str = "",
+    link_prefix: str = "",
 ) -> OutboxMessage:
-    """Add a message to the outbox (once per dedupe key); every header value is checked."""
+    """Add a message to the outbox (once per dedupe key), built and checked now.
+
+    link_prefix: links to our own site in the text become live in the HTML part.
+    """
     existing = db.session.scalar(
         select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key)
     )
@@ -73,6 +81,8 @@ def queue_message(
         return existing
     checked = [[check_header_value("name", name), check_header_value(name, value)]
                for name, value in headers]  # fmt: skip
+    check_header_value("Message-ID", message_id)
+    mime = build_message([*checked, ["Message-ID", message_id]], body_text, language, link_prefix)
     message = OutboxMessage(
         kind=kind,
         action_id=action_id,
@@ -81,9 +91,10 @@ def queue_message(
         dedupe_key=dedupe_key,
         sender=ascii_address(sender),
         recipient=ascii_address(recipient),
-        message_id=check_header_value("Message-ID", message_id),
+        message_id=message_id,
         headers=checked,
         body_text=body_text,
+        mime=mime.decode("ascii"),
         status=MessageStatus.QUEUED,
         next_attempt_at=max(now, not_before or now),
         created_at=now,
@@ -128,8 +139,7 @@ class Outgoing:
     sender: str
     recipient: str
     message_id: str
-    headers: list[list[str]]
-    body_text: str
+    mime: bytes
     attempts: int
     lease_expires_at: datetime
 
@@ -176,8 +186,7 @@ def claim_batch(owner: str, now: datetime, policy: DeliveryPolicy) -> list[Outgo
                 sender=message.sender,
                 recipient=message.recipient,
                 message_id=message.message_id,
-                headers=message.headers,
-                body_text=message.body_text,
+                mime=message.mime.encode("ascii"),
                 attempts=message.attempts,
                 lease_expires_at=expires,
             )
@@ -186,11 +195,11 @@ def claim_batch(owner: str, now: datetime, policy: DeliveryPolicy) -> list[Outgo
     return claimed
 
 
-def mark_sent(message_id: int, now: datetime) -> bool:
-    """Record that the server accepted a message; False if it was already recorded."""
+def mark_sent(message_ids: list[int], now: datetime) -> int:
+    """Record that the server accepted these messages; return how many were not yet recorded."""
     result = db.session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id == message_id, OutboxMessage.status != MessageStatus.SENT)
+        .where(OutboxMessage.id.in_(message_ids), OutboxMessage.status != MessageStatus.SENT)
         .values(
             status=MessageStatus.SENT,
             sent_at=now,
@@ -200,7 +209,7 @@ def mark_sent(message_id: int, now: datetime) -> bool:
         )
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1
+    return result.rowcount
 
 
 def mark_retry(message_id: int, error: str, retry_at: datetime) -> None:

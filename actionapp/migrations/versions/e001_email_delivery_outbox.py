@@ -35,6 +35,7 @@ def upgrade():
     sa.Column('message_id', sa.String(length=250), nullable=False),
     sa.Column('headers', sa.JSON(), nullable=False),
     sa.Column('body_text', sa.Text(), nullable=False),
+    sa.Column('mime', sa.Text(), nullable=False),
     sa.Column('status', sa.Enum('queued', 'sending', 'sent', 'failed', name='messagestatus', native_enum=False, length=20), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('next_attempt_at', sa.DateTime(), nullable=False),
