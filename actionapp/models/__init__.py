@@ -11,7 +11,13 @@ from actionapp.models.actions import (
 from actionapp.models.base import utcnow
 from actionapp.models.counters import CounterSlot
 from actionapp.models.letters import Channel, Letter, LetterStatus, Submission
-from actionapp.models.outbox import MailSlot, MessageKind, MessageStatus, OutboxMessage
+from actionapp.models.outbox import (
+    MailSlot,
+    MessageKind,
+    MessageStatus,
+    OutboxContent,
+    OutboxMessage,
+)
 
 __all__ = [
     "Action",
@@ -25,6 +31,7 @@ __all__ = [
     "MessageKind",
     "MessageStatus",
     "ModelLetter",
+    "OutboxContent",
     "OutboxMessage",
     "Submission",
     "Target",

@@ -49,12 +49,6 @@ class OutboxMessage(db.Model):
     recipient: Mapped[str] = mapped_column(String(254))
     # Fixed when queued, so that a re-send after a crash carries the same Message-ID.
     message_id: Mapped[str] = mapped_column(String(250), unique=True)
-    # [[name, value], ...]: From, To, Reply-To, Subject and the like, checked when queued.
-    headers: Mapped[list[list[str]]] = mapped_column(JSON)
-    body_text: Mapped[str] = mapped_column(Text)
-    # The message as it leaves but for its Date (and DKIM signature, added when sending):
-    # built once when queued, so every attempt sends the very same bytes.
-    mime: Mapped[str] = mapped_column(Text)
     status: Mapped[MessageStatus] = mapped_column(
         enum_type(MessageStatus, 20), default=MessageStatus.QUEUED
     )
@@ -70,11 +64,32 @@ class OutboxMessage(db.Model):
 
     submission: Mapped[Submission | None] = relationship()
     letter: Mapped[Letter | None] = relationship()
+    content: Mapped[OutboxContent] = relationship(cascade="all, delete-orphan")
 
     __table_args__ = (
         Index("ix_outbox_messages_status_due", "status", "next_attempt_at"),
         Index("ix_outbox_messages_submission", "submission_id", "kind"),
     )
+
+
+class OutboxContent(db.Model):
+    """What an outgoing email says, fixed when queued.
+
+    Kept apart from the delivery state: claiming and recording rewrite that small row
+    several times, and SQLite rewrites a whole row, large text included, on every update.
+    """
+
+    __tablename__ = "outbox_contents"
+
+    id: Mapped[int] = mapped_column(
+        ForeignKey("outbox_messages.id", ondelete="CASCADE"), primary_key=True
+    )
+    # [[name, value], ...]: From, To, Reply-To, Subject and the like, checked when queued.
+    headers: Mapped[list[list[str]]] = mapped_column(JSON)
+    body_text: Mapped[str] = mapped_column(Text)
+    # The message as it leaves but for its Date (and DKIM signature, added when sending):
+    # built once when queued, so every attempt sends the very same bytes.
+    mime: Mapped[str] = mapped_column(Text)
 
 
 class MailSlot(db.Model):

@@ -17,7 +17,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from actionapp.database import is_sqlite
 from actionapp.extensions import db
-from actionapp.models import MailSlot, MessageKind, MessageStatus, OutboxMessage
+from actionapp.models import MailSlot, MessageKind, MessageStatus, OutboxContent, OutboxMessage
 from actionapp.services.mail import ascii_address, build_message, check_header_value
 
 WAITING = (MessageStatus.QUEUED, MessageStatus.SENDING)
@@ -92,9 +92,7 @@ def queue_message(
         sender=ascii_address(sender),
         recipient=ascii_address(recipient),
         message_id=message_id,
-        headers=checked,
-        body_text=body_text,
-        mime=mime.decode("ascii"),
+        content=OutboxContent(headers=checked, body_text=body_text, mime=mime.decode("ascii")),
         status=MessageStatus.QUEUED,
         next_attempt_at=max(now, not_before or now),
         created_at=now,
@@ -161,38 +159,57 @@ def claim_batch(owner: str, now: datetime, policy: DeliveryPolicy) -> list[Outgo
     write transaction, one worker at a time, and the lease keeps the claim after commit.
     """
     query = (
-        select(OutboxMessage)
+        select(
+            OutboxMessage.id,
+            OutboxMessage.kind,
+            OutboxMessage.action_id,
+            OutboxMessage.submission_id,
+            OutboxMessage.letter_id,
+            OutboxMessage.sender,
+            OutboxMessage.recipient,
+            OutboxMessage.message_id,
+            OutboxMessage.attempts,
+            OutboxContent.mime,
+        )
+        .join(OutboxContent, OutboxContent.id == OutboxMessage.id)
         .where(OutboxMessage.status.in_(WAITING), OutboxMessage.next_attempt_at <= now)
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(policy.batch_size)
     )
     if not is_sqlite():
-        query = query.with_for_update(skip_locked=True)
+        query = query.with_for_update(of=OutboxMessage, skip_locked=True)
+    rows = db.session.execute(query).all()
+    if not rows:
+        return []
     expires = now + timedelta(seconds=policy.lease_seconds)
-    claimed = []
-    for message in db.session.scalars(query):
-        message.status = MessageStatus.SENDING
-        message.attempts += 1
-        message.lease_owner = owner
-        message.lease_expires_at = expires
-        message.next_attempt_at = expires
-        claimed.append(
-            Outgoing(
-                id=message.id,
-                kind=message.kind.value,
-                action_id=message.action_id,
-                submission_id=message.submission_id,
-                letter_id=message.letter_id,
-                sender=message.sender,
-                recipient=message.recipient,
-                message_id=message.message_id,
-                mime=message.mime.encode("ascii"),
-                attempts=message.attempts,
-                lease_expires_at=expires,
-            )
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_([row.id for row in rows]))
+        .values(
+            status=MessageStatus.SENDING,
+            attempts=OutboxMessage.attempts + 1,
+            lease_owner=owner,
+            lease_expires_at=expires,
+            next_attempt_at=expires,
         )
-    db.session.flush()
-    return claimed
+        .execution_options(synchronize_session=False)
+    )
+    return [
+        Outgoing(
+            id=row.id,
+            kind=row.kind.value,
+            action_id=row.action_id,
+            submission_id=row.submission_id,
+            letter_id=row.letter_id,
+            sender=row.sender,
+            recipient=row.recipient,
+            message_id=row.message_id,
+            mime=row.mime.encode("ascii"),
+            attempts=row.attempts + 1,
+            lease_expires_at=expires,
+        )
+        for row in rows
+    ]
 
 
 def mark_sent(message_ids: list[int], now: datetime) -> int:

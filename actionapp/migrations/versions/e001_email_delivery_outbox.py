@@ -33,9 +33,6 @@ def upgrade():
     sa.Column('sender', sa.String(length=254), nullable=False),
     sa.Column('recipient', sa.String(length=254), nullable=False),
     sa.Column('message_id', sa.String(length=250), nullable=False),
-    sa.Column('headers', sa.JSON(), nullable=False),
-    sa.Column('body_text', sa.Text(), nullable=False),
-    sa.Column('mime', sa.Text(), nullable=False),
     sa.Column('status', sa.Enum('queued', 'sending', 'sent', 'failed', name='messagestatus', native_enum=False, length=20), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('next_attempt_at', sa.DateTime(), nullable=False),
@@ -50,6 +47,14 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_messages')),
     sa.UniqueConstraint('dedupe_key', name=op.f('uq_outbox_messages_dedupe_key')),
     sa.UniqueConstraint('message_id', name=op.f('uq_outbox_messages_message_id'))
+    )
+    op.create_table('outbox_contents',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('headers', sa.JSON(), nullable=False),
+    sa.Column('body_text', sa.Text(), nullable=False),
+    sa.Column('mime', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['id'], ['outbox_messages.id'], name=op.f('fk_outbox_contents_id_outbox_messages'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_outbox_contents'))
     )
     with op.batch_alter_table('outbox_messages', schema=None) as batch_op:
         batch_op.create_index('ix_outbox_messages_status_due', ['status', 'next_attempt_at'], unique=False)
@@ -84,6 +89,7 @@ def downgrade():
         batch_op.drop_index('ix_outbox_messages_submission')
         batch_op.drop_index('ix_outbox_messages_status_due')
 
+    op.drop_table('outbox_contents')
     op.drop_table('outbox_messages')
     op.drop_table('mail_slots')
     # ### end Alembic commands ###
