@@ -62,14 +62,14 @@ class Config:
     DKIM_SELECTOR = ""
     DKIM_DOMAIN = ""  # default: the domain of MAIL_FROM
     CONFIRM_DAYS = 7
-    OUTBOX_BATCH_SIZE = 50
+    OUTBOX_BATCH_SIZE = 100
     OUTBOX_LEASE_SECONDS = 300
     OUTBOX_MAX_ATTEMPTS = 8
     OUTBOX_RETRY_SECONDS = 60
     OUTBOX_RETRY_MAX_SECONDS = 6 * 3600
     OUTBOX_POLL_SECONDS = 2.0
     # Accepted messages recorded per transaction at most; a crashed worker re-sends up to these.
-    OUTBOX_RECORD_EVERY = 10
+    OUTBOX_RECORD_EVERY = 20
 
 
 class DevelopmentConfig(Config):

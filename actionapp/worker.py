@@ -35,6 +35,7 @@ from actionapp.services.outbox import (
     DeliveryPolicy,
     Outgoing,
     claim_batch,
+    commit_without_waiting_for_disk,
     due_count,
     mark_failed,
     mark_retry,
@@ -129,9 +130,9 @@ class OutboxWorker:
         """Deliver every message due now, batch after batch; stop early if SMTP is down."""
         result = PassResult()
         try:
-            while not (stop and stop.is_set()) and not result.connection_error:
-                if not due_count(self.clock()):
-                    break
+            # A cheap look first: an idle worker polling takes no write lock.
+            due = due_count(self.clock())
+            while due and not (stop and stop.is_set()) and not result.connection_error:
                 with write_transaction():
                     batch = claim_batch(self.owner, self.clock(), self.policy)
                 if not batch:
@@ -200,11 +201,23 @@ class OutboxWorker:
         """Record the messages the server accepted since the last record, in one transaction."""
         if accepted.messages:
             messages = accepted.take()
-            self._settle(messages, mark_sent, [m.id for m in messages], self.clock())
+            # Losing this record to a database crash only means a re-send with the same
+            # Message-ID, as after a worker crash: no need to wait for the disk.
+            self._settle(
+                messages, mark_sent, [m.id for m in messages], self.clock(), fast_commit=True
+            )
 
-    def _settle(self, messages: list[Outgoing], record: Callable[..., object], *args) -> None:
+    def _settle(
+        self,
+        messages: list[Outgoing],
+        record: Callable[..., object],
+        *args,
+        fast_commit: bool = False,
+    ) -> None:
         """Record an outcome; once a letter is settled, its submission may get its copy."""
         with write_transaction():
+            if fast_commit:
+                commit_without_waiting_for_disk()
             record(*args)
             submissions = {
                 m.submission_id

@@ -23,6 +23,7 @@ from sqlalchemy import create_engine, func, select, text, update
 from sqlalchemy.engine import make_url
 
 MESSAGES = 2000
+ROUNDS = 2
 DKIM_MESSAGES = 300
 SENDER = "actions@rights.example.org"
 BODY = (
@@ -121,7 +122,6 @@ def _config(url: str, port: int, **extra) -> dict:
         "MAIL_BACKEND": "smtp",
         "MAIL_FROM": SENDER,
         "ORGANISATION_NAME": "Example Rights",
-        "OUTBOX_BATCH_SIZE": 50,
         **extra,
     }
 
@@ -210,13 +210,17 @@ def _unsent(config: dict) -> int:
 # --- the measured parts -------------------------------------------------------------------------
 
 
-def _worker_main(config: dict, start, done) -> None:
+def _worker_main(config: dict, ready, start, done) -> None:
     from actionapp import create_app
+    from actionapp.extensions import db
     from actionapp.worker import OutboxWorker
 
     app = create_app(config)
     with app.app_context():
         worker = OutboxWorker.from_app()
+        db.session.execute(text("SELECT 1"))  # connect before the clock starts
+        db.session.rollback()
+        ready.put(True)
         start.wait()
         result = worker.deliver_due()
     done.put(result.sent)
@@ -225,13 +229,16 @@ def _worker_main(config: dict, start, done) -> None:
 def _deliver(config: dict, workers: int) -> tuple[float, int]:
     """Run worker processes from one start signal; return (seconds, messages they sent)."""
     context = multiprocessing.get_context("spawn")
-    start, done = context.Event(), context.Queue()
+    ready, start, done = context.Queue(), context.Event(), context.Queue()
     processes = [
-        context.Process(target=_worker_main, args=(config, start, done)) for _ in range(workers)
+        context.Process(target=_worker_main, args=(config, ready, start, done))
+        for _ in range(workers)
     ]
     for process in processes:
         process.start()
-    time.sleep(2.0)  # let them import and connect to the database before the clock starts
+    for _process in processes:
+        ready.get(timeout=120)
+    time.sleep(0.5)  # let the machine settle after the imports
     began = time.perf_counter()
     start.set()
     sent = sum(done.get(timeout=600) for _ in processes)
@@ -272,16 +279,15 @@ def _floor(port: int, ids: list[str]) -> float:
     return time.perf_counter() - began
 
 
-def _check(report, label: str, sink: Sink, ids: list[str], config: dict | None) -> None:
+def _delivered_once(sink: Sink, ids: list[str], config: dict | None) -> str:
+    """Return "" when every message arrived exactly once (and is recorded sent), else why not."""
     seen = sink.ask("report")
     lost = [mid for mid in ids if mid not in seen]
     doubled = [mid for mid, n in seen.items() if n > 1]
     unsent = _unsent(config) if config else 0
-    report.check(
-        f"{label}: none lost, none duplicated",
-        not lost and not doubled and unsent == 0 and len(seen) == len(ids),
-        f"{len(seen)} received, {len(lost)} lost, {len(doubled)} duplicated, {unsent} unsent",
-    )
+    if not lost and not doubled and unsent == 0 and len(seen) == len(ids):
+        return ""
+    return f"{len(seen)} received, {len(lost)} lost, {len(doubled)} duplicated, {unsent} unsent"
 
 
 def _test_key() -> str:
@@ -303,41 +309,52 @@ def run(report) -> None:
         databases = _database_urls(Path(tmp))
         try:
             for label, url, _cleanup in databases:
-                config = _config(url, sink.port)
-                ids = _prepare(config)
-                sink.ask("reset")
-                floor = MESSAGES / _floor(sink.port, ids)
-                _check(report, f"{label} floor", sink, ids, None)
-                report.add(f"{label}: bare smtplib loop, one connection (floor)", floor, "msg/s")
-                for workers in (1, 2):
-                    _requeue(config, ids)
-                    sink.ask("reset")
-                    seconds, _sent = _deliver(config, workers)
-                    rate = MESSAGES / seconds
-                    report.add(
-                        f"{label}: outbox, {workers} worker{'s' if workers > 1 else ''}",
-                        rate,
-                        "msg/s",
-                        f"{rate / floor:.2f} of the floor",
-                    )
-                    report.check(
-                        f"{label}, {workers} worker(s): at least 0.5 of the floor",
-                        rate / floor >= 0.5,
-                        f"{rate / floor:.2f}",
-                    )
-                    _check(report, f"{label}, {workers} worker(s)", sink, ids, config)
-                signed = _requeue(config, ids, DKIM_MESSAGES)
-                sink.ask("reset")
-                dkim_config = {**config, "DKIM_PRIVATE_KEY": _test_key(), "DKIM_SELECTOR": "b"}
-                seconds, _ = _deliver(dkim_config, 1)
-                report.add(
-                    f"{label}: outbox, 1 worker, DKIM-signed (RSA 2048, dkimpy)",
-                    DKIM_MESSAGES / seconds,
-                    "msg/s",
-                    "signing dominates; for information",
-                )
-                _check(report, f"{label}, DKIM", sink, signed, config)
+                _measure(report, label, _config(url, sink.port), sink)
         finally:
             sink.close()
             for _label, _url, cleanup in databases:
                 cleanup()
+
+
+def _measure(report, label: str, config: dict, sink: Sink) -> None:
+    ids = _prepare(config)
+    # Best of a few rounds, for the floor and the workers alike: this machine is noisy.
+    floors, problems = [], []
+    for _round in range(ROUNDS + 1):
+        sink.ask("reset")
+        floors.append(MESSAGES / _floor(sink.port, ids))
+        problems.append(_delivered_once(sink, ids, None))
+    floor = max(floors)
+    report.add(f"{label}: bare smtplib loop, one connection (floor)", floor, "msg/s")
+    report.check(f"{label} floor: none lost, none duplicated", not any(problems))
+    for workers in (1, 2):
+        rates, problems = [], []
+        for _round in range(ROUNDS):
+            _requeue(config, ids)
+            sink.ask("reset")
+            seconds, _sent = _deliver(config, workers)
+            rates.append(MESSAGES / seconds)
+            problems.append(_delivered_once(sink, ids, config))
+        rate = max(rates)
+        name = f"{label}: outbox, {workers} worker{'s' if workers > 1 else ''}"
+        report.add(name, rate, "msg/s", f"{rate / floor:.2f} of the floor")
+        report.check(
+            f"{name}: at least 0.5 of the floor", rate / floor >= 0.5, f"{rate / floor:.2f}"
+        )
+        report.check(
+            f"{name}: none lost, none duplicated",
+            not any(problems),
+            "; ".join(p for p in problems if p) or f"{ROUNDS} rounds of {MESSAGES} checked",
+        )
+    signed = _requeue(config, ids, DKIM_MESSAGES)
+    sink.ask("reset")
+    dkim_config = {**config, "DKIM_PRIVATE_KEY": _test_key(), "DKIM_SELECTOR": "b"}
+    seconds, _sent = _deliver(dkim_config, 1)
+    report.add(
+        f"{label}: outbox, 1 worker, DKIM-signed (RSA 2048, dkimpy)",
+        DKIM_MESSAGES / seconds,
+        "msg/s",
+        "signing dominates; for information",
+    )
+    problem = _delivered_once(sink, signed, config)
+    report.check(f"{label}, DKIM-signed: none lost, none duplicated", not problem, problem)
