@@ -10,6 +10,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from actionapp.models import utcnow
+from actionapp.services.mail import MailConfigError
 from actionapp.services.outbox import outbox_summary
 from actionapp.worker import OutboxWorker, PassResult
 
@@ -23,6 +24,13 @@ def _describe(result: PassResult) -> str:
     return text
 
 
+def _worker() -> OutboxWorker:
+    try:
+        return OutboxWorker.from_app()
+    except (RuntimeError, MailConfigError) as error:
+        raise click.ClickException(str(error)) from error
+
+
 def _backend(worker: OutboxWorker) -> str:
     transport = worker.transport
     if hasattr(transport, "directory"):
@@ -33,7 +41,7 @@ def _backend(worker: OutboxWorker) -> str:
 @outbox.command("send")
 def send_command() -> None:
     """Make one delivery pass: send every message due now, then exit."""
-    worker = OutboxWorker.from_app()
+    worker = _worker()
     result = worker.deliver_due()
     click.echo(f"Outbox ({_backend(worker)}): {_describe(result)}.")
 
@@ -41,7 +49,7 @@ def send_command() -> None:
 @outbox.command("work")
 def work_command() -> None:
     """Keep delivering until stopped (Ctrl-C or SIGTERM finish the current message first)."""
-    worker = OutboxWorker.from_app()
+    worker = _worker()
     stop = threading.Event()
 
     def request_stop(signum, frame) -> None:

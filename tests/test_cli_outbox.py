@@ -40,3 +40,53 @@ def test_development_mail_goes_to_files(runner, post_letter, demo_action, app, t
 def test_status_of_an_empty_outbox(runner):
     output = runner.invoke(args=["outbox", "status"]).output
     assert output.startswith("Waiting: 0 (0 due now, 0 being sent)  Sent: 0  Failed: 0")
+
+
+def test_work_keeps_delivering_until_stopped(
+    post_letter, demo_action, smtp_server, mail_app, database_url, tmp_path
+):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.conftest import ROOT
+
+    env = {
+        **os.environ,
+        "ACTIONAPP_ENV": "testing",
+        "ACTIONAPP_SQLALCHEMY_DATABASE_URI": database_url,
+        "ACTIONAPP_SMTP_HOST": smtp_server.host,
+        "ACTIONAPP_SMTP_PORT": str(smtp_server.port),
+        "ACTIONAPP_MAIL_FROM": "actions@rights.example.org",
+        "ACTIONAPP_OUTBOX_POLL_SECONDS": "0.1",
+    }
+    log = tmp_path / "work.log"
+    with log.open("wb") as output:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "actionapp", "outbox", "work"],
+            env=env,
+            cwd=ROOT,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            # Queued while the worker already runs: it picks the message up by itself.
+            post_letter(demo_action, channel="email")
+            deadline = time.monotonic() + 30
+            while not smtp_server.received and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert smtp_server.to("jane@example.org"), log.read_text()
+        finally:
+            worker.send_signal(signal.SIGTERM)
+            worker.wait(20)
+    assert worker.returncode == 0
+    assert "Outbox worker stopped." in log.read_text()
+
+
+def test_production_without_smtp_refuses_to_start(runner, app):
+    app.config.update(ENV="production", SMTP_HOST="", MAIL_BACKEND="")
+    result = runner.invoke(args=["outbox", "send"])
+    assert result.exit_code == 1
+    assert "set ACTIONAPP_SMTP_HOST" in result.output

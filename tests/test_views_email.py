@@ -241,3 +241,33 @@ def test_crafted_name_never_reaches_a_header(post_letter, demo_action, smtp_serv
         assert response.status_code == 422
     assert db.session.scalar(select(func.count(Submission.id))) == 0
     assert _outbox() == []
+
+
+def test_supporter_markup_is_escaped_in_the_html_part(
+    post_letter, demo_action, smtp_server, deliver
+):
+    demo_action.require_email_confirmation = False
+    db.session.commit()
+    post_letter(demo_action, channel="email", personal_message="<script>alert(1)</script> & co")
+    deliver()
+    received = smtp_server.to("court@example.org")[0]
+    assert "<script>alert(1)</script> & co" in received.text()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in received.html()
+    assert "<script>" not in received.html()
+
+
+def test_copy_tells_which_letters_could_not_be_delivered(
+    post_letter, demo_action, smtp_server, deliver
+):
+    demo_action.require_email_confirmation = False
+    db.session.commit()
+    smtp_server.rcpt_answers["court@example.org"] = "550 5.1.1 Mailbox unavailable"
+    post_letter(demo_action, channel="email")
+    result = deliver()
+    assert (result.sent, result.failed) == (3, 1)  # two letters and the copy; one refused
+    (copy,) = [r for r in smtp_server.to("jane@example.org")]
+    text = copy.text()
+    assert "We could not deliver these letters by email:" in text
+    assert "President of the Guangzhou Intermediate People's Court: 550 5.1.1" in text
+    assert "print them and post them instead: http://localhost/actions/" in text
+    assert "To: Chief Procurator" in text and "To: President" not in text
