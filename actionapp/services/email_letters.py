@@ -207,7 +207,9 @@ class ConfirmResult:
     already_written: list[Target]
 
 
-def confirm_submission(submission: Submission, settings: MailSettings, now: datetime):
+def confirm_submission(
+    submission: Submission, settings: MailSettings, now: datetime
+) -> ConfirmResult:
     """Confirm an emailed submission: its letters count and go to their targets.
 
     Targets this address has already written to are skipped (and not counted again).
@@ -221,13 +223,9 @@ def confirm_submission(submission: Submission, settings: MailSettings, now: date
     awaiting = [
         ltr for ltr in submission.letters if ltr.status == LetterStatus.AWAITING_CONFIRMATION
     ]
-    done = (
-        already_written_to(
-            submission.action_id, awaiting[0].sender_key, [ltr.target_id for ltr in awaiting]
-        )
-        if awaiting and awaiting[0].sender_key
-        else set()
-    )
+    key = next((ltr.sender_key for ltr in awaiting if ltr.sender_key), None)
+    targets = [ltr.target_id for ltr in awaiting]
+    done = already_written_to(submission.action_id, key, targets) if key else set()
     fresh = [ltr for ltr in awaiting if ltr.target_id not in done]
     moved = move_letters(submission, fresh, LetterStatus.CONFIRMED, now)
     submission.confirmed_at = submission.confirmed_at or now
