@@ -11,6 +11,13 @@ from actionapp.models.actions import (
 from actionapp.models.base import utcnow
 from actionapp.models.counters import CounterSlot, LetterRollup
 from actionapp.models.letters import Channel, Letter, LetterStatus, Submission
+from actionapp.models.outbox import (
+    MailSlot,
+    MessageKind,
+    MessageStatus,
+    OutboxContent,
+    OutboxMessage,
+)
 
 __all__ = [
     "Action",
@@ -21,7 +28,12 @@ __all__ = [
     "Letter",
     "LetterRollup",
     "LetterStatus",
+    "MailSlot",
+    "MessageKind",
+    "MessageStatus",
     "ModelLetter",
+    "OutboxContent",
+    "OutboxMessage",
     "Submission",
     "Target",
     "TargetKind",

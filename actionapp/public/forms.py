@@ -28,6 +28,7 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from actionapp.i18n import is_country
+from actionapp.services.mail import is_header_safe
 
 NAME_MAX = 120
 CITY_MAX = 120
@@ -41,8 +42,8 @@ CHANNELS = ("email", "mailto", "print")
 
 def single_line(form, field) -> None:
     """Refuse line breaks and encoded words: the value may end up in an email header."""
-    value = field.data or ""
-    if "\r" in value or "\n" in value or "=?" in value:
+    # Every kind of line break and control character, not only CR and LF (CVE-2024-6923).
+    if not is_header_safe(field.data or ""):
         raise ValidationError(_l("Please write this on one line, without the characters =?"))
 
 
@@ -91,7 +92,12 @@ class ComposeForm(FlaskForm):
         validators=[
             Optional(),
             Length(max=254),
-            Email(_l("This does not look like an email address."), check_deliverability=False),
+            # No DNS look-ups; and no non-ASCII before the @, which many mail servers refuse.
+            Email(
+                _l("This does not look like an email address."),
+                check_deliverability=False,
+                allow_smtputf8=False,
+            ),
             single_line,
         ],
         description=_l("Needed to send by email; optional for printed letters."),

@@ -51,14 +51,18 @@ from actionapp.services.compose import (
     write_letters,
 )
 from actionapp.services.counts import action_counts
+from actionapp.services.email_letters import email_notes, start_email_delivery
 from actionapp.services.letters import (
     ActionClosedError,
+    AlreadyWrittenError,
     NewSubmission,
+    NoEmailAddressError,
     NoRecipientsError,
     submission_by_client_key,
     submission_by_token,
     submit_letters,
 )
+from actionapp.services.mail import mail_settings
 
 bp = Blueprint("public", __name__)
 
@@ -269,11 +273,23 @@ def _compose_step(slug: str):
     return _send(action, form, details)
 
 
-def _preview_page(action: Action, form: ComposeForm, details: SupporterDetails):
+def _preview_page(
+    action: Action, form: ComposeForm, details: SupporterDetails, problem: str = "", status=200
+):
     letters = write_letters(action, details, utcnow().date())
     state = action_state(action, utcnow())
-    return render_template(
-        "public/preview.html", action=action, form=form, letters=letters, state=state
+    email = (form.email.data or "").strip().lower()
+    return (
+        render_template(
+            "public/preview.html",
+            action=action,
+            form=form,
+            letters=letters,
+            state=state,
+            email_notes=email_notes(action, [letter.target for letter in letters], email),
+            email_problem=problem,
+        ),
+        status,
     )
 
 
@@ -295,13 +311,36 @@ def _send(action: Action, form: ComposeForm, details: SupporterDetails):
         consent_updates=bool(form.consent_updates.data),
         paper=form.paper.data or "",
     )
+    if new.channel == Channel.EMAIL and not config["MAIL_FROM"]:
+        return _preview_page(action, form, details, "unavailable", 422)
     try:
         submission = submit_letters(action, new, now)
+        if new.channel == Channel.EMAIL:
+            # In the same transaction: the letters and their first email, or neither.
+            start_email_delivery(
+                submission, mail_settings(config), now, int(config["CONFIRM_DAYS"])
+            )
     except ActionClosedError:
         return _closed_page(action)
+    except AlreadyWrittenError:
+        return _preview_page(action, form, details, "already", 409)
+    except NoEmailAddressError:
+        return _preview_page(action, form, details, "no_address", 422)
     except NoRecipientsError:
         form.targets.errors = [_("Please choose at least one recipient.")]
         return _compose_page(action, form, 422)
+    except IntegrityError:
+        # The same composer was sent twice at once, or another submission from this address
+        # reached the same targets first: the other one won.
+        db.session.rollback()
+        existing = submission_by_client_key(action, new.client_key)
+        if existing is None:
+            if new.channel == Channel.EMAIL:
+                return _preview_page(action, form, details, "already", 409)
+            raise
+        return redirect(
+            url_for("public.thanks", slug=action.slug, token=existing.public_token), 303
+        )
     return redirect(url_for("public.thanks", slug=action.slug, token=submission.public_token), 303)
 
 
