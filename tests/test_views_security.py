@@ -67,10 +67,10 @@ def test_oversized_requests_are_refused(client, demo_action):
 
 
 def test_session_cookie_is_httponly_lax_and_secure_in_production(
-    monkeypatch, database_url, demo_action
+    monkeypatch, database_url, demo_action, env_app
 ):
     monkeypatch.setenv("ACTIONAPP_SECRET_KEY", "a-real-secret-for-this-test-only-0123456789")
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url})
+    app = env_app({"SQLALCHEMY_DATABASE_URI": database_url})
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
     assert app.config["SESSION_COOKIE_SECURE"] is True
@@ -88,12 +88,12 @@ def test_production_refuses_to_start_without_a_secret_key(monkeypatch):
         create_app()
 
 
-def test_every_key_can_come_from_the_environment(monkeypatch, database_url):
+def test_every_key_can_come_from_the_environment(monkeypatch, database_url, env_app):
     monkeypatch.setenv("ACTIONAPP_SECRET_KEY", "another-secret-for-this-test-0123456789")
     monkeypatch.setenv("ACTIONAPP_ORGANISATION_NAME", "Writers for Rights")
     monkeypatch.setenv("ACTIONAPP_MIN_FILL_SECONDS", "7")
     monkeypatch.setenv("ACTIONAPP_SQLALCHEMY_DATABASE_URI", database_url)
-    app = create_app()
+    app = env_app()
     assert app.config["ORGANISATION_NAME"] == "Writers for Rights"
     assert app.config["MIN_FILL_SECONDS"] == 7
     assert app.config["SQLALCHEMY_DATABASE_URI"] == database_url
