@@ -45,6 +45,14 @@ class Config:
     # Trust X-Forwarded-* from this many reverse proxies (0: none).
     PROXY_COUNT = 0
 
+    # Printed letters: a render running longer than this is stopped (seconds); finished PDFs
+    # are kept in memory (per process) to serve repeated downloads.
+    PDF_RENDER_TIMEOUT = 20
+    PDF_CACHE_MB = 64
+    PDF_CACHE_SECONDS = 3600
+    PDF_RATE_LIMIT = "30 per minute"
+    EVENT_REPORT_RATE_LIMIT = "5 per hour"
+
 
 class DevelopmentConfig(Config):
     """Local development: plain HTTP cookies and a per-checkout secret key."""
