@@ -17,6 +17,8 @@ PT = 25.4 / 72  # millimetres per point
 # Font sizes the address block may shrink to, largest first (postal OCR reads 8 pt and up).
 ADDRESS_SIZES = (10.0, 9.5, 9.0, 8.5, 8.0)
 ADDRESS_LEADING = 1.18
+# Glyphs reach a little beyond their line boxes; keep this much (mm) in hand.
+ADDRESS_SLACK = 1.0
 # A blank line to write on by hand (event packs).
 BLANK = "_" * 16
 
@@ -59,7 +61,7 @@ def fit_address(lines: list[str], box: Rect) -> AddressFit:
         width_em = box.width / (size * PT)
         count = sum(max(1, math.ceil(_width_em(line) / width_em)) for line in lines)
         leading = size * ADDRESS_LEADING
-        fit = AddressFit(size, leading, count, count * leading * PT <= box.height)
+        fit = AddressFit(size, leading, count, count * leading * PT + ADDRESS_SLACK <= box.height)
         if fit.fits:
             return fit
     return fit
