@@ -21,7 +21,6 @@ from actionapp.models import Channel, utcnow
 from actionapp.services.actions import primary_targets
 from actionapp.services.compose import SupporterDetails
 from actionapp.services.letters import NewSubmission, submit_letters
-from actionapp.services.seed import create_demo_action
 
 MM_PER_PT = 25.4 / 72
 
@@ -111,6 +110,19 @@ def _with_file(data: bytes, command: list[str]) -> subprocess.CompletedProcess:
 def qpdf_check(data: bytes) -> subprocess.CompletedProcess:
     """Run `qpdf --check` on a PDF."""
     return _with_file(data, ["qpdf", "--check"])
+
+
+def uncompressed(data: bytes) -> bytes:
+    """Return the PDF with every stream decompressed (qpdf), to search its bytes."""
+    with tempfile.TemporaryDirectory() as folder:
+        source, target = Path(folder) / "in.pdf", Path(folder) / "out.pdf"
+        source.write_bytes(data)
+        subprocess.run(
+            ["qpdf", "--stream-data=uncompress", "--object-streams=disable", source, target],
+            check=True,
+            capture_output=True,
+        )
+        return target.read_bytes()
 
 
 def pdffonts(data: bytes) -> list[dict[str, str]]:
@@ -207,4 +219,5 @@ __all__ = [
     "pdfinfo",
     "qpdf_check",
     "read_pdf",
+    "uncompressed",
 ]

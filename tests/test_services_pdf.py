@@ -44,7 +44,9 @@ def rendered(print_app):
             "en-letter": {"country": "US", "city": "Springfield"},
             "zh-letter": {"country": "CA", "language": "zh", "city": "多伦多"},
         }
-        submissions = {name: make_submission(action, now, **fields) for name, fields in cases.items()}
+        submissions = {
+            name: make_submission(action, now, **fields) for name, fields in cases.items()
+        }
         long = make_submission(
             action,
             now,
@@ -85,8 +87,9 @@ def rendered(print_app):
         out["pack"] = event_pack_pdf(
             action,
             settings,
-            EventPack(language="en", variant="release", paper="letter", target_ids=targets,
-                      copies=3),  # fmt: skip
+            EventPack(
+                language="en", variant="release", paper="letter", target_ids=targets, copies=3
+            ),
             now,
         ).data
         out["organisation"] = print_app.config["ORGANISATION_NAME"]

@@ -107,9 +107,7 @@ def report_form_class(targets: list[Target]) -> type[EventReportForm]:
     for target in targets:
         name = f"letters_{target.id}"
         fields[name] = IntegerField(
-            target.organisation or target.name
-            if target.kind == "embassy"
-            else target.name,
+            target.organisation or target.name if target.kind == "embassy" else target.name,
             default=0,
             validators=[Optional(), NumberRange(min=0, max=REPORT_MAX_LETTERS)],
         )

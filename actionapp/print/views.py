@@ -187,9 +187,7 @@ def posted(slug: str, token: str):
 
 def _prepare_pack_form(form: EventPackForm, action: Action) -> None:
     languages = letter_languages(action)
-    form.language.choices = choices_of(
-        (code, _language_label(code)) for code in languages
-    )
+    form.language.choices = choices_of((code, _language_label(code)) for code in languages)
     if form.language.data not in languages:
         ui = interface_language()
         form.language.data = ui if ui in languages else action.language

@@ -340,5 +340,3 @@ def event_pack_pdf(
         paper,
         copies=[pack.copies] * len(letters) + [1],
     )
-
-

@@ -29,7 +29,8 @@ class PrintAssetFetcher(URLFetcher):
         """Return an asset or a data: URL's content; raise FetchRefusedError for anything else."""
         scheme = url.split(":", 1)[0].lower() if ":" in url else ""
         if scheme == "data":
-            response = DataHandler().data_open(Request(url))
+            # Only data: URLs get here; DataHandler decodes them without opening anything.
+            response = DataHandler().data_open(Request(url))  # noqa: S310
             return URLFetcherResponse(url, response.read(), dict(response.headers))
         if scheme == "file":
             path = self.asset_path(url)
@@ -50,6 +51,6 @@ class PrintAssetFetcher(URLFetcher):
             return None
         return path
 
-    def open(self, url, data=None, timeout=None):  # noqa: ARG002 - OpenerDirector's signature
+    def open(self, url, data=None, timeout=None):
         """Never let urllib open anything: route every request through fetch()."""
         return self.fetch(url.full_url if isinstance(url, Request) else url)

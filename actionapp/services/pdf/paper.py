@@ -114,8 +114,8 @@ LETTER = PaperLayout(
     margin_left=1.0 * INCH,
     margin_right=0.9 * INCH,
     margin_bottom=0.75 * INCH,
-    continuation_top=3.8 * INCH,
-    body_top=3.8 * INCH,
+    continuation_top=3.7 * INCH,
+    body_top=3.7 * INCH,
     # #10 window 1 1/8 x 4 1/2 in, 7/8 in from the left and 1/2 in from the bottom. Tri-folded
     # at 3 2/3 and 7 1/3 in, the sheet rests on the envelope's bottom fold, so the window shows
     # sheet y 2.04-3.17 in; sideways it can slide up to 7/8 in, upwards a little.
@@ -196,7 +196,8 @@ def geometry_css(paper: PaperLayout) -> str:
     return f"""
 @page {{
   size: {paper.css_size};
-  margin: {paper.continuation_top:.2f}mm {paper.margin_right:.2f}mm {paper.margin_bottom:.2f}mm {ml:.2f}mm;
+  margin: {paper.continuation_top:.2f}mm {paper.margin_right:.2f}mm
+    {paper.margin_bottom:.2f}mm {ml:.2f}mm;
 }}
 @page letter:nth(1 of letter) {{ margin-top: 0; }}
 @page extra {{ margin: 20mm {paper.margin_right:.2f}mm {paper.margin_bottom:.2f}mm {ml:.2f}mm; }}
