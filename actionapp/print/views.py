@@ -206,9 +206,9 @@ def _language_label(code: str) -> str:
 
 
 def _target_label(target) -> str:
+    # An embassy copy's organisation says which embassy it is.
     if target.kind == "embassy":
-        return _("%(name)s (copy for the embassy in %(country)s)", name=target.organisation
-                 or target.name, country=target.country)  # fmt: skip
+        return target.organisation or target.name
     return target.name
 
 

@@ -245,12 +245,13 @@ def envelopes_pdf(
             {
                 "recipient": recipient,
                 "lang": text_lang(" ".join(recipient), letter.language),
+                # The envelope goes out through the supporter's own post office.
                 "sender": return_lines(
                     submission.name,
                     submission.street_address,
                     submission.city,
                     submission.country,
-                    letter.language,
+                    submission.language,
                 ),
                 "international": letter.target.country not in ("", submission.country),
                 "needs_cjk": has_cjk(" ".join(recipient)),
