@@ -176,3 +176,14 @@ def test_address_type_shrinks_to_fit_and_says_when_it_cannot():
     assert long.size_pt < 10 and long.fits
     impossible = fit_address(["line"] * 12, LETTER.recipient)
     assert not impossible.fits and impossible.size_pt == 8
+
+
+def test_waiting_for_a_busy_renderer_counts_against_the_limit():
+    from pathlib import Path
+
+    from actionapp.services.pdf.engine import PdfEngine
+
+    engine = PdfEngine(Path(__file__).resolve().parent.parent / "static" / "print")
+    with engine._lock, pytest.raises(RenderTimeoutError, match="busy"):
+        engine.render("<p>hello</p>", [], timeout=0.05)
+    assert engine.render("<p>hello</p>", [], timeout=20).pages == 1

@@ -170,8 +170,14 @@ class PdfEngine:
         if cached is not None:
             data, pages = cached
             return RenderedPdf(data, pages, key, True, time.perf_counter() - started)
-        with self._lock, time_limit(timeout):
-            data, pages = self._render(html, [css for _, css in stylesheets], copies)
+        # Waiting for another render counts against the same limit.
+        if not self._lock.acquire(timeout=max(timeout, 0.001)):
+            raise RenderTimeoutError("other renders kept this process busy")
+        try:
+            with time_limit(timeout - (time.perf_counter() - started)):
+                data, pages = self._render(html, [css for _, css in stylesheets], copies)
+        finally:
+            self._lock.release()
         self.cache.put(key, data, pages)
         return RenderedPdf(data, pages, key, False, time.perf_counter() - started)
 
