@@ -220,3 +220,18 @@ def test_other_channels_can_also_print_without_changing_counts(client, demo_acti
     assert client.get(f"/actions/{demo_action.slug}/posted/{token}").status_code == 404
     client.post(f"/actions/{demo_action.slug}/posted/{token}")
     assert action_counts(demo_action.id) == before
+
+
+def test_chinese_interface_download(client, demo_action, post_letter):
+    token = _token(post_letter(demo_action, channel="print", language="zh"))
+    client.set_cookie("lang", "zh")
+    page = client.get(f"/actions/{demo_action.slug}/thanks/{token}")
+    assert page.status_code == 200
+    response = client.get(f"/actions/{demo_action.slug}/print/{token}/letters.pdf?translation=1")
+    assert response.status_code == 200
+    pdf = read_pdf(response.data)
+    assert pdf.reader.trailer["/Root"]["/Lang"] == "zh-CN"
+    assert "尊敬的院长" in pdf.texts[0].replace(" ", "")
+    # The embassy copy goes in English; its translation page is in Chinese.
+    assert "Your Excellency," in pdf.texts[2]
+    assert "尊敬的大使阁下" in pdf.texts[-1].replace(" ", "")

@@ -11,9 +11,15 @@ from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from actionapp.i18n import country_name
 from actionapp.models import Action, Letter, Submission, Target
 from actionapp.services.actions import action_state, model_letter
-from actionapp.services.compose import LetterText, SupporterDetails, write_letter
+from actionapp.services.compose import (
+    LetterText,
+    SupporterDetails,
+    render_model_body,
+    write_letter,
+)
 from actionapp.services.pdf.engine import RenderedPdf, engine_for
 from actionapp.services.pdf.fonts import CJK_MISSING_MESSAGE, cjk_font_available, has_cjk
 from actionapp.services.pdf.layout import (
@@ -155,13 +161,11 @@ def printed_letter(
 
 
 def _country(code: str, language: str) -> str:
-    from actionapp.i18n import country_name
-
     return country_name(code, language) if code else ""
 
 
-def _needs_cjk(language: str, *texts) -> bool:
-    return language == "zh" or any(has_cjk(t if isinstance(t, str) else " ".join(t)) for t in texts)
+def _needs_cjk(language: str, recipient: list[str], *texts: str) -> bool:
+    return language == "zh" or any(has_cjk(text) for text in (*recipient, *texts))
 
 
 def supporter_details(submission: Submission) -> SupporterDetails:
@@ -274,9 +278,7 @@ def pack_letter(action: Action, pack: EventPack, target: Target, paper: PaperLay
     """Return one event letter to a target, with blank lines for the writer's details."""
     model = model_letter(action, pack.variant, pack.language)
     if model is None:
-        raise DocumentTooLargeError("no model letter in this language")
-    from actionapp.services.compose import render_model_body
-
+        raise ValueError(f"no model letter {pack.variant!r} in {pack.language!r}")
     values = {
         "supporter.name": BLANK,
         "supporter.city": BLANK,
