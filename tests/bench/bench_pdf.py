@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import statistics
 import tempfile
 import time
@@ -87,6 +88,13 @@ class _Capture:
 def run(report) -> None:
     """Measure the demo letter, a one-page letter, a cached download and an event pack."""
     folder = Path(tempfile.mkdtemp(prefix="actionapp-bench-pdf-"))
+    try:
+        _run(report, folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _run(report, folder: Path) -> None:
     app = create_app(
         {
             "ENV": "testing",
