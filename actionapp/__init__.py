@@ -78,11 +78,13 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Register every feature's blueprint."""
     from actionapp.api.views import bp as api_bp
+    from actionapp.print.views import bp as print_bp
     from actionapp.public.email_views import bp as email_bp
     from actionapp.public.views import bp as public_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(email_bp)
+    app.register_blueprint(print_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
 
 

@@ -70,6 +70,13 @@ class Config:
     OUTBOX_POLL_SECONDS = 2.0
     # Accepted messages recorded per transaction at most; a crashed worker re-sends up to these.
     OUTBOX_RECORD_EVERY = 20
+    # Printed letters: a render running longer than this is stopped (seconds); finished PDFs
+    # are kept in memory (per process) to serve repeated downloads.
+    PDF_RENDER_TIMEOUT = 20
+    PDF_CACHE_MB = 64
+    PDF_CACHE_SECONDS = 3600
+    PDF_RATE_LIMIT = "30 per minute"
+    EVENT_REPORT_RATE_LIMIT = "5 per hour"
 
 
 class DevelopmentConfig(Config):

@@ -10,6 +10,7 @@ from actionapp.models.actions import (
 )
 from actionapp.models.base import utcnow
 from actionapp.models.counters import CounterSlot, LetterRollup
+from actionapp.models.events import EventReport, EventReportLine, EventReportStatus
 from actionapp.models.letters import Channel, Letter, LetterStatus, Submission
 from actionapp.models.outbox import (
     MailSlot,
@@ -25,6 +26,9 @@ __all__ = [
     "ActionUpdate",
     "Channel",
     "CounterSlot",
+    "EventReport",
+    "EventReportLine",
+    "EventReportStatus",
     "Letter",
     "LetterRollup",
     "LetterStatus",

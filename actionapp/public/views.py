@@ -408,8 +408,14 @@ def set_language(code: str):
 
 @bp.get("/health")
 def health():
-    """Report whether the app and its database answer."""
+    """Report whether the app and its database answer, and what the app cannot do."""
     from sqlalchemy import text
 
+    from actionapp.services.pdf.fonts import CJK_MISSING_MESSAGE, cjk_font_available
+
     db.session.execute(text("SELECT 1"))
-    return {"status": "ok", "database": "ok"}
+    report = {"status": "ok", "database": "ok", "cjk_font": "ok", "warnings": []}
+    if not cjk_font_available():
+        report["cjk_font"] = "missing"
+        report["warnings"].append(CJK_MISSING_MESSAGE)
+    return report
