@@ -42,7 +42,7 @@ class OutboxMessage(db.Model):
         ForeignKey("submissions.id", ondelete="CASCADE")
     )
     letter_id: Mapped[int | None] = mapped_column(ForeignKey("letters.id", ondelete="CASCADE"))
-    # Makes queuing idempotent: "letter:<id>", "confirmation:<submission id>", ...
+    # Makes queuing idempotent: "letter:<id>", "confirm:<submission id>", "copy:<submission id>"
     dedupe_key: Mapped[str] = mapped_column(String(80), unique=True)
     # The envelope: taken from the database when queued, never parsed back from headers.
     sender: Mapped[str] = mapped_column(String(254))

@@ -49,24 +49,26 @@ def _counter_upsert(dialect: str):
     )
 
 
-def _slot(dialect: str) -> int:
-    return 0 if dialect == "sqlite" else random.randrange(POSTGRES_SLOTS)
+def _upsert(statement_for, rows_for_slot) -> None:
+    """Run an upsert for all rows in one slot, on the session's connection."""
+    connection = db.session.connection()
+    dialect = connection.dialect.name
+    slot = 0 if dialect == "sqlite" else random.randrange(POSTGRES_SLOTS)
+    connection.execute(statement_for(dialect), rows_for_slot(slot))
 
 
 def bump(action_id: int, deltas: Mapping[str, int]) -> None:
     """Add the deltas to an action's counters (an upsert into one slot each)."""
-    changes = {metric: delta for metric, delta in deltas.items() if delta}
-    if not changes:
-        return
-    connection = db.session.connection()
-    dialect = connection.dialect.name
-    slot = _slot(dialect)
-    # Sorted, so that two transactions lock the same rows in the same order: no deadlock.
-    rows = [
-        {"action_id": action_id, "metric": metric, "slot": slot, "value": delta}
-        for metric, delta in sorted(changes.items())
-    ]
-    connection.execute(_counter_upsert(dialect), rows)
+    changes = sorted((metric, delta) for metric, delta in deltas.items() if delta)
+    if changes:
+        # Sorted, so that two transactions lock the same rows in the same order: no deadlock.
+        _upsert(
+            _counter_upsert,
+            lambda slot: [
+                {"action_id": action_id, "metric": metric, "slot": slot, "value": delta}
+                for metric, delta in changes
+            ],
+        )
 
 
 @dataclass(frozen=True, order=True)
@@ -110,17 +112,15 @@ def _rollup_upsert(dialect: str):
 
 def bump_rollups(action_id: int, deltas: Mapping[RollupKey, int]) -> None:
     """Add the deltas to an action's letter rollups (an upsert into one slot each)."""
-    changes = {key: delta for key, delta in deltas.items() if delta}
-    if not changes:
-        return
-    connection = db.session.connection()
-    dialect = connection.dialect.name
-    slot = _slot(dialect)
-    rows = [
-        {"action_id": action_id, "slot": slot, "count": delta, **asdict(key)}
-        for key, delta in sorted(changes.items())
-    ]
-    connection.execute(_rollup_upsert(dialect), rows)
+    changes = sorted((key, delta) for key, delta in deltas.items() if delta)
+    if changes:
+        _upsert(
+            _rollup_upsert,
+            lambda slot: [
+                {"action_id": action_id, "slot": slot, "count": delta, **asdict(key)}
+                for key, delta in changes
+            ],
+        )
 
 
 def add_deltas(deltas: dict, changes: Iterable[tuple[Hashable, int]]) -> dict:

@@ -137,14 +137,29 @@ def _queue_confirmation(
         expires=letter_date(submission.confirm_expires_at.date(), submission.language),
         organisation=settings.organisation_name,
     )
-    queue_message(
-        kind=MessageKind.CONFIRMATION,
-        action_id=action.id,
+    _queue_to_supporter(
+        submission, MessageKind.CONFIRMATION, "confirm", subject, body, settings, now
+    )
+
+
+def _queue_to_supporter(
+    submission: Submission,
+    kind: MessageKind,
+    name: str,
+    subject: str,
+    body: str,
+    settings: MailSettings,
+    now: datetime,
+):
+    """Queue an automatic message from the organisation to the supporter."""
+    return queue_message(
+        kind=kind,
+        action_id=submission.action_id,
         submission_id=submission.id,
-        dedupe_key=f"confirmation:{submission.id}",
+        dedupe_key=f"{name}:{submission.id}",
         sender=settings.from_address,
         recipient=submission.email or "",
-        message_id=make_message_id(settings.message_id_domain, "confirm"),
+        message_id=make_message_id(settings.message_id_domain, name),
         headers=[
             ("From", settings.sender),
             ("To", format_address(submission.name, submission.email or "")),
@@ -283,26 +298,7 @@ def queue_copy_when_delivered(
         + THANKS_PATH.format(slug=action.slug, token=submission.public_token),
         organisation=settings.organisation_name,
     )
-    return queue_message(
-        kind=MessageKind.COPY,
-        action_id=action.id,
-        submission_id=submission.id,
-        dedupe_key=f"copy:{submission.id}",
-        sender=settings.from_address,
-        recipient=submission.email,
-        message_id=make_message_id(settings.message_id_domain, "copy"),
-        headers=[
-            ("From", settings.sender),
-            ("To", format_address(submission.name, submission.email)),
-            ("Subject", header_text(subject)),
-            ("Auto-Submitted", "auto-generated"),
-            ("Content-Language", submission.language),
-        ],
-        body_text=body,
-        now=now,
-        language=submission.language,
-        link_prefix=settings.public_url,
-    )
+    return _queue_to_supporter(submission, MessageKind.COPY, "copy", subject, body, settings, now)
 
 
 def mark_mailto_sent(submission: Submission, letter_ids: set[int] | None, now: datetime) -> int:
