@@ -10,15 +10,21 @@ TRANSLATIONS := actionapp/translations
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po))
 
 # Debian packages: what the app needs to run, and what the tests need besides.
-RUN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk fonts-dejavu-core
+RUN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk fonts-dejavu-core fonts-liberation
 TEST_PACKAGES := $(RUN_PACKAGES) chromium qpdf poppler-utils
 
 .PHONY: run test test-pg lint bench setup setup-test db translations extract-messages \
 	system-packages system-packages-test clean
 
+# The web server and, beside it, the outbox worker that delivers email (docs-email.md).
+# Ctrl-C stops both: the worker gets SIGTERM and finishes the message it is sending.
 run: setup system-packages db
-	@echo "actionapp is serving at http://127.0.0.1:$(PORT)/ (Ctrl-C stops it)"
-	ACTIONAPP_ENV=$${ACTIONAPP_ENV:-development} $(FLASK) run --host 127.0.0.1 --port $(PORT)
+	@echo "actionapp is serving at http://127.0.0.1:$(PORT)/ (Ctrl-C stops it and its mail worker)"
+	@export ACTIONAPP_ENV=$${ACTIONAPP_ENV:-development}; \
+	$(FLASK) outbox work & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
+	trap 'exit 130' INT TERM; \
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 test: setup-test system-packages-test translations lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -98,9 +98,13 @@ def register_blueprints(app: Flask) -> None:
     from actionapp.auth.views import bp as auth_bp
     from actionapp.embed.views import bp as embed_bp
     from actionapp.embed.views import media as media_bp
+    from actionapp.print.views import bp as print_bp
+    from actionapp.public.email_views import bp as email_bp
     from actionapp.public.views import bp as public_bp
 
     app.register_blueprint(public_bp)
+    app.register_blueprint(email_bp)
+    app.register_blueprint(print_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(auth_bp, url_prefix="/auth")
     organise.register(app)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 from flask import Flask
 
+from actionapp.cli_outbox import register_outbox_cli
 from actionapp.extensions import db
 from actionapp.models import utcnow
 from actionapp.services.seed import create_demo_action, database_is_empty
@@ -15,6 +16,7 @@ def register_cli(app: Flask) -> None:
     from actionapp.cli_organise import register_organiser_cli
 
     register_organiser_cli(app)
+    register_outbox_cli(app)
 
     @app.cli.command("seed-demo")
     @click.option("--force", is_flag=True, help="Add the demo action even if actions exist.")

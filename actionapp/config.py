@@ -68,6 +68,39 @@ class Config:
     IMAGE_MAX_PIXELS = 40_000_000
     IMAGE_MAX_WIDTH = 1600
 
+    # Email (docs-email.md). Mail leaves from MAIL_FROM, the supporter's name as display name.
+    MAIL_FROM = ""
+    MAIL_MESSAGE_ID_DOMAIN = ""  # default: the domain of MAIL_FROM
+    MAIL_COUNTING_ADDRESS = ""  # optional BCC on "Open in my email app" letters
+    MAIL_BACKEND = ""  # "smtp", "file", or "" (SMTP when SMTP_HOST is set; files in development)
+    MAIL_FILE_DIR = ""  # default: instance/mail
+    SMTP_HOST = ""
+    SMTP_PORT = 0  # default: 25, 587 (starttls) or 465 (tls)
+    SMTP_USER = ""
+    SMTP_PASSWORD = ""
+    SMTP_SECURITY = "none"  # none | starttls | tls
+    SMTP_TIMEOUT = 30
+    DKIM_PRIVATE_KEY = ""
+    DKIM_PRIVATE_KEY_PATH = ""
+    DKIM_SELECTOR = ""
+    DKIM_DOMAIN = ""  # default: the domain of MAIL_FROM
+    CONFIRM_DAYS = 7
+    OUTBOX_BATCH_SIZE = 100
+    OUTBOX_LEASE_SECONDS = 300
+    OUTBOX_MAX_ATTEMPTS = 8
+    OUTBOX_RETRY_SECONDS = 60
+    OUTBOX_RETRY_MAX_SECONDS = 6 * 3600
+    OUTBOX_POLL_SECONDS = 2.0
+    # Accepted messages recorded per transaction at most; a crashed worker re-sends up to these.
+    OUTBOX_RECORD_EVERY = 20
+    # Printed letters: a render running longer than this is stopped (seconds); finished PDFs
+    # are kept in memory (per process) to serve repeated downloads.
+    PDF_RENDER_TIMEOUT = 20
+    PDF_CACHE_MB = 64
+    PDF_CACHE_SECONDS = 3600
+    PDF_RATE_LIMIT = "30 per minute"
+    EVENT_REPORT_RATE_LIMIT = "5 per hour"
+
 
 class DevelopmentConfig(Config):
     """Local development: plain HTTP cookies and a per-checkout secret key."""
@@ -75,6 +108,8 @@ class DevelopmentConfig(Config):
     ENV = "development"
     SESSION_COOKIE_SECURE = False
     PREFERRED_URL_SCHEME = "http"
+    # A reserved domain (RFC 2606): development mail goes to files in instance/mail anyway.
+    MAIL_FROM = "actions@example.org"
 
 
 class TestingConfig(DevelopmentConfig):

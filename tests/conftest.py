@@ -157,6 +157,22 @@ def make_app(database_url, tmp_path):
 
 
 @pytest.fixture
+def env_app():
+    """Build apps from the environment alone (like gunicorn does); their engines are disposed."""
+    apps = []
+
+    def factory(test_config=None):
+        application = create_app(test_config)
+        apps.append(application)
+        return application
+
+    yield factory
+    for application in apps:
+        with application.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
 def app(make_app):
     """The app with CSRF off (tests of CSRF itself build their own)."""
     application = make_app()

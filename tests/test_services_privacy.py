@@ -8,7 +8,15 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from actionapp.extensions import db
-from actionapp.models import ActionStatus, Channel, ExportLog, Letter, Submission, utcnow
+from actionapp.models import (
+    ActionStatus,
+    Channel,
+    EventReport,
+    ExportLog,
+    Letter,
+    Submission,
+    utcnow,
+)
 from actionapp.services.privacy import purge_expired
 from tests.fixtures_organise import add_letters
 
@@ -27,6 +35,12 @@ def test_purge_blanks_personal_data_after_retention_and_keeps_counts(client, dem
     now = utcnow()
     first = add_letters(demo_action, Channel.PRINT, "GB", "mail-a", now - timedelta(days=40))
     add_letters(demo_action, Channel.PRINT, "US", "p-b", now - timedelta(days=39))
+    host = EventReport(
+        action_id=demo_action.id, held_on=now.date(), city="Leeds", host_name="Hana Host",
+        host_contact="hana@example.org", note="Library", letters_total=12,
+    )  # fmt: skip
+    db.session.add(host)
+    db.session.commit()
     before = _api(client, demo_action)
     _close(demo_action, days_ago=29)
     assert purge_expired(utcnow()).submissions == 0  # 30 days have not passed yet
@@ -46,6 +60,8 @@ def test_purge_blanks_personal_data_after_retention_and_keeps_counts(client, dem
     assert letters and all(letter.body == "" for letter in letters)
     assert all(letter.subject and letter.supporter_country for letter in letters)
     assert _api(client, demo_action) == before
+    host = db.session.get(EventReport, host.id)
+    assert (host.host_name, host.host_contact, host.letters_total) == ("", "", 12)
     assert purge_expired(utcnow()).submissions == 0  # idempotent
 
 
@@ -104,7 +120,7 @@ def test_subject_access_and_erasure_by_email(signed_in, demo_action, client):
     again = admin.post("/organise/privacy/lookup", data={"lookup-email": "mail-me@example.org"})
     assert "0 submissions found" in again.get_data(as_text=True)
     assert db.session.scalar(select(ExportLog.detail).where(ExportLog.kind == "erasure")) == (
-        "1 submission(s) erased"
+        "1 record(s) erased"
     )
 
 

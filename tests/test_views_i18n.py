@@ -17,7 +17,7 @@ def test_accept_language_picks_chinese(client, demo_action):
 
 
 def test_cookie_choice_beats_accept_language(client, demo_action):
-    response = client.post("/language", data={"language": "zh", "next": "/"})
+    response = client.get("/language/zh?next=/")
     assert response.status_code == 303
     page = client.get("/", headers={"Accept-Language": "en-GB"}).get_data(as_text=True)
     assert '<html lang="zh-CN">' in page and "紧急行动" in page

@@ -126,3 +126,43 @@ def test_osdi_campaigns_and_outreaches_match_the_counts(signed_in, demo_action, 
         viewer.get(url or campaign["_links"]["osdi:outreaches"]["href"] + "?after=x").status_code
         == 400
     )
+
+
+def test_osdi_counts_approved_event_letters_as_in_person_outreaches(signed_in, demo_action, client):
+    from datetime import date
+
+    from actionapp.services.events import NewEventReport, approve_event_report, record_event_report
+
+    _letters(demo_action)
+    court, procurator = demo_action.targets[0], demo_action.targets[1]
+    report = record_event_report(
+        demo_action,
+        NewEventReport(date(2026, 1, 5), "Leeds", "Hana Host", "hana@example.org",
+                       {court.id: 30, procurator.id: 12}, country="GB"),
+        utcnow(),
+    )  # fmt: skip
+    record_event_report(
+        demo_action,
+        NewEventReport(date(2026, 1, 6), "York", "Pat", "pat@example.org", {court.id: 5}),
+        utcnow(),
+    )  # still pending: not counted
+    approve_event_report(report.id, utcnow())
+    db.session.commit()
+    viewer = signed_in("viewer")
+    total = viewer.get(f"/organise/export/osdi/advocacy_campaigns/{demo_action.id}").get_json()[
+        "total_outreaches"
+    ]
+    api = client.get(f"/api/v1/actions/{demo_action.slug}").get_json()["counts"]
+    assert total == api["letters"] == 6 + 42
+    page = viewer.get(f"/organise/export/osdi/advocacy_campaigns/{demo_action.id}/outreaches")
+    outreaches = page.get_json()["_embedded"]["osdi:outreaches"]
+    in_person = [o for o in outreaches if o["type"] == "in-person"]
+    assert [o["actionapp:letters"] for o in in_person] == [30, 12]
+    assert (
+        len(outreaches) - len(in_person) + sum(o["actionapp:letters"] for o in in_person) == total
+    )
+    assert "Hana" not in str(outreaches) and "hana@" not in str(outreaches)
+    response = viewer.get(f"/organise/actions/{demo_action.id}/statistics")
+    assert response.status_code == 200, response.get_data(as_text=True)[-3000:]
+    stats = response.get_data(as_text=True)
+    assert 'data-key="event:approved"' in stats and "Not known (event reports)" in stats

@@ -296,3 +296,9 @@ def test_live_preview_fragment(client, demo_action):
     assert response.status_code == 200
     assert "<html" not in page
     assert "尊敬的院长" in page and "[your name]" in page
+
+
+def test_unknown_country_code_is_refused(post_letter, demo_action):
+    response = post_letter(demo_action, country="XX")
+    assert response.status_code == 422
+    assert "Not a valid choice." in response.get_data(as_text=True)

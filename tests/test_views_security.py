@@ -7,6 +7,7 @@ import re
 import pytest
 
 from actionapp import create_app
+from actionapp.extensions import db
 from tests.conftest import compose_data, csrf_token_from, started_stamp
 
 
@@ -58,11 +59,6 @@ def test_csrf_is_required_on_the_composer(make_app, demo_action):
     assert accepted.status_code == 303
 
 
-def test_csrf_is_required_on_the_language_switch(make_app):
-    client = make_app(WTF_CSRF_ENABLED=True).test_client()
-    assert client.post("/language", data={"language": "zh"}).status_code == 400
-
-
 def test_oversized_requests_are_refused(client, demo_action):
     data = compose_data(demo_action, personal_message="x" * 300_000)
     response = client.post(f"/actions/{demo_action.slug}/write", data=data)
@@ -70,14 +66,16 @@ def test_oversized_requests_are_refused(client, demo_action):
     assert "too large" in response.get_data(as_text=True)
 
 
-def test_session_cookie_is_httponly_lax_and_secure_in_production(monkeypatch, database_url):
+def test_session_cookie_is_httponly_lax_and_secure_in_production(
+    monkeypatch, database_url, demo_action, env_app
+):
     monkeypatch.setenv("ACTIONAPP_SECRET_KEY", "a-real-secret-for-this-test-only-0123456789")
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url})
+    app = env_app({"SQLALCHEMY_DATABASE_URI": database_url})
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
     assert app.config["SESSION_COOKIE_SECURE"] is True
     client = app.test_client()
-    response = client.get("/", base_url="https://example.org")
+    response = client.get(f"/actions/{demo_action.slug}/write", base_url="https://example.org")
     cookie = response.headers.get("Set-Cookie", "")
     assert "HttpOnly" in cookie and "Secure" in cookie and "SameSite=Lax" in cookie
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
@@ -90,12 +88,12 @@ def test_production_refuses_to_start_without_a_secret_key(monkeypatch):
         create_app()
 
 
-def test_every_key_can_come_from_the_environment(monkeypatch, database_url):
+def test_every_key_can_come_from_the_environment(monkeypatch, database_url, env_app):
     monkeypatch.setenv("ACTIONAPP_SECRET_KEY", "another-secret-for-this-test-0123456789")
     monkeypatch.setenv("ACTIONAPP_ORGANISATION_NAME", "Writers for Rights")
     monkeypatch.setenv("ACTIONAPP_MIN_FILL_SECONDS", "7")
     monkeypatch.setenv("ACTIONAPP_SQLALCHEMY_DATABASE_URI", database_url)
-    app = create_app()
+    app = env_app()
     assert app.config["ORGANISATION_NAME"] == "Writers for Rights"
     assert app.config["MIN_FILL_SECONDS"] == 7
     assert app.config["SQLALCHEMY_DATABASE_URI"] == database_url
@@ -108,6 +106,25 @@ def test_unknown_environment_name_is_refused(monkeypatch):
 
 
 def test_language_switch_only_redirects_within_the_site(client):
-    response = client.post("/language", data={"language": "zh", "next": "//evil.example/"})
+    response = client.get("/language/zh?next=//evil.example/")
     assert response.headers["Location"] == "/"
     assert "lang=zh" in response.headers["Set-Cookie"]
+
+
+def test_reading_pages_sets_no_cookie(client, demo_action):
+    for path in ("/", f"/actions/{demo_action.slug}", f"/api/v1/actions/{demo_action.slug}"):
+        assert "Set-Cookie" not in client.get(path).headers, path
+
+
+def _counter(page: str) -> str:
+    return re.search(r'class="counter-figure"><strong>([\d,]+)</strong> letters', page).group(1)
+
+
+def test_action_page_cache_follows_edits_and_counts(client, post_letter, demo_action):
+    assert _counter(client.get(f"/actions/{demo_action.slug}").get_data(as_text=True)) == "0"
+    post_letter(demo_action)
+    assert _counter(client.get(f"/actions/{demo_action.slug}").get_data(as_text=True)) == "3"
+    demo_action.targets[0].why = "A brand new reason to write."
+    db.session.commit()
+    page = client.get(f"/actions/{demo_action.slug}").get_data(as_text=True)
+    assert "A brand new reason to write." in page and _counter(page) == "3"

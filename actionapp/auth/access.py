@@ -24,8 +24,10 @@ def init_login(app: Flask) -> None:
     login_manager.login_view = "auth.sign_in"
     login_manager.login_message = _l("Please sign in to see this page.")
     login_manager.login_message_category = "info"
-    # A session cookie used from another browser or address is treated as signed out.
-    login_manager.session_protection = "strong"
+    # Flask-Login's own protection does nothing for permanent sessions (ours) and, in "strong"
+    # mode, clears supporters' sessions with a cookie on every page. Organiser sessions are
+    # protected by their cookie settings, their expiry and the session token instead.
+    login_manager.session_protection = None
 
     @login_manager.user_loader
     def load_organiser(login_id: str) -> Organiser | None:

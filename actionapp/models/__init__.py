@@ -10,8 +10,16 @@ from actionapp.models.actions import (
 )
 from actionapp.models.base import utcnow
 from actionapp.models.counters import CounterSlot, LetterRollup
+from actionapp.models.events import EventReport, EventReportLine, EventReportStatus
 from actionapp.models.letters import Channel, Letter, LetterStatus, Submission
 from actionapp.models.organisers import ExportLog, Organiser, Role, SignInThrottle
+from actionapp.models.outbox import (
+    MailSlot,
+    MessageKind,
+    MessageStatus,
+    OutboxContent,
+    OutboxMessage,
+)
 
 __all__ = [
     "Action",
@@ -19,12 +27,20 @@ __all__ = [
     "ActionUpdate",
     "Channel",
     "CounterSlot",
+    "EventReport",
+    "EventReportLine",
+    "EventReportStatus",
     "ExportLog",
     "Letter",
     "LetterRollup",
     "LetterStatus",
+    "MailSlot",
+    "MessageKind",
+    "MessageStatus",
     "ModelLetter",
     "Organiser",
+    "OutboxContent",
+    "OutboxMessage",
     "Role",
     "SignInThrottle",
     "Submission",

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, event
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from actionapp.extensions import db
 from actionapp.models.base import enum_type, utcnow
@@ -146,3 +146,17 @@ class ActionUpdate(db.Model):
     published_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     action: Mapped[Action] = relationship(back_populates="updates")
+
+
+@event.listens_for(Session, "before_flush")
+def _touch_changed_actions(session: Session, _context, _instances) -> None:
+    """Bump an action's updated_at whenever one of its parts changes.
+
+    Cached public pages are keyed by it, so an edited target or a new outcome shows at once.
+    """
+    now = utcnow()
+    for instance in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(instance, Target | ModelLetter | ActionUpdate):
+            action = instance.action or session.get(Action, instance.action_id)
+            if action is not None and action not in session.deleted:
+                action.updated_at = now

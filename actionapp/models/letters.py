@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from actionapp.extensions import db
@@ -60,6 +60,10 @@ class Submission(db.Model):
     # Set when the first of its letters began to count; the supporter counts from then on.
     counted_at: Mapped[datetime | None]
     personal_data_removed_at: Mapped[datetime | None]
+    # Email channel: the confirmation link's token, stored hashed, and how long it is valid.
+    confirm_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
+    confirm_expires_at: Mapped[datetime | None]
+    confirmed_at: Mapped[datetime | None]
 
     action: Mapped[Action] = relationship()
     letters: Mapped[list[Letter]] = relationship(
@@ -93,6 +97,9 @@ class Letter(db.Model):
     supporter_country: Mapped[str] = mapped_column(String(2))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     status_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Email channel: a hash of the supporter's address. One confirmed letter per address,
+    # target and action (the partial unique index below).
+    sender_key: Mapped[str | None] = mapped_column(String(64))
 
     submission: Mapped[Submission] = relationship(back_populates="letters")
     target: Mapped[Target] = relationship()
@@ -101,4 +108,13 @@ class Letter(db.Model):
         UniqueConstraint("submission_id", "target_id"),
         Index("ix_letters_action_created", "action_id", "created_at"),
         Index("ix_letters_action_status", "action_id", "channel", "status"),
+        Index(
+            "uq_letters_one_per_sender",
+            "action_id",
+            "target_id",
+            "sender_key",
+            unique=True,
+            sqlite_where=text("status = 'confirmed' AND sender_key IS NOT NULL"),
+            postgresql_where=text("status = 'confirmed' AND sender_key IS NOT NULL"),
+        ),
     )

@@ -91,10 +91,10 @@ def privacy_erase():
         return _privacy_page(erase=form, status=422)
     now = utcnow()
     erased = erase_email(form.email.data, now)
-    log_export(current_organiser(), "erasure", now, detail=f"{erased} submission(s) erased")
+    log_export(current_organiser(), "erasure", now, detail=f"{erased} record(s) erased")
     db.session.commit()
     flash(
-        _("Personal data removed from %(n)d submission(s). Their letters still count.", n=erased),
+        _("Personal data removed from %(n)d record(s). Their letters still count.", n=erased),
         "ok",
     )
     return redirect(url_for("organise.privacy"), 303)

@@ -100,7 +100,8 @@ def statistics(action_id: int):
     channel_names = channel_labels()
     chart = {
         "channels": charts.bar_chart(
-            [channel_names.get(c, c) for c, _ in stats.by_channel], [n for _, n in stats.by_channel]
+            [channel_names.get(c, c) for c, _count in stats.by_channel],
+            [n for _, n in stats.by_channel],
         ),
         "statuses": charts.bar_chart(
             [
@@ -114,17 +115,17 @@ def statistics(action_id: int):
             [t.name for t in stats.by_target], [t.letters for t in stats.by_target], horizontal=True
         ),
         "countries": charts.bar_chart(
-            [country_name(c) if c else _("Unknown") for c, _ in stats.by_country[:25]],
+            [country_name(c) if c else _("Unknown") for c, _count in stats.by_country[:25]],
             [n for _, n in stats.by_country[:25]],
             horizontal=True,
         ),
         "languages": charts.bar_chart(
-            [language_name(code) for code, _ in stats.by_language],
+            [language_name(code) if code else _("Not known") for code, _count in stats.by_language],
             [n for _, n in stats.by_language],
             horizontal=True,
         ),
         "days": charts.day_chart(
-            [day.isoformat() for day, _ in stats.per_day], [n for _, n in stats.per_day]
+            [day.isoformat() for day, _count in stats.per_day], [n for _, n in stats.per_day]
         ),
         "hours": charts.bar_chart([f"{h:02d}" for h in range(24)], list(stats.by_hour)),
     }
@@ -176,6 +177,7 @@ def channel_status_labels() -> dict[tuple[str, str], str]:
         ("print", "posted"): _("Printed and posted"),
         ("event", "approved"): _("Event reports, approved"),
         ("event", "pending"): _("Event reports, awaiting review"),
+        ("event", "rejected"): _("Event reports, rejected"),
     }
 
 

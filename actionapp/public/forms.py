@@ -27,6 +27,9 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from actionapp.i18n import is_country
+from actionapp.services.mail import is_header_safe
+
 NAME_MAX = 120
 CITY_MAX = 120
 ADDRESS_MAX = 300
@@ -39,8 +42,8 @@ CHANNELS = ("email", "mailto", "print")
 
 def single_line(form, field) -> None:
     """Refuse line breaks and encoded words: the value may end up in an email header."""
-    value = field.data or ""
-    if "\r" in value or "\n" in value or "=?" in value:
+    # Every kind of line break and control character, not only CR and LF (CVE-2024-6923).
+    if not is_header_safe(field.data or ""):
         raise ValidationError(_l("Please write this on one line, without the characters =?"))
 
 
@@ -59,6 +62,15 @@ def at_least_one(form, field) -> None:
     """Ask for at least one ticked box (without marking each box as required)."""
     if not field.data:
         raise ValidationError(_l("Please choose at least one recipient."))
+
+
+class CountryField(SelectField):
+    """A country select that checks the code against ISO 3166, not by walking its 250 options."""
+
+    def pre_validate(self, form) -> None:
+        """Accept any ISO 3166-1 alpha-2 code."""
+        if not is_country(self.data or ""):
+            raise ValidationError(self.gettext("Not a valid choice."))
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -80,7 +92,12 @@ class ComposeForm(FlaskForm):
         validators=[
             Optional(),
             Length(max=254),
-            Email(_l("This does not look like an email address."), check_deliverability=False),
+            # No DNS look-ups; and no non-ASCII before the @, which many mail servers refuse.
+            Email(
+                _l("This does not look like an email address."),
+                check_deliverability=False,
+                allow_smtputf8=False,
+            ),
             single_line,
         ],
         description=_l("Needed to send by email; optional for printed letters."),
@@ -95,7 +112,7 @@ class ComposeForm(FlaskForm):
         validators=[DataRequired(_l("Please give your town or city.")), Length(max=CITY_MAX),
                     single_line],
     )  # fmt: skip
-    country = SelectField(
+    country = CountryField(
         _l("Country"), validators=[DataRequired(_l("Please choose your country."))]
     )
     language = SelectField(_l("Language you write in"), validators=[DataRequired()])

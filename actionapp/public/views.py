@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from functools import lru_cache
 
 from flask import (
     Blueprint,
@@ -28,14 +29,18 @@ from actionapp.i18n import (
 )
 from actionapp.models import Action, Channel, utcnow
 from actionapp.public.forms import ComposeForm, choices_of
+from actionapp.public.pagecache import PageCache
 from actionapp.services import antibot
 from actionapp.services.actions import (
     action_state,
+    days_left,
     embassy_for,
     letter_languages,
     live_actions,
     primary_targets,
     published_action,
+    published_action_version,
+    takes_letters,
     variants,
 )
 from actionapp.services.compose import (
@@ -46,14 +51,18 @@ from actionapp.services.compose import (
     write_letters,
 )
 from actionapp.services.counts import action_counts
+from actionapp.services.email_letters import email_notes, start_email_delivery
 from actionapp.services.letters import (
     ActionClosedError,
+    AlreadyWrittenError,
     NewSubmission,
+    NoEmailAddressError,
     NoRecipientsError,
     submission_by_client_key,
     submission_by_token,
     submit_letters,
 )
+from actionapp.services.mail import mail_settings
 
 bp = Blueprint("public", __name__)
 
@@ -78,16 +87,45 @@ def _published_or_404(slug: str) -> Action:
     return action
 
 
+@bp.record_once
+def _add_page_cache(state) -> None:
+    state.app.extensions["actionapp_page_cache"] = PageCache()
+
+
 @bp.get("/actions/<slug>")
 def action_page(slug: str):
-    """Show the case, what to ask for, the targets and the counter."""
+    """Show the case, what to ask for, the targets and the counter.
+
+    The page is rendered once per version, language, day and count, and then served from the
+    page cache: a view costs two small queries (the version and the exact counters).
+    """
+    now = utcnow()
+    version = published_action_version(slug)
+    if version is None:
+        abort(404)
+    counts = action_counts(version.id)
+    key = (
+        "action",
+        version.id,
+        version.updated_at,
+        interface_language(),
+        takes_letters(version.status, version.deadline, now),
+        days_left(version.deadline, now),
+        counts.supporters,
+        counts.letters,
+    )
+    return current_app.extensions["actionapp_page_cache"].get_or_render(
+        key, lambda: _render_action_page(slug, now, counts)
+    )
+
+
+def _render_action_page(slug: str, now, counts) -> str:
     action = _published_or_404(slug)
-    state = action_state(action, utcnow())
     return render_template(
         "public/action.html",
         action=action,
-        state=state,
-        counts=action_counts(action.id),
+        state=action_state(action, now),
+        counts=counts,
         targets=primary_targets(action),
     )
 
@@ -106,7 +144,7 @@ def consent_label(action: Action) -> str:
 def _prepare(form: ComposeForm, action: Action) -> None:
     """Give the form its choices, all drawn from the action."""
     ui = interface_language()
-    form.country.choices = choices_of([("", _("Choose your country")), *country_choices(ui)])
+    form.country.choices = _country_select(ui)
     languages = letter_languages(action)
     form.language.choices = choices_of((code, _language_label(code, ui)) for code in languages)
     if form.language.data not in languages:
@@ -117,6 +155,15 @@ def _prepare(form: ComposeForm, action: Action) -> None:
     if form.variant.data not in {m.variant for m in offered} and offered:
         form.variant.data = offered[0].variant
     form.consent_processing.label.text = consent_label(action)
+
+
+@lru_cache(maxsize=8)
+def _country_select_cached(ui: str, prompt: str) -> list:
+    return choices_of([("", prompt), *country_choices(ui)])
+
+
+def _country_select(ui: str) -> list:
+    return _country_select_cached(ui, _("Choose your country"))
 
 
 def _language_label(code: str, ui: str) -> str:
@@ -184,6 +231,29 @@ def _closed_page(action: Action):
 @limiter.limit(_submit_limit, methods=["POST"])
 def compose(slug: str):
     """Write a letter: the composer, its preview, and sending it through a channel."""
+    sending = (
+        request.method == "POST"
+        and request.form.get("channel")
+        and request.form.get("step") != "edit"
+    )
+    if not sending:
+        return _compose_step(slug)
+    try:
+        # Sending reads (the action, an earlier identical post) and then writes: take the
+        # write lock before the first read, so concurrent senders queue instead of failing.
+        with write_transaction():
+            return _compose_step(slug)
+    except IntegrityError:
+        # The same composer was sent twice at once and the other post won: show its page.
+        db.session.rollback()
+        action = _published_or_404(slug)
+        existing = submission_by_client_key(action, request.form.get("client_key", ""))
+        if existing is None:
+            raise
+        return redirect(url_for("public.thanks", slug=slug, token=existing.public_token), 303)
+
+
+def _compose_step(slug: str):
     action = _published_or_404(slug)
     if not action_state(action, utcnow()).accepting:
         return _closed_page(action)
@@ -203,15 +273,28 @@ def compose(slug: str):
     return _send(action, form, details)
 
 
-def _preview_page(action: Action, form: ComposeForm, details: SupporterDetails):
+def _preview_page(
+    action: Action, form: ComposeForm, details: SupporterDetails, problem: str = "", status=200
+):
     letters = write_letters(action, details, utcnow().date())
     state = action_state(action, utcnow())
-    return render_template(
-        "public/preview.html", action=action, form=form, letters=letters, state=state
+    email = (form.email.data or "").strip().lower()
+    return (
+        render_template(
+            "public/preview.html",
+            action=action,
+            form=form,
+            letters=letters,
+            state=state,
+            email_notes=email_notes(action, [letter.target for letter in letters], email),
+            email_problem=problem,
+        ),
+        status,
     )
 
 
 def _send(action: Action, form: ComposeForm, details: SupporterDetails):
+    """Record the letters (in the caller's transaction) and go to the thank-you page."""
     config = current_app.config
     now = utcnow()
     if antibot.looks_like_bot(
@@ -228,23 +311,37 @@ def _send(action: Action, form: ComposeForm, details: SupporterDetails):
         consent_updates=bool(form.consent_updates.data),
         paper=form.paper.data or "",
     )
+    if new.channel == Channel.EMAIL and not config["MAIL_FROM"]:
+        return _preview_page(action, form, details, "unavailable", 422)
     try:
-        with write_transaction():
-            submission = submit_letters(action, new, now)
-            token = submission.public_token
+        submission = submit_letters(action, new, now)
+        if new.channel == Channel.EMAIL:
+            # In the same transaction: the letters and their first email, or neither.
+            start_email_delivery(
+                submission, mail_settings(config), now, int(config["CONFIRM_DAYS"])
+            )
     except ActionClosedError:
         return _closed_page(action)
+    except AlreadyWrittenError:
+        return _preview_page(action, form, details, "already", 409)
+    except NoEmailAddressError:
+        return _preview_page(action, form, details, "no_address", 422)
     except NoRecipientsError:
         form.targets.errors = [_("Please choose at least one recipient.")]
         return _compose_page(action, form, 422)
     except IntegrityError:
-        # The same composer was sent twice at once; the first one won. Show its page.
+        # The same composer was sent twice at once, or another submission from this address
+        # reached the same targets first: the other one won.
         db.session.rollback()
         existing = submission_by_client_key(action, new.client_key)
         if existing is None:
+            if new.channel == Channel.EMAIL:
+                return _preview_page(action, form, details, "already", 409)
             raise
-        token = existing.public_token
-    return redirect(url_for("public.thanks", slug=action.slug, token=token), 303)
+        return redirect(
+            url_for("public.thanks", slug=action.slug, token=existing.public_token), 303
+        )
+    return redirect(url_for("public.thanks", slug=action.slug, token=submission.public_token), 303)
 
 
 @bp.post("/actions/<slug>/preview")
@@ -286,11 +383,14 @@ def thanks(slug: str, token: str):
     return response
 
 
-@bp.post("/language")
-def set_language():
-    """Remember the visitor's interface language in a cookie and go back."""
-    code = request.form.get("language", "")
-    target = request.form.get("next", "/")
+@bp.get("/language/<code>")
+def set_language(code: str):
+    """Remember the visitor's interface language in a cookie and go back.
+
+    A plain link (no form, no session) keeps public pages free of per-visitor state, so they
+    can be served from the page cache; a forced language choice does no harm.
+    """
+    target = request.args.get("next", "/")
     if not target.startswith("/") or target.startswith("//"):
         target = "/"
     response = redirect(target, 303)
@@ -308,8 +408,14 @@ def set_language():
 
 @bp.get("/health")
 def health():
-    """Report whether the app and its database answer."""
+    """Report whether the app and its database answer, and what the app cannot do."""
     from sqlalchemy import text
 
+    from actionapp.services.pdf.fonts import CJK_MISSING_MESSAGE, cjk_font_available
+
     db.session.execute(text("SELECT 1"))
-    return {"status": "ok", "database": "ok"}
+    report = {"status": "ok", "database": "ok", "cjk_font": "ok", "warnings": []}
+    if not cjk_font_available():
+        report["cjk_font"] = "missing"
+        report["warnings"].append(CJK_MISSING_MESSAGE)
+    return report

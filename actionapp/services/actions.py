@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from actionapp.extensions import db
 from actionapp.models import Action, ActionStatus, ModelLetter, Target, TargetKind
@@ -30,6 +31,41 @@ def published_action(slug: str) -> Action | None:
 
 
 @dataclass(frozen=True)
+class ActionVersion:
+    """The few columns that tell whether a cached action page is still current."""
+
+    id: int
+    updated_at: datetime
+    status: ActionStatus
+    deadline: datetime
+    goal: int
+
+
+@lru_cache(maxsize=1)
+def _version_query():
+    return select(Action.id, Action.updated_at, Action.status, Action.deadline, Action.goal).where(
+        Action.slug == bindparam("slug"), Action.status != ActionStatus.DRAFT
+    )
+
+
+def published_action_version(slug: str) -> ActionVersion | None:
+    """Return a published action's version columns, without loading the action."""
+    # One prepared Core statement on the session's connection: it runs on every page view.
+    row = db.session.connection().execute(_version_query(), {"slug": slug}).first()
+    return ActionVersion(*row) if row else None
+
+
+def takes_letters(status: ActionStatus, deadline: datetime, now: datetime) -> bool:
+    """Tell whether an action with this status and deadline accepts letters now."""
+    return status == ActionStatus.LIVE and deadline > now
+
+
+def days_left(deadline: datetime, now: datetime) -> int:
+    """Whole days left before a deadline (0 when past it)."""
+    return max((deadline - now).days, 0)
+
+
+@dataclass(frozen=True)
 class ActionState:
     """Where an action stands at one moment."""
 
@@ -39,22 +75,20 @@ class ActionState:
     # Whether a letter posted now is still likely to arrive before the deadline.
     post_in_time: bool
 
-    @property
-    def days_left(self) -> int:
-        """Whole days left before the deadline (0 when past it)."""
-        return max(self.time_left.days, 0)
+    days_left: int
 
 
 def action_state(action: Action, now: datetime) -> ActionState:
     """Tell whether an action takes letters now, how long is left and what to show."""
     time_left = action.deadline - now
-    accepting = action.status == ActionStatus.LIVE and time_left > timedelta(0)
+    accepting = takes_letters(action.status, action.deadline, now)
     outcome = next((u.outcome for u in action.updates if u.outcome), "")
     status = outcome or ("live" if accepting else "closed")
     return ActionState(
         status=status,
         accepting=accepting,
         time_left=max(time_left, timedelta(0)),
+        days_left=days_left(action.deadline, now),
         post_in_time=accepting and time_left >= timedelta(days=action.post_days),
     )
 

@@ -6,12 +6,12 @@ import random
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date
+from functools import lru_cache
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from actionapp.database import is_sqlite
 from actionapp.extensions import db
 from actionapp.models import CounterSlot, LetterRollup
 
@@ -39,25 +39,36 @@ def is_counted(channel: str, status: str) -> bool:
     return status in COUNTED_STATUSES.get(channel, frozenset())
 
 
-def bump(action_id: int, deltas: Mapping[str, int]) -> None:
-    """Add the deltas to an action's counters (an upsert into one slot each)."""
-    changes = {metric: delta for metric, delta in deltas.items() if delta}
-    if not changes:
-        return
-    sqlite = is_sqlite()
-    slot = 0 if sqlite else random.randrange(POSTGRES_SLOTS)
-    # Sorted, so that two transactions lock the same rows in the same order: no deadlock.
-    rows = [
-        {"action_id": action_id, "metric": metric, "slot": slot, "value": delta}
-        for metric, delta in sorted(changes.items())
-    ]
-    insert = sqlite_insert if sqlite else pg_insert
-    stmt = insert(CounterSlot).values(rows)
-    stmt = stmt.on_conflict_do_update(
+@lru_cache(maxsize=4)
+def _counter_upsert(dialect: str):
+    insert = sqlite_insert if dialect == "sqlite" else pg_insert
+    stmt = insert(CounterSlot)
+    return stmt.on_conflict_do_update(
         index_elements=["action_id", "metric", "slot"],
         set_={"value": CounterSlot.value + stmt.excluded.value},
     )
-    db.session.execute(stmt)
+
+
+def _upsert(statement_for, rows_for_slot) -> None:
+    """Run an upsert for all rows in one slot, on the session's connection."""
+    connection = db.session.connection()
+    dialect = connection.dialect.name
+    slot = 0 if dialect == "sqlite" else random.randrange(POSTGRES_SLOTS)
+    connection.execute(statement_for(dialect), rows_for_slot(slot))
+
+
+def bump(action_id: int, deltas: Mapping[str, int]) -> None:
+    """Add the deltas to an action's counters (an upsert into one slot each)."""
+    changes = sorted((metric, delta) for metric, delta in deltas.items() if delta)
+    if changes:
+        # Sorted, so that two transactions lock the same rows in the same order: no deadlock.
+        _upsert(
+            _counter_upsert,
+            lambda slot: [
+                {"action_id": action_id, "metric": metric, "slot": slot, "value": delta}
+                for metric, delta in changes
+            ],
+        )
 
 
 @dataclass(frozen=True, order=True)
@@ -86,27 +97,30 @@ def rollup_key(letter, status: str | None = None) -> RollupKey:
     )
 
 
-def bump_rollups(action_id: int, deltas: Mapping[RollupKey, int]) -> None:
-    """Add the deltas to an action's letter rollups (an upsert into one slot each)."""
-    changes = {key: delta for key, delta in deltas.items() if delta}
-    if not changes:
-        return
-    sqlite = is_sqlite()
-    slot = 0 if sqlite else random.randrange(POSTGRES_SLOTS)
-    rows = [
-        {"action_id": action_id, "slot": slot, "count": delta, **asdict(key)}
-        for key, delta in sorted(changes.items())
-    ]
-    insert = sqlite_insert if sqlite else pg_insert
-    stmt = insert(LetterRollup).values(rows)
-    stmt = stmt.on_conflict_do_update(
+@lru_cache(maxsize=4)
+def _rollup_upsert(dialect: str):
+    insert = sqlite_insert if dialect == "sqlite" else pg_insert
+    stmt = insert(LetterRollup)
+    return stmt.on_conflict_do_update(
         index_elements=[
             "action_id", "day", "hour", "channel", "status", "target_id", "country",
             "language", "slot",
         ],
         set_={"count": LetterRollup.count + stmt.excluded.count},
     )  # fmt: skip
-    db.session.execute(stmt)
+
+
+def bump_rollups(action_id: int, deltas: Mapping[RollupKey, int]) -> None:
+    """Add the deltas to an action's letter rollups (an upsert into one slot each)."""
+    changes = sorted((key, delta) for key, delta in deltas.items() if delta)
+    if changes:
+        _upsert(
+            _rollup_upsert,
+            lambda slot: [
+                {"action_id": action_id, "slot": slot, "count": delta, **asdict(key)}
+                for key, delta in changes
+            ],
+        )
 
 
 def add_deltas(deltas: dict, changes: Iterable[tuple[Hashable, int]]) -> dict:
@@ -135,13 +149,18 @@ class ActionCounts:
         }
 
 
-def counter_values(action_id: int) -> dict[str, int]:
-    """Return every counter of an action, summed over its slots."""
-    rows = db.session.execute(
+@lru_cache(maxsize=1)
+def _counters_query():
+    return (
         select(CounterSlot.metric, func.sum(CounterSlot.value))
-        .where(CounterSlot.action_id == action_id)
+        .where(CounterSlot.action_id == bindparam("action_id"))
         .group_by(CounterSlot.metric)
     )
+
+
+def counter_values(action_id: int) -> dict[str, int]:
+    """Return every counter of an action, summed over its slots."""
+    rows = db.session.connection().execute(_counters_query(), {"action_id": action_id})
     return {metric: int(total or 0) for metric, total in rows}
 
 

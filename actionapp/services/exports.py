@@ -8,7 +8,17 @@ from datetime import datetime
 from sqlalchemy import and_, or_, select
 
 from actionapp.extensions import db
-from actionapp.models import Action, ExportLog, Letter, Organiser, Submission, Target
+from actionapp.models import (
+    Action,
+    EventReport,
+    EventReportLine,
+    EventReportStatus,
+    ExportLog,
+    Letter,
+    Organiser,
+    Submission,
+    Target,
+)
 from actionapp.services.counts import COUNTED_STATUSES, action_counts
 
 LETTER_COLUMNS = (
@@ -170,6 +180,7 @@ def osdi_outreaches(action: Action, after_id: int, per_page: int) -> tuple[list[
     ).all()
     more = len(rows) > per_page
     rows = rows[:per_page]
+    events = [] if more else event_outreaches(action)
     outreaches = [
         {
             "origin_system": ORIGIN,
@@ -182,4 +193,48 @@ def osdi_outreaches(action: Action, after_id: int, per_page: int) -> tuple[list[
         }
         for row in rows
     ]
-    return outreaches, (rows[-1][0] if more and rows else None)
+    return outreaches + events, (rows[-1][0] if more and rows else None)
+
+
+def event_outreaches(action: Action) -> list[dict]:
+    """Return approved event reports as in-person outreaches, one per report and target.
+
+    Letters written at events are counted, not recorded one by one: each outreach says how
+    many letters it stands for ("actionapp:letters"), and these add up to the event letters
+    in total_outreaches. No host details are included.
+    """
+    rows = db.session.execute(
+        select(
+            EventReport.id, EventReport.held_on, EventReport.reviewed_at, EventReport.city,
+            EventReport.country, EventReportLine.letters, Target.id, Target.name, Target.title,
+            Target.organisation,
+        )
+        .join(EventReportLine, EventReportLine.report_id == EventReport.id)
+        .join(Target, Target.id == EventReportLine.target_id)
+        .where(EventReport.action_id == action.id, EventReport.status == EventReportStatus.APPROVED)
+        .order_by(EventReport.id, Target.id)
+    ).all()  # fmt: skip
+    return [
+        {
+            "origin_system": ORIGIN,
+            "identifiers": [f"{ORIGIN}:event:{report_id}:{target_id}"],
+            "created_date": f"{held_on.isoformat()}T00:00:00Z",
+            "modified_date": _stamp(reviewed),
+            "type": "in-person",
+            "actionapp:letters": letters,
+            "actionapp:place": ", ".join(p for p in (city, country) if p),
+            "targets": [{"title": title, "organization": organisation, "family_name": name}],
+        }
+        for (
+            report_id,
+            held_on,
+            reviewed,
+            city,
+            country,
+            letters,
+            target_id,
+            name,
+            title,
+            organisation,
+        ) in rows
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -12,7 +13,7 @@ from sqlalchemy import select
 from actionapp.extensions import db
 from actionapp.models import Action, Channel, Letter, LetterStatus, Submission
 from actionapp.services.actions import action_state
-from actionapp.services.compose import SupporterDetails, write_letters
+from actionapp.services.compose import LetterText, SupporterDetails, write_letters
 from actionapp.services.counts import (
     SUPPORTERS,
     add_deltas,
@@ -30,6 +31,18 @@ class ActionClosedError(Exception):
 
 class NoRecipientsError(Exception):
     """No letter could be written: no target chosen, or none in a language we have."""
+
+
+class NoEmailAddressError(NoRecipientsError):
+    """None of the chosen targets has an email address: the letter cannot go by email."""
+
+
+class AlreadyWrittenError(Exception):
+    """This email address has already written to every chosen target of the action."""
+
+    def __init__(self, target_names: list[str]):
+        super().__init__(", ".join(target_names))
+        self.target_names = target_names
 
 
 @dataclass(frozen=True)
@@ -79,6 +92,45 @@ def submission_by_token(token: str, for_update: bool = False) -> Submission | No
     return db.session.scalar(query)
 
 
+def sender_key(email: str) -> str:
+    """Return the key that tells one supporter address from another (a hash, not the address)."""
+    return hashlib.sha256(email.strip().lower().encode()).hexdigest()
+
+
+def already_written_to(action_id: int, key: str, target_ids: Iterable[int]) -> set[int]:
+    """Return the targets this sender key already has a confirmed email letter to."""
+    return set(
+        db.session.scalars(
+            select(Letter.target_id).where(
+                Letter.action_id == action_id,
+                Letter.sender_key == key,
+                Letter.status == LetterStatus.CONFIRMED,
+                Letter.target_id.in_(list(target_ids)),
+            )
+        )
+    )
+
+
+def _reachable(
+    action: Action, new: NewSubmission, written: list[LetterText]
+) -> tuple[list[LetterText], str | None]:
+    """Keep the letters this channel can deliver: emails need a target address, and go once
+    per supporter address, target and action (the unique index on letters backs this up)."""
+    if new.channel not in (Channel.EMAIL, Channel.MAILTO):
+        return written, None
+    reachable = [letter for letter in written if letter.target.email]
+    if written and not reachable:
+        raise NoEmailAddressError(action.slug)
+    if new.channel != Channel.EMAIL or not new.email:
+        return reachable, None
+    key = sender_key(new.email)
+    done = already_written_to(action.id, key, [letter.target.id for letter in reachable])
+    fresh = [letter for letter in reachable if letter.target.id not in done]
+    if reachable and not fresh:
+        raise AlreadyWrittenError([letter.target.name for letter in reachable])
+    return fresh, key
+
+
 def submit_letters(action: Action, new: NewSubmission, now: datetime) -> Submission:
     """Record a supporter's letters, one per recipient, and count them; idempotent per key."""
     if not action_state(action, now).accepting:
@@ -86,7 +138,7 @@ def submit_letters(action: Action, new: NewSubmission, now: datetime) -> Submiss
     existing = submission_by_client_key(action, new.client_key)
     if existing is not None:
         return existing
-    written = write_letters(action, new.details, now.date())
+    written, key = _reachable(action, new, write_letters(action, new.details, now.date()))
     if not written:
         raise NoRecipientsError(action.slug)
     details = new.details
@@ -125,6 +177,7 @@ def submit_letters(action: Action, new: NewSubmission, now: datetime) -> Submiss
                 supporter_country=details.country,
                 created_at=now,
                 status_changed_at=now,
+                sender_key=key,
             )
         )
     db.session.add(submission)

@@ -4,7 +4,12 @@ What "removing personal data" means here, exactly:
 - on the submission: name, email, street address, city, personal message and edited letter
   text are blanked, and personal_data_removed_at is set;
 - on each of its letters: the body is blanked, since it may hold the name, the town, the
-  personal paragraph or the supporter's own words;
+  personal paragraph or the supporter's own words, and the hash of the sender's address;
+- in the outbox: the stored text of every message about the submission (headers with the
+  supporter's address, body) is deleted and the supporter's address as recipient blanked;
+  a message not yet sent is not sent any more;
+- on event reports (on schedule, or when the host's contact is the address asked about): the
+  host's name, contact and note are blanked;
 - kept: channel, status, language, the supporter's country, the target, subject, salutation
   and closing (the organisation's own words), timestamps, the consent text shown and the
   updates opt-in: the counts and statistics stay exact and the consent record stays provable.
@@ -15,10 +20,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy import ColumnElement, delete, func, select, update
 
 from actionapp.extensions import db
-from actionapp.models import Action, ActionStatus, Letter, Submission, Target
+from actionapp.models import (
+    Action,
+    ActionStatus,
+    EventReport,
+    Letter,
+    MessageKind,
+    MessageStatus,
+    OutboxContent,
+    OutboxMessage,
+    Submission,
+    Target,
+)
 from actionapp.services.organisers import normalise_email
 
 BLANKED = {
@@ -28,7 +44,10 @@ BLANKED = {
     "city": "",
     "personal_message": "",
     "edited_body": None,
+    "confirm_token_hash": None,
+    "confirm_expires_at": None,
 }
+NOT_SENT = "Not sent: the supporter's personal data was removed first."
 
 
 def ended_at(action: Action, now: datetime) -> datetime | None:
@@ -47,21 +66,53 @@ def purge_due_at(action: Action, now: datetime) -> datetime | None:
 
 
 def _erase(where: ColumnElement[bool], now: datetime) -> int:
-    """Blank the personal data of the submissions matching `where` and of their letters."""
+    """Blank the personal data of the submissions matching `where`, their letters and mail."""
     ids = select(Submission.id).where(where, Submission.personal_data_removed_at.is_(None))
+    quiet = {"synchronize_session": False}
     db.session.execute(
         update(Letter)
-        .where(Letter.submission_id.in_(ids), Letter.body != "")
-        .values(body="")
-        .execution_options(synchronize_session=False)
+        .where(Letter.submission_id.in_(ids), (Letter.body != "") | Letter.sender_key.isnot(None))
+        .values(body="", sender_key=None)
+        .execution_options(**quiet)
+    )
+    messages = select(OutboxMessage.id).where(OutboxMessage.submission_id.in_(ids))
+    db.session.execute(
+        delete(OutboxContent).where(OutboxContent.id.in_(messages)).execution_options(**quiet)
+    )
+    db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.submission_id.in_(ids),
+            OutboxMessage.status.in_([MessageStatus.QUEUED, MessageStatus.SENDING]),
+        )
+        .values(status=MessageStatus.FAILED, last_error=NOT_SENT, lease_owner=None,
+                lease_expires_at=None)
+        .execution_options(**quiet)
+    )  # fmt: skip
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.submission_id.in_(ids), OutboxMessage.kind != MessageKind.LETTER)
+        .values(recipient="")
+        .execution_options(**quiet)
     )
     result = db.session.execute(
         update(Submission)
         .where(where, Submission.personal_data_removed_at.is_(None))
         .values(**BLANKED, personal_data_removed_at=now)
-        .execution_options(synchronize_session=False)
+        .execution_options(**quiet)
     )
     db.session.expire_all()
+    return result.rowcount or 0
+
+
+def _erase_event_hosts(where: ColumnElement[bool], now: datetime) -> int:
+    """Blank the host's name, contact and note on the event reports matching `where`."""
+    result = db.session.execute(
+        update(EventReport)
+        .where(where, EventReport.personal_data_removed_at.is_(None))
+        .values(host_name="", host_contact="", note="", personal_data_removed_at=now)
+        .execution_options(synchronize_session=False)
+    )
     return result.rowcount or 0
 
 
@@ -81,6 +132,7 @@ def purge_expired(now: datetime) -> PurgeReport:
         if due is None or due > now:
             continue
         removed = _erase(Submission.action_id == action.id, now)
+        _erase_event_hosts(EventReport.action_id == action.id, now)
         if removed:
             actions += 1
             submissions += removed
@@ -116,8 +168,26 @@ def subject_access_export(email: str, now: datetime) -> dict:
             )
         )
     }
+    reports = db.session.scalars(
+        select(EventReport).where(func.lower(EventReport.host_contact) == normalise_email(email))
+    ).all()
     return {
         "email": normalise_email(email),
+        "event_reports_as_host": [
+            {
+                "action": r.action.title,
+                "held_on": r.held_on.isoformat(),
+                "city": r.city,
+                "country": r.country,
+                "host_name": r.host_name,
+                "host_contact": r.host_contact,
+                "note": r.note,
+                "letters": r.letters_total,
+                "status": str(r.status),
+                "reported_at": _when(r.created_at),
+            }
+            for r in reports
+        ],
         "exported_at": _when(now),
         "note": "Supporters who printed letters without giving an email address cannot be "
         "found by email.",
@@ -165,11 +235,15 @@ def subject_access_export(email: str, now: datetime) -> dict:
 
 
 def erase_email(email: str, now: datetime) -> int:
-    """Remove the personal data of every submission made with this email; return how many."""
+    """Remove the personal data held under this email; return how many records changed.
+
+    Submissions made with it, and event reports whose host gave it as contact.
+    """
     address = normalise_email(email)
     if not address:
         return 0
-    return _erase(Submission.email == address, now)
+    hosts = _erase_event_hosts(func.lower(EventReport.host_contact) == address, now)
+    return _erase(Submission.email == address, now) + hosts
 
 
 @dataclass(frozen=True)

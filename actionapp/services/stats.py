@@ -12,7 +12,7 @@ from sqlalchemy.types import Date
 
 from actionapp.database import is_sqlite
 from actionapp.extensions import db
-from actionapp.models import Action, LetterRollup, Target
+from actionapp.models import Action, LetterRollup, MessageKind, MessageStatus, OutboxMessage, Target
 from actionapp.services.counts import COUNTED_STATUSES, action_counts, is_counted
 
 # The channel and status pairs organisers always see, in this order, even when zero.
@@ -25,6 +25,7 @@ KNOWN_CHANNEL_STATUSES: tuple[tuple[str, str], ...] = (
     ("print", "posted"),
     ("event", "approved"),
     ("event", "pending"),
+    ("event", "rejected"),
 )
 # A date range longer than this is refused (a typo such as year 0202 would build huge tables).
 MAX_RANGE_DAYS = 3660
@@ -106,11 +107,38 @@ class ActionStatistics:
 
 
 def delivery_status(action_id: int) -> DeliveryStatus:
-    """Return the action's target emails by delivery state; the outbox feeds these figures.
+    """Return the action's emails to targets by delivery state, as the outbox records them.
 
-    Until the outbox is part of the app no email is queued, so every figure is zero.
+    Messages being sent count as queued; failures are grouped by the first line of the
+    server's last answer.
     """
-    return DeliveryStatus()
+    counts = {"queued": 0, "sent": 0, "failed": 0}
+    for status, total in db.session.execute(
+        select(OutboxMessage.status, func.count())
+        .where(OutboxMessage.action_id == action_id, OutboxMessage.kind == MessageKind.LETTER)
+        .group_by(OutboxMessage.status)
+    ):
+        key = "queued" if status in (MessageStatus.QUEUED, MessageStatus.SENDING) else str(status)
+        counts[key] = counts.get(key, 0) + int(total)
+    reasons: dict[str, int] = defaultdict(int)
+    if counts["failed"]:
+        for error, total in db.session.execute(
+            select(OutboxMessage.last_error, func.count())
+            .where(
+                OutboxMessage.action_id == action_id,
+                OutboxMessage.kind == MessageKind.LETTER,
+                OutboxMessage.status == MessageStatus.FAILED,
+            )
+            .group_by(OutboxMessage.last_error)
+        ):
+            reason = ((error or "").strip().splitlines() or ["?"])[0][:200]
+            reasons[reason] += int(total)
+    return DeliveryStatus(
+        queued=counts["queued"],
+        sent=counts["sent"],
+        failed=counts["failed"],
+        failure_reasons=_sorted_counts(reasons),
+    )
 
 
 def letter_days(action_id: int) -> tuple[date, date] | None:

@@ -1,0 +1,1 @@
+"""Printable letters: downloads, "I posted it", and letter-writing events."""

@@ -1,0 +1,302 @@
+"""Letter downloads, "I posted it", and the letter-writing event pages."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+
+from actionapp.database import write_transaction
+from actionapp.extensions import limiter
+from actionapp.i18n import country_choices, interface_language
+from actionapp.models import Action, Channel, LetterStatus, Submission, utcnow
+from actionapp.print.forms import EventPackForm, EventReportForm, report_form_class
+from actionapp.public.forms import choices_of
+from actionapp.services import antibot
+from actionapp.services.actions import action_state, letter_languages, published_action, variants
+from actionapp.services.events import EventReportError, NewEventReport, record_event_report
+from actionapp.services.letters import move_letters, submission_by_token
+from actionapp.services.pdf import (
+    CJK_MISSING_MESSAGE,
+    ENVELOPES,
+    PAPERS,
+    DocumentTooLargeError,
+    EventPack,
+    LetterOptions,
+    PrintSettings,
+    RenderedPdf,
+    RenderTimeoutError,
+    choose_paper,
+    cjk_font_available,
+    envelopes_pdf,
+    event_pack_pdf,
+    letters_pdf,
+)
+
+bp = Blueprint("print", __name__)
+
+
+@bp.record_once
+def _warn_about_fonts(state) -> None:
+    """Say at start-up when Chinese letters cannot be printed properly."""
+    if not cjk_font_available():
+        state.app.logger.warning(CJK_MISSING_MESSAGE)
+
+
+@bp.app_template_global()
+def print_paper(submission: Submission) -> str:
+    """Return the paper a submission's letters print on by default ("a4" or "letter")."""
+    return choose_paper(None, submission.paper, submission.country).name
+
+
+@bp.app_template_global()
+def letters_need_translation(submission: Submission) -> bool:
+    """Tell whether any of the letters is in another language than the supporter's."""
+    return any(letter.language != submission.language for letter in submission.letters)
+
+
+def _pdf_limit() -> str:
+    return current_app.config["PDF_RATE_LIMIT"]
+
+
+def _report_limit() -> str:
+    return current_app.config["EVENT_REPORT_RATE_LIMIT"]
+
+
+def _settings() -> PrintSettings:
+    return PrintSettings.from_config(current_app.config, current_app.static_folder)
+
+
+def _published_or_404(slug: str) -> Action:
+    action = published_action(slug)
+    if action is None:
+        abort(404)
+    return action
+
+
+def _submission_or_404(slug: str, token: str) -> Submission:
+    action = _published_or_404(slug)
+    submission = submission_by_token(token)
+    if submission is None or submission.action_id != action.id:
+        abort(404)
+    if submission.personal_data_removed_at is not None:
+        abort(410)
+    return submission
+
+
+def _pdf_response(pdf: RenderedPdf, filename: str, private: bool = True) -> Response:
+    response = Response(pdf.data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    # Letters carry names and addresses: no shared cache may keep them.
+    response.headers["Cache-Control"] = "no-store" if private else "public, max-age=3600"
+    return response
+
+
+def _render_or_503(render, *args):
+    try:
+        return render(*args)
+    except RenderTimeoutError:
+        current_app.logger.warning("PDF render stopped at its time limit: %s", request.path)
+        abort(503, description=_("Preparing the PDF took too long. Please try again later."))
+    except DocumentTooLargeError:
+        abort(413)
+
+
+def posted_url(slug: str, token: str) -> str:
+    """Return the public address of a submission's "I posted it" page."""
+    path = url_for("print.posted_page", slug=slug, token=token)
+    return current_app.config["PUBLIC_URL"].rstrip("/") + path
+
+
+@bp.get("/actions/<slug>/print/<token>/letters.pdf")
+@limiter.limit(_pdf_limit)
+def letters_download(slug: str, token: str):
+    """Download the supporter's letters as one PDF, ready to sign, fold and post."""
+    submission = _submission_or_404(slug, token)
+    paper = request.args.get("paper")
+    options = LetterOptions(
+        paper=paper if paper in PAPERS else None,
+        translation=request.args.get("translation") == "1",
+        guide=request.args.get("guide") != "0",
+        posted_url=posted_url(slug, token) if submission.channel == Channel.PRINT else None,
+    )
+    now = utcnow()
+    pdf = _render_or_503(letters_pdf, submission, _settings(), options, now)
+    return _pdf_response(pdf, f"appeal-{slug}-{now.date().isoformat()}.pdf")
+
+
+@bp.get("/actions/<slug>/print/<token>/envelopes.pdf")
+@limiter.limit(_pdf_limit)
+def envelopes_download(slug: str, token: str):
+    """Download one addressed envelope per letter (DL, C5 or #10)."""
+    submission = _submission_or_404(slug, token)
+    size = request.args.get("size", "dl")
+    if size not in ENVELOPES:
+        abort(404)
+    now = utcnow()
+    pdf = _render_or_503(envelopes_pdf, submission, _settings(), size, now)
+    return _pdf_response(pdf, f"envelopes-{slug}-{now.date().isoformat()}.pdf")
+
+
+def _print_letters(submission: Submission):
+    return [letter for letter in submission.letters if letter.channel == Channel.PRINT]
+
+
+@bp.get("/actions/<slug>/posted/<token>")
+def posted_page(slug: str, token: str):
+    """Show the "I posted it" confirmation; only its button (a POST) records anything."""
+    submission = _submission_or_404(slug, token)
+    letters = _print_letters(submission)
+    if not letters:
+        abort(404)
+    response = Response(
+        render_template(
+            "print/posted.html",
+            action=submission.action,
+            submission=submission,
+            letters=letters,
+            posted=all(letter.status == LetterStatus.POSTED for letter in letters),
+        )
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/actions/<slug>/posted/<token>")
+def posted(slug: str, token: str):
+    """Record that the supporter posted their printed letters."""
+    action = _published_or_404(slug)
+    with write_transaction():
+        submission = submission_by_token(token, for_update=True)
+        if submission is None or submission.action_id != action.id:
+            abort(404)
+        move_letters(submission, _print_letters(submission), LetterStatus.POSTED, utcnow())
+    return redirect(url_for("public.thanks", slug=slug, token=token, _anchor="print"), 303)
+
+
+# --- letter-writing events ------------------------------------------------------------------
+
+
+def _prepare_pack_form(form: EventPackForm, action: Action) -> None:
+    languages = letter_languages(action)
+    form.language.choices = choices_of((code, _language_label(code)) for code in languages)
+    if form.language.data not in languages:
+        ui = interface_language()
+        form.language.data = ui if ui in languages else action.language
+    offered = variants(action, form.language.data)
+    form.variant.choices = choices_of((m.variant, m.label) for m in offered)
+    if form.variant.data not in {m.variant for m in offered} and offered:
+        form.variant.data = offered[0].variant
+    form.targets.choices = choices_of((t.id, _target_label(t)) for t in action.targets)
+
+
+def _language_label(code: str) -> str:
+    from actionapp.i18n import language_name, native_language_name
+
+    native, translated = native_language_name(code), language_name(code)
+    return native if native == translated else f"{native} ({translated})"
+
+
+def _target_label(target) -> str:
+    # An embassy copy's organisation says which embassy it is.
+    if target.kind == "embassy":
+        return target.organisation or target.name
+    return target.name
+
+
+def _event_page(action: Action, form: EventPackForm, status: int = 200):
+    return (
+        render_template(
+            "print/event.html", action=action, form=form, state=action_state(action, utcnow())
+        ),
+        status,
+    )
+
+
+@bp.get("/actions/<slug>/event")
+def event_page(slug: str):
+    """Explain how to host a letter-writing event and offer the printable pack."""
+    action = _published_or_404(slug)
+    form = EventPackForm(formdata=None)
+    _prepare_pack_form(form, action)
+    form.targets.data = [t.id for t in action.targets if t.kind == "primary"]
+    return _event_page(action, form)
+
+
+@bp.get("/actions/<slug>/event/pack.pdf")
+@limiter.limit(_pdf_limit)
+def event_pack(slug: str):
+    """Download an event pack: letters with blank lines, and an envelope sheet."""
+    action = _published_or_404(slug)
+    form = EventPackForm(formdata=request.args)
+    _prepare_pack_form(form, action)
+    if not form.validate():
+        return _event_page(action, form, 422)
+    pack = EventPack(
+        language=form.language.data,
+        variant=form.variant.data,
+        paper=form.paper.data,
+        target_ids=list(form.targets.data),
+        copies=form.copies.data,
+    )
+    now = utcnow()
+    pdf = _render_or_503(event_pack_pdf, action, _settings(), pack, now)
+    return _pdf_response(pdf, f"event-pack-{slug}-{now.date().isoformat()}.pdf", private=False)
+
+
+def _report_form(action: Action) -> EventReportForm:
+    form = report_form_class(list(action.targets))()
+    form.country.choices = choices_of(
+        [("", _("Choose a country")), *country_choices(interface_language())]
+    )
+    if not form.started.data:
+        form.started.data = antibot.start_token(current_app.config["SECRET_KEY"], utcnow())
+    return form
+
+
+@bp.route("/actions/<slug>/event/report", methods=["GET", "POST"])
+@limiter.limit(_report_limit, methods=["POST"])
+def event_report(slug: str):
+    """Let a host report the letters written at their event, for the organisers to review."""
+    action = _published_or_404(slug)
+    form = _report_form(action)
+    if request.method == "GET" or not form.validate():
+        status = 422 if request.method == "POST" else 200
+        return render_template("print/event_report.html", action=action, form=form), status
+    config = current_app.config
+    now = utcnow()
+    if antibot.looks_like_bot(
+        config["SECRET_KEY"], form.started.data, form.website.data, now, config["MIN_FILL_SECONDS"]
+    ):
+        return redirect(url_for("print.event_reported", slug=slug), 303)
+    new = NewEventReport(
+        held_on=form.held_on.data,
+        city=form.city.data.strip(),
+        country=form.country.data or "",
+        host_name=form.host_name.data.strip(),
+        host_contact=form.host_contact.data.strip(),
+        note=(form.note.data or "").strip(),
+        letters_by_target=form.letters_by_target(),
+    )
+    try:
+        with write_transaction():
+            record_event_report(action, new, now)
+    except EventReportError:
+        form.held_on.errors = [_("Please check the date: it cannot be in the future.")]
+        return render_template("print/event_report.html", action=action, form=form), 422
+    return redirect(url_for("print.event_reported", slug=slug), 303)
+
+
+@bp.get("/actions/<slug>/event/report/thanks")
+def event_reported(slug: str):
+    """Thank the host; their letters count once the organisers have checked the report."""
+    action = _published_or_404(slug)
+    return render_template("print/event_reported.html", action=action)

@@ -1,0 +1,234 @@
+"""Building outgoing email: safe headers, plain text with an HTML twin, DKIM, mailto: links."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email import policy
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime
+from pathlib import Path
+from urllib.parse import quote
+
+import dkim
+from markupsafe import escape
+
+# Line breaks (every kind Python's str.splitlines knows), other control characters, and the
+# start of an RFC 2047 encoded word: any of them in a header value can forge a header
+# (CVE-2024-6923 on Python 3.11.7). Supporter values holding one are refused, never cleaned.
+_UNSAFE_IN_HEADER = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]|=\?")
+_WHITESPACE_RUN = re.compile(r"[\s\x00-\x1f\x7f\x85\u2028\u2029]+")
+ADDRESS_HEADERS = ("From", "To", "Reply-To", "Sender", "Cc")
+# The only headers a message may carry when it leaves (checked again just before sending).
+ALLOWED_HEADERS = frozenset(
+    {"from", "to", "reply-to", "subject", "message-id", "mime-version", "content-type",
+     "content-transfer-encoding", "content-language", "auto-submitted"}
+)  # fmt: skip
+# CRLF line ends and 7-bit output: quoted-printable or base64 bodies, RFC 2047 headers.
+SEVEN_BIT = policy.SMTP.clone(cte_type="7bit")
+# Headers a DKIM signature covers (dkimpy signs only the ones present).
+DKIM_HEADERS = [
+    b"from", b"to", b"reply-to", b"subject", b"date", b"message-id", b"mime-version",
+    b"content-type", b"content-language", b"auto-submitted",
+]  # fmt: skip
+# Common mail clients cut or refuse longer mailto: links (Outlook on Windows among them).
+MAILTO_MAX_LENGTH = 1800
+
+
+class HeaderInjectionError(ValueError):
+    """A value meant for an email header holds a line break, a control character or "=?"."""
+
+
+class MailConfigError(RuntimeError):
+    """Email is not configured well enough to send."""
+
+
+def is_header_safe(value: str) -> bool:
+    """Tell whether a value can go into an email header as it is."""
+    return not _UNSAFE_IN_HEADER.search(value)
+
+
+def check_header_value(name: str, value: str) -> str:
+    """Return the value if it is safe in a header; raise HeaderInjectionError otherwise."""
+    if not is_header_safe(value):
+        raise HeaderInjectionError(f"refused {name} header: line break, control character or =?")
+    return value
+
+
+def header_text(value: str) -> str:
+    """Fold an organiser's text (a title, a subject line) onto one safe line."""
+    return _WHITESPACE_RUN.sub(" ", value).replace("=?", "= ?").strip()
+
+
+def ascii_address(address: str) -> str:
+    """Return an address with its domain in IDNA form; refuse anything unsafe or non-ASCII."""
+    check_header_value("address", address)
+    local, at, domain = address.strip().rpartition("@")
+    if not at or not local or not domain or " " in address.strip():
+        raise HeaderInjectionError(f"not a single email address: {address!r}")
+    try:
+        domain = domain.encode("idna").decode("ascii")
+    except UnicodeError as error:
+        raise HeaderInjectionError(f"cannot encode domain of {address!r}") from error
+    if not local.isascii():
+        raise HeaderInjectionError(f"non-ASCII local part in {address!r}")
+    return f"{local}@{domain}"
+
+
+def format_address(display_name: str, address: str) -> str:
+    """Return "Display Name" <address> with the name quoted as needed; values checked."""
+    check_header_value("display name", display_name)
+    return str(Address(display_name=display_name, addr_spec=ascii_address(address)))
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    """What building and signing mail needs from the configuration."""
+
+    from_address: str
+    organisation_name: str
+    public_url: str
+    message_id_domain: str
+    counting_address: str = ""
+    dkim_selector: str = ""
+    dkim_domain: str = ""
+    dkim_private_key: bytes = b""
+
+    def sender_as(self, supporter_name: str) -> str:
+        """Return the From header for a supporter's letter: "Jane Doe via Org" <org address>."""
+        return format_address(
+            f"{supporter_name} via {header_text(self.organisation_name)}", self.from_address
+        )
+
+    @property
+    def sender(self) -> str:
+        """Return the From header for the organisation's own messages."""
+        return format_address(header_text(self.organisation_name), self.from_address)
+
+
+def mail_settings(config: Mapping) -> MailSettings:
+    """Read the mail settings from the app's configuration."""
+    from_address = (config.get("MAIL_FROM") or "").strip()
+    if not from_address:
+        raise MailConfigError("ACTIONAPP_MAIL_FROM is not set")
+    domain = from_address.rpartition("@")[2]
+    key = config.get("DKIM_PRIVATE_KEY") or ""
+    if not key and config.get("DKIM_PRIVATE_KEY_PATH"):
+        key = Path(config["DKIM_PRIVATE_KEY_PATH"]).read_text()
+    return MailSettings(
+        from_address=ascii_address(from_address),
+        organisation_name=config.get("ORGANISATION_NAME") or domain,
+        public_url=(config.get("PUBLIC_URL") or "").rstrip("/"),
+        message_id_domain=config.get("MAIL_MESSAGE_ID_DOMAIN") or domain,
+        counting_address=(config.get("MAIL_COUNTING_ADDRESS") or "").strip(),
+        # str(): Flask reads ACTIONAPP_* values as JSON, so a selector such as 2025 is a number.
+        dkim_selector=str(config.get("DKIM_SELECTOR") or ""),
+        dkim_domain=config.get("DKIM_DOMAIN") or domain,
+        dkim_private_key=key.encode() if isinstance(key, str) else key,
+    )
+
+
+def make_message_id(domain: str, kind: str) -> str:
+    """Return a new, unique Message-ID on the organisation's domain."""
+    return f"<{kind}.{int(time.time())}.{secrets.token_hex(10)}@{domain}>"
+
+
+def html_alternative(text: str, language: str = "", link_prefix: str = "") -> str:
+    """Render plain text as a simple HTML page: escaped, paragraphs kept.
+
+    Only links to our own site (those starting with link_prefix) become live.
+    """
+    own_link = (
+        re.compile(re.escape(str(escape(link_prefix))) + r"[^\s<>\"'&]*") if link_prefix else None
+    )
+    paragraphs = []
+    for block in re.split(r"\n\s*\n", text.strip()):
+        html = "<br>\n".join(str(escape(line)) for line in block.splitlines())
+        if own_link:
+            html = own_link.sub(lambda m: f'<a href="{m.group(0)}">{m.group(0)}</a>', html)
+        paragraphs.append(f"<p>{html}</p>")
+    lang = f' lang="{escape(language)}"' if language else ""
+    return (
+        f'<!doctype html>\n<html{lang}><head><meta charset="utf-8"></head>\n'
+        f"<body>\n{chr(10).join(paragraphs)}\n</body></html>\n"
+    )
+
+
+def build_message(
+    headers: Sequence[Sequence[str]],
+    body_text: str,
+    language: str = "",
+    link_prefix: str = "",
+) -> bytes:
+    """Build the message (all but its Date): every header checked, plain text plus an HTML twin.
+
+    7-bit clean (quoted-printable or base64 bodies), so any SMTP server takes it as it is.
+    """
+    message = EmailMessage(policy=SEVEN_BIT)
+    for name, value in headers:
+        message[check_header_value("name", name)] = check_header_value(name, value)
+    message.set_content(body_text)
+    message.add_alternative(html_alternative(body_text, language, link_prefix), subtype="html")
+    for name in ADDRESS_HEADERS:
+        # Belt and braces: an address header must still hold exactly one address.
+        for value in message.get_all(name, []):
+            if len(value.addresses) != 1:
+                raise HeaderInjectionError(f"{name} does not hold exactly one address")
+    return message.as_bytes()
+
+
+def stamp_message(data: bytes, date: datetime) -> bytes:
+    """Check a built message's header block once more and add its Date, just before sending.
+
+    Only the headers the app writes may be there, each once, with no stray line break.
+    """
+    head, separator, _body = data.partition(b"\r\n\r\n")
+    if not separator or b"\r" in head.replace(b"\r\n", b"") or b"\n" in head.replace(b"\r\n", b""):
+        raise HeaderInjectionError("malformed header block")
+    names = []
+    for line in head.split(b"\r\n"):
+        if line[:1] in (b" ", b"\t"):
+            continue  # a folded continuation of the header above
+        name, colon, _value = line.partition(b":")
+        if not colon or name.decode("ascii", "replace").lower() not in ALLOWED_HEADERS:
+            raise HeaderInjectionError(f"unexpected header line {line[:40]!r}")
+        names.append(name.lower())
+    for name in (b"from", b"to", b"subject", b"message-id"):
+        if names.count(name) != 1:
+            raise HeaderInjectionError(f"{name.decode()} must appear exactly once")
+    if names.count(b"reply-to") > 1 or b"date" in names:
+        raise HeaderInjectionError("unexpected repeated header")
+    return f"Date: {format_datetime(date.replace(tzinfo=UTC))}\r\n".encode() + data
+
+
+def dkim_sign(data: bytes, settings: MailSettings) -> bytes:
+    """Prepend a DKIM-Signature header when a key and a selector are configured."""
+    if not (settings.dkim_private_key and settings.dkim_selector):
+        return data
+    signature = dkim.sign(
+        data,
+        settings.dkim_selector.encode(),
+        settings.dkim_domain.encode(),
+        settings.dkim_private_key,
+        include_headers=DKIM_HEADERS,
+        canonicalize=(b"relaxed", b"relaxed"),
+    )
+    return signature + data
+
+
+def mailto_url(to: Sequence[str], subject: str, body: str = "", bcc: str = "") -> str:
+    """Return a mailto: URL (RFC 6068): addresses, subject and body percent-encoded."""
+    addresses = ",".join(quote(address, safe="@") for address in to)
+    fields = [("subject", subject)]
+    if body:
+        # RFC 6068: line breaks in a body are written as %0D%0A.
+        fields.append(("body", "\r\n".join(body.splitlines())))
+    if bcc:
+        fields.append(("bcc", bcc))
+    query = "&".join(f"{name}={quote(value, safe='')}" for name, value in fields if value)
+    return f"mailto:{addresses}?{query}" if query else f"mailto:{addresses}"

@@ -1,0 +1,340 @@
+"""The outbox: queue messages with what caused them; claim, settle and summarise deliveries.
+
+Services here add and flush; the caller owns the transaction (a view queuing, the worker
+claiming and settling: see actionapp.worker).
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from actionapp.database import is_sqlite
+from actionapp.extensions import db
+from actionapp.models import MailSlot, MessageKind, MessageStatus, OutboxContent, OutboxMessage
+from actionapp.services.mail import ascii_address, build_message, check_header_value
+
+WAITING = (MessageStatus.QUEUED, MessageStatus.SENDING)
+
+
+@dataclass(frozen=True)
+class DeliveryPolicy:
+    """How the worker claims and retries."""
+
+    batch_size: int = 100
+    lease_seconds: int = 300
+    max_attempts: int = 8
+    retry_seconds: int = 60
+    retry_max_seconds: int = 6 * 3600
+    # Accepted messages recorded per transaction at most (see actionapp.worker).
+    record_every: int = 20
+
+    @classmethod
+    def from_config(cls, config) -> DeliveryPolicy:
+        """Read the OUTBOX_* settings."""
+        return cls(
+            batch_size=int(config["OUTBOX_BATCH_SIZE"]),
+            lease_seconds=int(config["OUTBOX_LEASE_SECONDS"]),
+            max_attempts=int(config["OUTBOX_MAX_ATTEMPTS"]),
+            retry_seconds=int(config["OUTBOX_RETRY_SECONDS"]),
+            retry_max_seconds=int(config["OUTBOX_RETRY_MAX_SECONDS"]),
+            record_every=max(int(config["OUTBOX_RECORD_EVERY"]), 1),
+        )
+
+    def backoff(self, attempts: int) -> timedelta:
+        """Return how long to wait after the given number of failed attempts (doubling)."""
+        seconds = self.retry_seconds * 2 ** max(attempts - 1, 0)
+        return timedelta(seconds=min(seconds, self.retry_max_seconds))
+
+
+def queue_message(
+    *,
+    kind: MessageKind,
+    action_id: int,
+    dedupe_key: str,
+    sender: str,
+    recipient: str,
+    message_id: str,
+    headers: Sequence[tuple[str, str]],
+    body_text: str,
+    now: datetime,
+    submission_id: int | None = None,
+    letter_id: int | None = None,
+    not_before: datetime | None = None,
+    language: str = "",
+    link_prefix: str = "",
+) -> OutboxMessage:
+    """Add a message to the outbox (once per dedupe key), built and checked now.
+
+    link_prefix: links to our own site in the text become live in the HTML part.
+    """
+    existing = db.session.scalar(
+        select(OutboxMessage).where(OutboxMessage.dedupe_key == dedupe_key)
+    )
+    if existing is not None:
+        return existing
+    checked = [[check_header_value("name", name), check_header_value(name, value)]
+               for name, value in headers]  # fmt: skip
+    check_header_value("Message-ID", message_id)
+    mime = build_message([*checked, ["Message-ID", message_id]], body_text, language, link_prefix)
+    message = OutboxMessage(
+        kind=kind,
+        action_id=action_id,
+        submission_id=submission_id,
+        letter_id=letter_id,
+        dedupe_key=dedupe_key,
+        sender=ascii_address(sender),
+        recipient=ascii_address(recipient),
+        message_id=message_id,
+        content=OutboxContent(headers=checked, body_text=body_text, mime=mime.decode("ascii")),
+        status=MessageStatus.QUEUED,
+        next_attempt_at=max(now, not_before or now),
+        created_at=now,
+    )
+    db.session.add(message)
+    db.session.flush()
+    return message
+
+
+def _epoch(moment: datetime) -> int:
+    return calendar.timegm(moment.timetuple())
+
+
+def reserve_slot(recipient: str, earliest: datetime, per_hour: int) -> datetime:
+    """Return the next send time for an address, at most per_hour an hour, spread evenly.
+
+    One upsert: concurrent writers for the same address queue up on its row.
+    """
+    interval = max(3600 // max(per_hour, 1), 1)
+    wanted = _epoch(earliest)
+    sqlite = is_sqlite()
+    insert = sqlite_insert if sqlite else pg_insert
+    later = func.max if sqlite else func.greatest
+    stmt = insert(MailSlot).values(recipient=recipient.lower(), last_slot=wanted)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["recipient"],
+        set_={"last_slot": later(stmt.excluded.last_slot, MailSlot.last_slot + interval)},
+    ).returning(MailSlot.last_slot)
+    slot = db.session.execute(stmt).scalar_one()
+    return datetime.fromtimestamp(slot, UTC).replace(tzinfo=None)
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A claimed message as plain values (safe to use after the claim is committed)."""
+
+    id: int
+    kind: str
+    action_id: int
+    submission_id: int | None
+    letter_id: int | None
+    sender: str
+    recipient: str
+    message_id: str
+    mime: bytes
+    attempts: int
+    lease_expires_at: datetime
+
+
+def due_count(now: datetime) -> int:
+    """Return how many messages are due now (a cheap look before connecting anywhere)."""
+    return db.session.scalar(
+        select(func.count(OutboxMessage.id)).where(
+            OutboxMessage.status.in_(WAITING), OutboxMessage.next_attempt_at <= now
+        )
+    )
+
+
+def claim_batch(owner: str, now: datetime, policy: DeliveryPolicy) -> list[Outgoing]:
+    """Lease the next due messages to one worker and count the attempt; flush.
+
+    Due: queued and due, or leased by a worker whose lease ran out (it crashed). PostgreSQL
+    skips rows another worker is claiming (FOR UPDATE SKIP LOCKED); SQLite claims inside a
+    write transaction, one worker at a time, and the lease keeps the claim after commit.
+    """
+    query = (
+        select(
+            OutboxMessage.id,
+            OutboxMessage.kind,
+            OutboxMessage.action_id,
+            OutboxMessage.submission_id,
+            OutboxMessage.letter_id,
+            OutboxMessage.sender,
+            OutboxMessage.recipient,
+            OutboxMessage.message_id,
+            OutboxMessage.attempts,
+            OutboxContent.mime,
+        )
+        .join(OutboxContent, OutboxContent.id == OutboxMessage.id)
+        .where(OutboxMessage.status.in_(WAITING), OutboxMessage.next_attempt_at <= now)
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .limit(policy.batch_size)
+    )
+    if not is_sqlite():
+        query = query.with_for_update(of=OutboxMessage, skip_locked=True)
+    rows = db.session.execute(query).all()
+    if not rows:
+        return []
+    expires = now + timedelta(seconds=policy.lease_seconds)
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_([row.id for row in rows]))
+        .values(
+            status=MessageStatus.SENDING,
+            attempts=OutboxMessage.attempts + 1,
+            lease_owner=owner,
+            lease_expires_at=expires,
+            next_attempt_at=expires,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return [
+        Outgoing(
+            id=row.id,
+            kind=row.kind.value,
+            action_id=row.action_id,
+            submission_id=row.submission_id,
+            letter_id=row.letter_id,
+            sender=row.sender,
+            recipient=row.recipient,
+            message_id=row.message_id,
+            mime=row.mime.encode("ascii"),
+            attempts=row.attempts + 1,
+            lease_expires_at=expires,
+        )
+        for row in rows
+    ]
+
+
+def commit_without_waiting_for_disk() -> None:
+    """On PostgreSQL, let the current transaction commit without waiting for its WAL flush.
+
+    Only for records whose loss in a database crash does no harm beyond what a worker crash
+    does anyway. SQLite (WAL, synchronous=NORMAL) does not wait for the disk on commit.
+    """
+    if not is_sqlite():
+        db.session.execute(text("SET LOCAL synchronous_commit TO OFF"))
+
+
+def mark_sent(message_ids: list[int], now: datetime) -> int:
+    """Record that the server accepted these messages; return how many were not yet recorded."""
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(message_ids), OutboxMessage.status != MessageStatus.SENT)
+        .values(
+            status=MessageStatus.SENT,
+            sent_at=now,
+            last_error="",
+            lease_owner=None,
+            lease_expires_at=None,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
+
+
+def mark_retry(message_id: int, error: str, retry_at: datetime) -> None:
+    """Put a message back in the queue after a temporary failure."""
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.status == MessageStatus.SENDING)
+        .values(
+            status=MessageStatus.QUEUED,
+            next_attempt_at=retry_at,
+            last_error=error[:2000],
+            lease_owner=None,
+            lease_expires_at=None,
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+def mark_failed(message_id: int, error: str, now: datetime) -> None:
+    """Give up on a message for good, keeping the server's answer."""
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.status != MessageStatus.SENT)
+        .values(
+            status=MessageStatus.FAILED,
+            next_attempt_at=now,
+            last_error=error[:2000],
+            lease_owner=None,
+            lease_expires_at=None,
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+def release(message_id: int, owner: str, now: datetime) -> None:
+    """Hand back a claimed message unsent (its lease was running out), the attempt uncounted."""
+    db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == message_id,
+            OutboxMessage.status == MessageStatus.SENDING,
+            OutboxMessage.lease_owner == owner,
+        )
+        .values(
+            status=MessageStatus.QUEUED,
+            attempts=OutboxMessage.attempts - 1,
+            next_attempt_at=now,
+            lease_owner=None,
+            lease_expires_at=None,
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+@dataclass(frozen=True)
+class OutboxSummary:
+    """What `flask outbox status` shows."""
+
+    by_status: dict[str, int]
+    due_now: int
+    oldest_waiting: datetime | None
+    next_due: datetime | None
+    retrying: list[OutboxMessage]
+    failed: list[OutboxMessage]
+
+
+def outbox_summary(now: datetime, limit: int = 20) -> OutboxSummary:
+    """Return counts per status, what waits and why, and the latest failures with reasons."""
+    counts = dict(
+        db.session.execute(
+            select(OutboxMessage.status, func.count(OutboxMessage.id)).group_by(
+                OutboxMessage.status
+            )
+        ).all()
+    )
+    waiting = OutboxMessage.status.in_(WAITING)
+    oldest, next_due = db.session.execute(
+        select(func.min(OutboxMessage.created_at), func.min(OutboxMessage.next_attempt_at)).where(
+            waiting
+        )
+    ).one()
+    retrying = db.session.scalars(
+        select(OutboxMessage)
+        .where(waiting, OutboxMessage.last_error != "")
+        .order_by(OutboxMessage.next_attempt_at)
+        .limit(limit)
+    ).all()
+    failed = db.session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.status == MessageStatus.FAILED)
+        .order_by(OutboxMessage.next_attempt_at.desc())
+        .limit(limit)
+    ).all()
+    return OutboxSummary(
+        by_status={status.value: int(counts.get(status, 0)) for status in MessageStatus},
+        due_now=due_count(now),
+        oldest_waiting=oldest,
+        next_due=next_due,
+        retrying=list(retrying),
+        failed=list(failed),
+    )

@@ -1,0 +1,345 @@
+"""Printable documents: a submission's letters, its envelopes, and event packs."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from flask import render_template
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from actionapp.i18n import country_name
+from actionapp.models import Action, Letter, Submission, Target
+from actionapp.services.actions import action_state, model_letter
+from actionapp.services.compose import (
+    LetterText,
+    SupporterDetails,
+    render_model_body,
+    write_letter,
+)
+from actionapp.services.pdf.engine import RenderedPdf, engine_for
+from actionapp.services.pdf.fonts import CJK_MISSING_MESSAGE, cjk_font_available, has_cjk
+from actionapp.services.pdf.layout import (
+    BLANK,
+    PrintedLetter,
+    fit_address,
+    html_lang,
+    localised_date,
+    paragraphs,
+    recipient_lines,
+    return_lines,
+    text_lang,
+)
+from actionapp.services.pdf.paper import (
+    ENVELOPES,
+    PaperLayout,
+    choose_paper,
+    default_envelope,
+    geometry_css,
+)
+
+# The largest event pack: 200 letters, laid out once per recipient and repeated.
+EVENT_PACK_MAX = 200
+# A letter's text beyond this is not a letter: refuse it before WeasyPrint sees it.
+MAX_LETTER_CHARS = 12_000
+
+
+class DocumentTooLargeError(ValueError):
+    """A document asks for more than the renderer accepts."""
+
+
+@dataclass(frozen=True)
+class PrintSettings:
+    """Configuration the print documents use (read from the app config by the caller)."""
+
+    assets_dir: Path
+    organisation: str
+    timeout: float = 20.0
+    cache_bytes: int = 64 * 2**20
+    cache_seconds: float = 3600.0
+
+    @classmethod
+    def from_config(cls, config: Mapping, static_folder: str) -> PrintSettings:
+        """Build the settings from an app's config mapping."""
+        return cls(
+            assets_dir=Path(static_folder) / "print",
+            organisation=config["ORGANISATION_NAME"],
+            timeout=float(config.get("PDF_RENDER_TIMEOUT", 20)),
+            cache_bytes=int(float(config.get("PDF_CACHE_MB", 64)) * 2**20),
+            cache_seconds=float(config.get("PDF_CACHE_SECONDS", 3600)),
+        )
+
+
+@dataclass(frozen=True)
+class LetterOptions:
+    """What the supporter asked for with their download."""
+
+    paper: str | None = None
+    translation: bool = False
+    guide: bool = True
+    # The "I posted it" page, printed on the guide page (print channel only).
+    posted_url: str | None = None
+
+
+@dataclass(frozen=True)
+class EventPack:
+    """A pack of letters with blank lines, for a letter-writing event."""
+
+    language: str
+    variant: str
+    paper: str
+    target_ids: list[int]
+    copies: int
+
+    @property
+    def total(self) -> int:
+        """Return how many letters the pack holds."""
+        return self.copies * len(self.target_ids)
+
+
+def _render(settings: PrintSettings, html: str, stylesheets: list[str], paper=None, **kw):
+    engine = engine_for(settings.assets_dir)
+    engine.cache.max_bytes = settings.cache_bytes
+    engine.cache.max_age = settings.cache_seconds
+    sheets = [engine.stylesheet(name) for name in stylesheets]
+    if paper is not None:
+        sheets.append(engine.stylesheet(f"geometry-{paper.name}", geometry_css(paper)))
+    return engine.render(html, sheets, timeout=settings.timeout, **kw)
+
+
+def _page_label(language: str) -> tuple[str, str]:
+    """Return the text around a page number ("Page ", "") in a letter's language."""
+    with force_locale(language):
+        before, _sep, after = _("Page %(num)s", num="\x00").partition("\x00")
+    return before, after
+
+
+def _check_size(texts: list[str]) -> None:
+    if sum(len(text) for text in texts) > MAX_LETTER_CHARS:
+        raise DocumentTooLargeError("a letter's text is longer than a printed letter can be")
+
+
+def printed_letter(
+    letter: Letter | LetterText, submission: Submission, paper: PaperLayout, today: date
+) -> PrintedLetter:
+    """Return a stored letter (or a written one) as it is printed."""
+    language = letter.language
+    personal = submission.personal_message.strip()
+    _check_size([letter.subject, letter.salutation, letter.body, letter.closing, personal])
+    recipient = recipient_lines(letter.target)
+    place = ", ".join(p for p in (submission.city, _country(submission.country, language)) if p)
+    return PrintedLetter(
+        anchor=f"letter-{letter.target.id}",
+        lang=html_lang(language),
+        recipient=recipient,
+        recipient_lang=text_lang(" ".join(recipient), language),
+        recipient_fit=fit_address(recipient, paper.recipient),
+        sender=return_lines(
+            submission.name,
+            submission.street_address,
+            submission.city,
+            submission.country,
+            language,
+        ),
+        date_text=localised_date(today, language, submission.country),
+        subject=letter.subject,
+        salutation=letter.salutation,
+        body=paragraphs(letter.body),
+        personal=paragraphs(personal),
+        personal_lang=text_lang(personal, submission.language),
+        closing=letter.closing,
+        signature_name=submission.name,
+        signature_place=place,
+        running_head=f"{submission.name} · {letter.target.name}",
+        page_label=_page_label(language),
+        date_at_end=language == "zh",
+        needs_cjk=_needs_cjk(language, recipient, letter.body, personal),
+    )
+
+
+def _country(code: str, language: str) -> str:
+    return country_name(code, language) if code else ""
+
+
+def _needs_cjk(language: str, recipient: list[str], *texts: str) -> bool:
+    return language == "zh" or any(has_cjk(text) for text in (*recipient, *texts))
+
+
+def supporter_details(submission: Submission) -> SupporterDetails:
+    """Return the composer's details stored with a submission (to write translations)."""
+    return SupporterDetails(
+        name=submission.name,
+        city=submission.city,
+        country=submission.country,
+        language=submission.language,
+        variant=submission.variant,
+        personal_message=submission.personal_message,
+        street_address=submission.street_address,
+        edited_body=submission.edited_body,
+        target_ids=[letter.target_id for letter in submission.letters],
+        seed=submission.client_key,
+    )
+
+
+def translations(submission: Submission, today: date) -> list[tuple[Letter, LetterText]]:
+    """Return each letter that is not in the supporter's language with its translation."""
+    details = supporter_details(submission)
+    found = []
+    for letter in submission.letters:
+        if letter.language == submission.language:
+            continue
+        text = write_letter(submission.action, details, letter.target, submission.language, today)
+        if text is not None:
+            found.append((letter, text))
+    return found
+
+
+def postage_notes(submission: Submission) -> list[tuple[Target, bool]]:
+    """Return each recipient with whether the letter goes abroad (international postage)."""
+    return [
+        (letter.target, bool(letter.target.country) and letter.target.country != submission.country)
+        for letter in submission.letters
+    ]
+
+
+def letters_pdf(
+    submission: Submission, settings: PrintSettings, options: LetterOptions, now: datetime
+) -> RenderedPdf:
+    """Render a submission's letters, each from a new page, to one PDF ready to post."""
+    paper = choose_paper(options.paper, submission.paper, submission.country)
+    today = now.date()
+    letters = [printed_letter(letter, submission, paper, today) for letter in submission.letters]
+    action = submission.action
+    html = render_template(
+        "letters/letters.html",
+        lang=html_lang(submission.language),
+        title=_("Your letters: %(title)s", title=action.title),
+        author=settings.organisation,
+        letters=letters,
+        paper=paper,
+        action=action,
+        state=action_state(action, now),
+        postage=postage_notes(submission),
+        guide=options.guide,
+        posted_url=options.posted_url,
+        translations=translations(submission, today) if options.translation else [],
+        cjk_missing=_cjk_missing(letters),
+        cjk_message=CJK_MISSING_MESSAGE,
+        envelope=ENVELOPES[default_envelope(paper)],
+    )
+    return _render(settings, html, ["letter.css"], paper)
+
+
+def _cjk_missing(letters: list[PrintedLetter]) -> bool:
+    return any(letter.needs_cjk for letter in letters) and not cjk_font_available()
+
+
+def envelopes_pdf(
+    submission: Submission, settings: PrintSettings, size: str, now: datetime
+) -> RenderedPdf:
+    """Render one envelope per letter, addressed, for people without window envelopes."""
+    envelope = ENVELOPES[size]
+    pages = []
+    for letter in submission.letters:
+        recipient = recipient_lines(letter.target)
+        pages.append(
+            {
+                "recipient": recipient,
+                "lang": text_lang(" ".join(recipient), letter.language),
+                # The envelope goes out through the supporter's own post office.
+                "sender": return_lines(
+                    submission.name,
+                    submission.street_address,
+                    submission.city,
+                    submission.country,
+                    submission.language,
+                ),
+                "international": letter.target.country not in ("", submission.country),
+                "needs_cjk": has_cjk(" ".join(recipient)),
+            }
+        )
+    html = render_template(
+        "letters/envelopes.html",
+        lang=html_lang(submission.language),
+        title=_("Envelopes: %(title)s", title=submission.action.title),
+        author=settings.organisation,
+        envelope=envelope,
+        pages=pages,
+        cjk_missing=any(p["needs_cjk"] for p in pages) and not cjk_font_available(),
+        cjk_message=CJK_MISSING_MESSAGE,
+    )
+    return _render(settings, html, ["envelope.css"])
+
+
+def pack_letter(action: Action, pack: EventPack, target: Target, paper: PaperLayout):
+    """Return one event letter to a target, with blank lines for the writer's details."""
+    model = model_letter(action, pack.variant, pack.language)
+    if model is None:
+        raise ValueError(f"no model letter {pack.variant!r} in {pack.language!r}")
+    values = {
+        "supporter.name": BLANK,
+        "supporter.city": BLANK,
+        "supporter.country": BLANK,
+        "target.name": target.name,
+    }
+    body = render_model_body(model.body, values)
+    recipient = recipient_lines(target)
+    language = pack.language
+    return PrintedLetter(
+        anchor=f"copy-section-{target.id}",
+        lang=html_lang(language),
+        recipient=recipient,
+        recipient_lang=text_lang(" ".join(recipient), language),
+        recipient_fit=fit_address(recipient, paper.recipient),
+        sender=[],
+        date_text=BLANK,
+        subject=model.subjects[0] if model.subjects else "",
+        salutation=target.salutation_in(language),
+        body=paragraphs(body),
+        personal=[],
+        personal_lang=html_lang(language),
+        closing=model.closing,
+        signature_name="",
+        signature_place="",
+        running_head=target.name,
+        page_label=_page_label(language),
+        date_at_end=language == "zh",
+        blank_lines=2,
+        blank_sender=True,
+        needs_cjk=_needs_cjk(language, recipient, body),
+    )
+
+
+def event_pack_pdf(
+    action: Action, settings: PrintSettings, pack: EventPack, now: datetime
+) -> RenderedPdf:
+    """Render an event pack: `copies` letters to each chosen target, then an envelope sheet."""
+    if not 1 <= pack.total <= EVENT_PACK_MAX:
+        raise DocumentTooLargeError(f"an event pack holds 1 to {EVENT_PACK_MAX} letters")
+    paper = choose_paper(pack.paper, "", "")
+    chosen = set(pack.target_ids)
+    targets = [t for t in action.targets if t.id in chosen]
+    letters = [pack_letter(action, pack, target, paper) for target in targets]
+    html = render_template(
+        "letters/event_pack.html",
+        lang=html_lang(pack.language),
+        title=_("Letter-writing event: %(title)s", title=action.title),
+        author=settings.organisation,
+        letters=letters,
+        targets=targets,
+        copies=pack.copies,
+        paper=paper,
+        action=action,
+        cjk_missing=_cjk_missing(letters),
+        cjk_message=CJK_MISSING_MESSAGE,
+    )
+    return _render(
+        settings,
+        html,
+        ["letter.css"],
+        paper,
+        copies=[pack.copies] * len(letters) + [1],
+    )

@@ -1,0 +1,71 @@
+"""Checking that the fonts print documents name are installed (through fontconfig)."""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import re
+from functools import lru_cache
+
+CJK_FAMILY = "Noto Serif CJK SC"
+CJK_PACKAGE = "fonts-noto-cjk"
+# Han ideographs, CJK punctuation, full-width forms, kana and hangul.
+_CJK = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef\U00020000-\U0003134f]")
+
+CJK_MISSING_MESSAGE = (
+    f"The Chinese font {CJK_FAMILY} is not installed on this server, so Chinese letters would "
+    f"print as empty boxes. Install the Debian package {CJK_PACKAGE} and restart the app."
+)
+
+
+class _FcFontSet(ctypes.Structure):
+    _fields_ = [("nfont", ctypes.c_int), ("sfont", ctypes.c_int), ("fonts", ctypes.c_void_p)]
+
+
+@lru_cache(maxsize=1)
+def _fontconfig() -> ctypes.CDLL | None:
+    name = ctypes.util.find_library("fontconfig")
+    if not name:
+        return None
+    lib = ctypes.CDLL(name)
+    lib.FcPatternCreate.restype = ctypes.c_void_p
+    lib.FcPatternAddString.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_char_p]
+    lib.FcObjectSetCreate.restype = ctypes.c_void_p
+    lib.FcObjectSetAdd.argtypes = [ctypes.c_void_p, ctypes.c_char_p]
+    lib.FcFontList.restype = ctypes.POINTER(_FcFontSet)
+    lib.FcFontList.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p]
+    lib.FcFontSetDestroy.argtypes = [ctypes.POINTER(_FcFontSet)]
+    lib.FcPatternDestroy.argtypes = [ctypes.c_void_p]
+    lib.FcObjectSetDestroy.argtypes = [ctypes.c_void_p]
+    return lib
+
+
+@lru_cache(maxsize=16)
+def font_family_installed(family: str) -> bool:
+    """Tell whether fontconfig knows a font family by exactly this name."""
+    lib = _fontconfig()
+    if lib is None:
+        return False
+    pattern = lib.FcPatternCreate()
+    objects = lib.FcObjectSetCreate()
+    try:
+        lib.FcPatternAddString(pattern, b"family", family.encode())
+        lib.FcObjectSetAdd(objects, b"family")
+        found = lib.FcFontList(None, pattern, objects)
+        count = found.contents.nfont if found else 0
+        if found:
+            lib.FcFontSetDestroy(found)
+        return count > 0
+    finally:
+        lib.FcObjectSetDestroy(objects)
+        lib.FcPatternDestroy(pattern)
+
+
+def cjk_font_available() -> bool:
+    """Tell whether Chinese letters can be printed with a real CJK font."""
+    return font_family_installed(CJK_FAMILY)
+
+
+def has_cjk(text: str) -> bool:
+    """Tell whether a text holds Chinese, Japanese or Korean characters."""
+    return bool(_CJK.search(text))

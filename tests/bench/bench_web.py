@@ -1,0 +1,215 @@
+"""Web throughput under gunicorn (2 workers): a minimal Flask page (the ceiling), the action
+page, and letter submissions, on SQLite and on PostgreSQL; counts reconciled afterwards."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import uuid
+from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.engine import make_url
+
+from tests.bench.load import Prepared, run_load
+
+SECONDS = float(os.environ.get("BENCH_SECONDS", "8"))
+PG_SERVER = os.environ.get(
+    "BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_until_up(port: int, process: subprocess.Popen) -> None:
+    for _ in range(200):
+        if process.poll() is not None:
+            raise RuntimeError("gunicorn exited: " + process.stderr.read().decode()[-2000:])
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError("gunicorn did not start")
+
+
+@contextmanager
+def gunicorn(app_spec: str, env: dict[str, str]):
+    """Serve an app with gunicorn, 2 sync workers, on a free loopback port."""
+    port = _free_port()
+    process = subprocess.Popen(
+        [GUNICORN, "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning", app_spec],
+        env={**os.environ, **env},
+        stderr=subprocess.PIPE,
+    )
+    try:
+        _wait_until_up(port, process)
+        yield port
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def _settings(database_url: str, secret: str) -> dict[str, str]:
+    return {
+        "ACTIONAPP_ENV": "production",
+        "ACTIONAPP_SECRET_KEY": secret,
+        "ACTIONAPP_SQLALCHEMY_DATABASE_URI": database_url,
+        # One limiter per worker in memory would make the figures depend on the bench client's
+        # single address; production uses a shared store (Redis) and real addresses.
+        "ACTIONAPP_RATELIMIT_ENABLED": "false",
+    }
+
+
+def _prepare_database(database_url: str, secret: str):
+    from flask_migrate import upgrade
+
+    from actionapp import create_app
+    from actionapp.extensions import db
+    from actionapp.models import utcnow
+    from actionapp.services.seed import create_demo_action
+
+    app = create_app(
+        {"ENV": "production", "SECRET_KEY": secret, "SQLALCHEMY_DATABASE_URI": database_url}
+    )
+    with app.app_context():
+        upgrade()
+        action = create_demo_action(utcnow())
+        db.session.commit()
+        slug = action.slug
+        targets = [t.id for t in action.targets if t.kind == "primary"]
+        db.engine.dispose()
+    return app, slug, targets
+
+
+def _submissions(app, slug: str, targets: list[int], count: int) -> list[Prepared]:
+    """Build distinct composer posts, each with its own session cookie and CSRF token."""
+    from flask import session
+    from flask_wtf.csrf import generate_csrf
+
+    from actionapp.models import utcnow
+    from actionapp.services.antibot import start_token
+
+    stamp = start_token(app.config["SECRET_KEY"], utcnow() - timedelta(seconds=30))
+    serializer = app.session_interface.get_signing_serializer(app)
+    prepared = []
+    for n in range(count):
+        with app.test_request_context():
+            token = generate_csrf()
+            cookie = serializer.dumps(dict(session))
+        body = urllib.parse.urlencode(
+            {
+                "csrf_token": token,
+                "name": f"Bench Supporter {n}",
+                "email": f"bench{n}@example.org",
+                "city": "Leeds",
+                "country": "GB",
+                "language": "en",
+                "targets": targets,
+                "variant": "release",
+                "personal_message": "I care about free speech.",
+                "consent_processing": "y",
+                "client_key": uuid.uuid4().hex,
+                "started": stamp,
+                "channel": "print",
+            },
+            doseq=True,
+        ).encode()
+        prepared.append(
+            Prepared(
+                "POST",
+                f"/actions/{slug}/write",
+                body,
+                (
+                    ("Content-Type", "application/x-www-form-urlencoded"),
+                    ("Cookie", f"session={cookie}"),
+                ),
+            )
+        )
+    return prepared
+
+
+def _reconcile(database_url: str, slug: str) -> tuple[int, int, int, int]:
+    from actionapp import create_app
+    from actionapp.extensions import db
+    from actionapp.models import Action, Letter, Submission
+    from actionapp.services.counts import action_counts
+
+    app = create_app({"ENV": "testing", "SQLALCHEMY_DATABASE_URI": database_url})
+    with app.app_context():
+        action = db.session.scalar(select(Action).where(Action.slug == slug))
+        counts = action_counts(action.id)
+        submissions = db.session.scalar(select(func.count(Submission.id)))
+        letters = db.session.scalar(select(func.count(Letter.id)))
+        db.engine.dispose()
+    return counts.supporters, submissions, counts.letters, letters
+
+
+def _measure(report, label: str, database_url: str) -> None:
+    secret = secrets.token_urlsafe(32)
+    app, slug, targets = _prepare_database(database_url, secret)
+    env = _settings(database_url, secret)
+    with gunicorn("tests.bench.minimal_app:create_app()", env) as port:
+        run_load(port, [Prepared("GET", "/")] * 300, 2)  # warm up
+        ceiling, _ = run_load(port, [Prepared("GET", "/")] * 1_000_000, SECONDS)
+    with gunicorn("actionapp:create_app()", env) as port:
+        page = Prepared("GET", f"/actions/{slug}", headers=(("Accept-Language", "en-GB"),))
+        run_load(port, [page] * 300, 2)
+        action_rps, statuses = run_load(port, [page] * 1_000_000, SECONDS)
+        assert set(statuses) == {200}, statuses
+        posts = _submissions(app, slug, targets, int(max(ceiling, 500) * SECONDS * 1.2))
+        submit_rps, statuses = run_load(port, posts, SECONDS)
+    ok = statuses.get(303, 0)
+    supporters, submissions, letter_count, letter_rows = _reconcile(database_url, slug)
+    report.add(f"[{label}] minimal Flask page (ceiling)", ceiling, "req/s")
+    report.add(
+        f"[{label}] action page", action_rps, "req/s", f"{action_rps / ceiling:.2f} of ceiling"
+    )
+    report.add(
+        f"[{label}] letter submissions",
+        submit_rps,
+        "req/s",
+        f"{submit_rps / ceiling:.2f} of ceiling",
+    )
+    report.check(f"[{label}] action page >= 0.70 of ceiling", action_rps / ceiling >= 0.70)
+    report.check(f"[{label}] submissions >= 0.40 of ceiling", submit_rps / ceiling >= 0.40)
+    report.check(
+        f"[{label}] counts equal successful submissions",
+        ok == supporters == submissions and letter_count == letter_rows == 3 * ok,
+        f"303s={ok} supporters={supporters} rows={submissions} letters={letter_count}/"
+        f"{letter_rows} other statuses={ {k: v for k, v in statuses.items() if k != 303} }",
+    )
+
+
+def run(report) -> None:
+    """Measure on SQLite, then on PostgreSQL if one answers."""
+    with tempfile.TemporaryDirectory() as folder:
+        _measure(report, "SQLite", f"sqlite:///{folder}/bench.db")
+    server = make_url(PG_SERVER)
+    name = f"actionapp_bench_{uuid.uuid4().hex[:8]}"
+    try:
+        admin = create_engine(server, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as error:
+        print(f"  PostgreSQL not measured: {error}")
+        return
+    try:
+        _measure(report, "PostgreSQL", server.set(database=name).render_as_string(False))
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

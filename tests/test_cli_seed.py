@@ -1,0 +1,25 @@
+"""The demo action loader."""
+
+from sqlalchemy import func, select
+
+from actionapp.extensions import db
+from actionapp.models import Action, ModelLetter, Target, TargetKind
+
+
+def test_seed_demo_loads_the_demo_once(runner):
+    first = runner.invoke(args=["seed-demo"])
+    assert (
+        "Demo action added: /actions/china-release-huang-xueqin-and-wang-jianbing" in first.output
+    )
+    second = runner.invoke(args=["seed-demo"])
+    assert "Actions exist already" in second.output
+    assert db.session.scalar(select(func.count(Action.id))) == 1
+    action = db.session.scalar(select(Action))
+    assert action.is_demo and action.status == "live"
+    kinds = db.session.scalars(select(Target.kind)).all()
+    assert kinds.count(TargetKind.PRIMARY) == 2 and kinds.count(TargetKind.EMBASSY) >= 5
+    # Every demo address is on a reserved example domain and marked as an example.
+    targets = db.session.scalars(select(Target)).all()
+    assert all(t.email.endswith("@example.org") and t.is_example for t in targets)
+    languages = {(m.variant, m.language) for m in db.session.scalars(select(ModelLetter))}
+    assert {("release", "en"), ("release", "zh")} <= languages

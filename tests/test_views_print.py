@@ -1,0 +1,237 @@
+"""Downloads, the thank-you page's print panel, and "I posted it"."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from actionapp.extensions import db
+from actionapp.models import Letter, LetterStatus, Submission, utcnow
+from actionapp.services import pdf as pdf_service
+from actionapp.services.counts import action_counts
+from actionapp.services.letters import submission_by_token
+from tests.conftest import compose_data, csrf_token_from, started_stamp
+from tests.fixtures_print import read_pdf
+
+
+def _token(response) -> str:
+    return response.headers["Location"].rsplit("/", 1)[1]
+
+
+def test_print_thanks_page_offers_download_choices_and_how_to_post(
+    client, demo_action, post_letter
+):
+    response = post_letter(demo_action, channel="print")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    token = _token(response)
+    assert f'href="/actions/{demo_action.slug}/print/{token}/letters.pdf"' in page
+    assert "Download your 3 letters (PDF)" in page
+    assert 'name="paper" value="a4" checked' in page  # a GB supporter: A4
+    assert 'name="translation" value="1"' in page  # two letters are in Chinese
+    assert f'action="/actions/{demo_action.slug}/print/{token}/envelopes.pdf"' in page
+    assert "How to post it" in page and "international letter" in page
+    assert "a letter within your country" in page  # the embassy in London
+    assert "The deadline is" in page and "should arrive in time" in page
+    assert f'action="/actions/{demo_action.slug}/posted/{token}"' in page
+    assert "I posted it" in page
+    assert "Also print it" not in page
+
+
+def test_thanks_page_warns_when_post_would_arrive_late(client, demo_action, post_letter):
+    response = post_letter(demo_action, channel="print")
+    demo_action.deadline = utcnow() + timedelta(days=3)
+    db.session.commit()
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "it may arrive too late" in page
+
+
+def test_letter_paper_is_preselected_for_us_supporters(client, demo_action, post_letter):
+    response = post_letter(demo_action, channel="print", country="US", city="Boston")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'name="paper" value="letter" checked' in page
+    assert '<option value="no10" selected>' in page
+
+
+def test_download_is_a_pdf_named_after_the_action_and_date(client, demo_action, post_letter):
+    token = _token(post_letter(demo_action, channel="print"))
+    response = client.get(f"/actions/{demo_action.slug}/print/{token}/letters.pdf")
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    today = utcnow().date().isoformat()
+    assert response.headers["Content-Disposition"] == (
+        f'attachment; filename="appeal-{demo_action.slug}-{today}.pdf"'
+    )
+    assert response.headers["Cache-Control"] == "no-store"
+    pdf = read_pdf(response.data)
+    assert pdf.pages == 4  # three letters and the posting guide
+    posted = f"http://127.0.0.1:5000/actions/{demo_action.slug}/posted/{token}"
+    assert posted in pdf.texts[-1].replace("\n", "")
+
+
+def test_download_choices_paper_translation_guide(client, demo_action, post_letter):
+    token = _token(post_letter(demo_action, channel="print"))
+    url = f"/actions/{demo_action.slug}/print/{token}/letters.pdf"
+    pdf = read_pdf(client.get(url + "?paper=letter&translation=1&guide=0").data)
+    assert pdf.pages == 3 + 2
+    assert all(round(w) == 216 and round(h) == 279 for w, h in pdf.sizes)
+    assert "Translation for you" in pdf.texts[-1]
+    assert all("Keep this page" not in text for text in pdf.texts)
+
+
+def test_unknown_or_foreign_token_is_not_found(client, demo_action, post_letter):
+    token = _token(post_letter(demo_action, channel="print"))
+    assert client.get(f"/actions/{demo_action.slug}/print/nope/letters.pdf").status_code == 404
+    assert client.get(f"/actions/other-action/print/{token}/letters.pdf").status_code == 404
+    assert (
+        client.get(f"/actions/{demo_action.slug}/print/{'x' * 100}/letters.pdf").status_code == 404
+    )
+    assert (
+        client.get(f"/actions/{demo_action.slug}/print/{token}/envelopes.pdf?size=b4").status_code
+        == 404
+    )
+
+
+def test_removed_personal_data_cannot_be_downloaded(client, demo_action, post_letter):
+    token = _token(post_letter(demo_action, channel="print"))
+    submission_by_token(token).personal_data_removed_at = utcnow()
+    db.session.commit()
+    assert client.get(f"/actions/{demo_action.slug}/print/{token}/letters.pdf").status_code == 410
+
+
+def test_envelopes_download(client, demo_action, post_letter):
+    token = _token(post_letter(demo_action, channel="print"))
+    response = client.get(f"/actions/{demo_action.slug}/print/{token}/envelopes.pdf?size=no10")
+    assert response.status_code == 200
+    pdf = read_pdf(response.data)
+    assert pdf.pages == 3
+    assert (round(pdf.sizes[0][0]), round(pdf.sizes[0][1])) == (241, 105)
+
+
+def test_repeated_download_is_served_from_the_cache(client, demo_action, post_letter, monkeypatch):
+    token = _token(post_letter(demo_action, channel="print"))
+    url = f"/actions/{demo_action.slug}/print/{token}/letters.pdf?paper=a4"
+    first = client.get(url).data
+    renders = []
+    original = pdf_service.engine.PdfEngine._render
+    monkeypatch.setattr(
+        pdf_service.engine.PdfEngine,
+        "_render",
+        lambda self, *args: renders.append(1) or original(self, *args),
+    )
+    assert client.get(url).data == first
+    assert renders == []
+
+
+def test_slow_render_answers_503_with_a_clear_message(make_app, demo_action, post_letter):
+    application = make_app(PDF_RENDER_TIMEOUT=0)
+    token = _token(post_letter(demo_action, channel="print"))
+    pdf_service.engine.engine_for(
+        pdf_service.PrintSettings.from_config(
+            application.config, application.static_folder
+        ).assets_dir
+    ).cache.clear()
+    response = application.test_client().get(
+        f"/actions/{demo_action.slug}/print/{token}/letters.pdf"
+    )
+    assert response.status_code == 503
+    assert "Preparing the PDF took too long" in response.get_data(as_text=True)
+
+
+def test_oversized_personal_paragraph_is_refused_before_any_rendering(
+    client, demo_action, post_letter, monkeypatch
+):
+    renders = []
+    monkeypatch.setattr(
+        pdf_service.engine.PdfEngine, "render", lambda *args, **kw: renders.append(1)
+    )
+    response = post_letter(demo_action, channel="print", personal_message="x" * 1501)
+    assert response.status_code == 422
+    assert db.session.scalar(select(func.count(Submission.id))) == 0
+    assert renders == []
+    assert 'maxlength="1500"' in response.get_data(as_text=True)
+    accepted = post_letter(demo_action, channel="print", personal_message="x" * 1500)
+    assert accepted.status_code == 303
+
+
+def test_posted_link_page_changes_nothing_until_confirmed(client, demo_action, post_letter):
+    token = _token(post_letter(demo_action, channel="print"))
+    page = client.get(f"/actions/{demo_action.slug}/posted/{token}")
+    assert page.status_code == 200
+    assert "Yes, I posted them" in page.get_data(as_text=True)
+    statuses = set(db.session.scalars(select(Letter.status)))
+    assert statuses == {LetterStatus.PRINTED}
+    counts = action_counts(demo_action.id)
+    assert counts.by_status["print"] == {"printed": 3}
+
+
+def test_i_posted_it_moves_letters_to_posted_once(client, demo_action, post_letter):
+    response = post_letter(demo_action, channel="print")
+    token = _token(response)
+    before = action_counts(demo_action.id)
+    confirmed = client.post(f"/actions/{demo_action.slug}/posted/{token}")
+    assert confirmed.status_code == 303
+    assert confirmed.headers["Location"] == f"/actions/{demo_action.slug}/thanks/{token}#print"
+    client.post(f"/actions/{demo_action.slug}/posted/{token}")  # a second click changes nothing
+    db.session.expire_all()
+    assert set(db.session.scalars(select(Letter.status))) == {LetterStatus.POSTED}
+    after = action_counts(demo_action.id)
+    assert after.by_status["print"] == {"printed": 0, "posted": 3}
+    assert after.by_channel["print"] == before.by_channel["print"] == 3
+    assert after.supporters == before.supporters == 1
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "you told us you posted your letters" in page
+    assert "I posted it</button>" not in page
+
+
+def test_i_posted_it_needs_the_csrf_token(make_app, demo_action):
+    application = make_app(WTF_CSRF_ENABLED=True)
+    client = application.test_client()
+    compose = client.get(f"/actions/{demo_action.slug}/write").get_data(as_text=True)
+    data = compose_data(
+        demo_action,
+        channel="print",
+        started=started_stamp(application),
+        csrf_token=csrf_token_from(compose),
+    )
+    token = _token(client.post(f"/actions/{demo_action.slug}/write", data=data))
+    assert client.post(f"/actions/{demo_action.slug}/posted/{token}").status_code == 400
+    page = client.get(f"/actions/{demo_action.slug}/thanks/{token}").get_data(as_text=True)
+    form = re.search(r'<form class="posted-form".*?</form>', page, re.S).group(0)
+    response = client.post(
+        f"/actions/{demo_action.slug}/posted/{token}", data={"csrf_token": csrf_token_from(form)}
+    )
+    assert response.status_code == 303
+    with application.app_context():
+        assert action_counts(demo_action.id).by_status["print"]["posted"] == 3
+
+
+def test_other_channels_can_also_print_without_changing_counts(client, demo_action, post_letter):
+    response = post_letter(demo_action, channel="mailto")
+    token = _token(response)
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Also print it" in page
+    before = action_counts(demo_action.id)
+    download = client.get(f"/actions/{demo_action.slug}/print/{token}/letters.pdf")
+    assert download.status_code == 200
+    pdf = read_pdf(download.data)
+    assert "/posted/" not in "".join(pdf.texts)  # no "I posted it" link for a mailto letter
+    assert client.get(f"/actions/{demo_action.slug}/posted/{token}").status_code == 404
+    client.post(f"/actions/{demo_action.slug}/posted/{token}")
+    assert action_counts(demo_action.id) == before
+
+
+def test_chinese_interface_download(client, demo_action, post_letter):
+    token = _token(post_letter(demo_action, channel="print", language="zh"))
+    client.set_cookie("lang", "zh")
+    page = client.get(f"/actions/{demo_action.slug}/thanks/{token}")
+    assert page.status_code == 200
+    response = client.get(f"/actions/{demo_action.slug}/print/{token}/letters.pdf?translation=1")
+    assert response.status_code == 200
+    pdf = read_pdf(response.data)
+    assert pdf.reader.trailer["/Root"]["/Lang"] == "zh-CN"
+    assert "尊敬的院长" in pdf.texts[0].replace(" ", "")
+    # The embassy copy goes in English; its translation page is in Chinese.
+    assert "Your Excellency," in pdf.texts[2]
+    assert "尊敬的大使阁下" in pdf.texts[-1].replace(" ", "")
