@@ -89,3 +89,9 @@ def test_the_sandbox_still_stops_what_slips_through(app):
 
     with pytest.raises(SecurityError):
         render_model_body("{{ supporter.__class__.__init__ }}", {"supporter.name": "x"})
+
+
+def test_placeholders_left_out_by_a_caller_render_empty(app):
+    # An event pack fills in only the target and blank supporter lines.
+    body = "{{ target.name }}|{{ today }}|{{ personal_message }}|{{ supporter.city }}"
+    assert render_model_body(body, {"target.name": "Judge"}) == "Judge|||"

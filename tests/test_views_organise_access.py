@@ -37,6 +37,7 @@ NEEDS = {
     "organise.new_letter": "editor",
     "organise.edit_letter": "editor",
     "organise.letter_preview": "editor",
+    "organise.letter_preview_pdf": "editor",
     "organise.delete_letter": "editor",
     "organise.new_update": "editor",
     "organise.delete_update": "editor",

@@ -314,3 +314,19 @@ def test_invalid_action_form_keeps_input_and_explains(signed_in, demo_action):
     assert "Use a language code" in text and "Number must be between 1 and" in text
     taken = _new_action(editor, slug=demo_action.slug)
     assert "Another action uses this web address" in taken.get_data(as_text=True)
+
+
+def test_saved_model_letter_previews_as_a_printed_pdf(signed_in, demo_action):
+    from pypdf import PdfReader
+
+    letter = next(m for m in demo_action.model_letters if m.language == "en")
+    url = f"/organise/actions/{demo_action.id}/letters/{letter.id}/preview.pdf"
+    response = signed_in("editor").get(url + "?paper=letter")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)
+    assert "Alex Example" in text and "Leeds" in text and "Dear President" in text
+    assert any(subject[:30] in " ".join(text.split()) for subject in letter.subjects)
+    db.session.rollback()
+    from actionapp.models import Submission
+
+    assert db.session.scalar(select(func.count(Submission.id))) == 0  # nothing was saved

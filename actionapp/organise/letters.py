@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from actionapp.auth.access import role_required
 from actionapp.extensions import db
-from actionapp.models import Action, ActionStatus, ModelLetter, Role, Target, utcnow
+from actionapp.models import (
+    Action,
+    ActionStatus,
+    Letter,
+    ModelLetter,
+    Role,
+    Submission,
+    Target,
+    utcnow,
+)
 from actionapp.organise import bp
 from actionapp.organise.forms import ModelLetterForm, UpdateForm, subject_lines
 from actionapp.organise.views import action_or_404
@@ -21,7 +30,15 @@ from actionapp.services.editing import (
     model_letter_problems,
     save_model_letter,
 )
-from actionapp.services.model_letters import placeholder_list
+from actionapp.services.model_letters import check_model_template, placeholder_list
+from actionapp.services.pdf import (
+    PAPERS,
+    DocumentTooLargeError,
+    LetterOptions,
+    PrintSettings,
+    RenderTimeoutError,
+    letters_pdf,
+)
 
 
 def _letter_or_404(action: Action, letter_id: int) -> ModelLetter:
@@ -132,6 +149,47 @@ def letter_preview(action_id: int):
     return render_template(
         "organise/_letter_preview.html", action=action, preview=letter, problems=problems
     )
+
+
+@bp.get("/actions/<int:action_id>/letters/<int:letter_id>/preview.pdf")
+@role_required(Role.EDITOR)
+def letter_preview_pdf(action_id: int, letter_id: int):
+    """Show a saved model letter as the printed PDF an example supporter would download."""
+    action = action_or_404(action_id)
+    model = _letter_or_404(action, letter_id)
+    values = ModelLetterFields(
+        variant=model.variant, language=model.language, label=model.label, locked=model.locked,
+        subjects=list(model.subjects), closing=model.closing, body=model.body,
+    )  # fmt: skip
+    if check_model_template(model.body):
+        abort(422)  # never rendered: the editor page lists the problems
+    now = utcnow()
+    written = preview_letter(action, values, now)
+    # A sample supporter that is never added to the session, so nothing is saved.
+    sample = Submission(
+        action=action, name=written.signature_name, city=_("Leeds"), country="GB",
+        street_address="", language=model.language, personal_message="", paper="",
+    )  # fmt: skip
+    sample.letters.append(
+        Letter(target=written.target, language=written.language, subject=written.subject,
+               salutation=written.salutation, body=written.body, closing=written.closing)
+    )  # fmt: skip
+    paper = request.args.get("paper")
+    settings = PrintSettings.from_config(current_app.config, current_app.static_folder)
+    try:
+        pdf = letters_pdf(
+            sample, settings, LetterOptions(paper=paper if paper in PAPERS else None, guide=False),
+            now,
+        )  # fmt: skip
+    except RenderTimeoutError:
+        abort(503)
+    except DocumentTooLargeError:
+        abort(413)
+    response = Response(pdf.data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = (
+        f'inline; filename="preview-{model.variant}-{model.language}.pdf"'
+    )
+    return response
 
 
 @bp.post("/actions/<int:action_id>/letters/<int:letter_id>/delete")

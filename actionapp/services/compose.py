@@ -113,8 +113,13 @@ def render_model_body(template_text: str, values: dict[str, str]) -> str:
     Keys are "supporter.name", "supporter.city", "supporter.country", "target.name",
     "target.salutation", "personal_message" and "today"; dotted keys become attributes.
     """
-    namespaces: dict[str, _Namespace] = {"supporter": _Namespace(), "target": _Namespace()}
-    plain: dict[str, str] = {}
+    # Placeholders a caller leaves out render empty (an event pack has no supporter yet);
+    # unknown names are refused before a template is saved (services.model_letters).
+    namespaces: dict[str, _Namespace] = {
+        "supporter": _Namespace(name="", city="", country=""),
+        "target": _Namespace(name="", salutation=""),
+    }
+    plain: dict[str, str] = {"personal_message": "", "today": ""}
     for key, value in values.items():
         prefix, dot, name = key.partition(".")
         if dot and prefix in namespaces:
