@@ -10,6 +10,7 @@ from wtforms import (
     DateField,
     DateTimeLocalField,
     EmailField,
+    HiddenField,
     IntegerField,
     PasswordField,
     SelectField,
@@ -218,6 +219,12 @@ class ConfirmForm(FlaskForm):
     """Confirm a destructive step by typing the action's slug."""
 
     confirm = StringField(_l("Type the action's web address (slug) to confirm"))
+
+
+class ReviewForm(FlaskForm):
+    """Approve or reject an event report."""
+
+    decision = HiddenField(validators=[AnyOf(("approve", "reject"))])
 
 
 class StatsFilterForm(FlaskForm):

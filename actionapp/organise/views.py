@@ -13,6 +13,7 @@ from actionapp.organise import bp, charts
 from actionapp.organise.forms import StatsFilterForm
 from actionapp.services.actions import action_state
 from actionapp.services.editing import all_actions, letters_to, publish_problems
+from actionapp.services.events import pending_event_reports
 from actionapp.services.privacy import consent_records, purge_due_at
 from actionapp.services.stats import (
     MAX_RANGE_DAYS,
@@ -72,6 +73,7 @@ def action_overview(action_id: int):
         problems=publish_problems(action, now) if action.status != "live" else [],
         letters=letters_to(action.id),
         purge_due=purge_due_at(action, now),
+        pending_events=len(pending_event_reports(action.id)),
     )
 
 

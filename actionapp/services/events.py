@@ -142,3 +142,18 @@ def pending_event_reports(action_id: int) -> list[EventReport]:
             .order_by(EventReport.created_at, EventReport.id)
         )
     )
+
+
+def event_reports(action_id: int, limit: int = 200) -> list[EventReport]:
+    """Return an action's reports for review: pending ones first (oldest first), then the rest."""
+    pending = pending_event_reports(action_id)
+    reviewed = db.session.scalars(
+        select(EventReport)
+        .where(
+            EventReport.action_id == action_id,
+            EventReport.status != EventReportStatus.PENDING,
+        )
+        .order_by(EventReport.reviewed_at.desc(), EventReport.id.desc())
+        .limit(limit)
+    )
+    return [*pending, *reviewed]
