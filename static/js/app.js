@@ -10,13 +10,29 @@
     };
   }
 
+  // Post a form to a preview URL and show the returned HTML fragment (escaped by the server).
+  function loadPreview(url, form, target) {
+    if (!url || !target) { return; }
+    var token = form.querySelector("input[name=csrf_token]");
+    fetch(url, {
+      method: "POST",
+      body: new FormData(form),
+      credentials: "same-origin",
+      headers: token ? { "X-CSRFToken": token.value } : {}
+    }).then(function (response) {
+      return response.ok ? response.text() : null;
+    }).then(function (html) {
+      if (html !== null) { target.innerHTML = html; }
+    }).catch(function () { /* the Preview button still works */ });
+  }
+  window.actionapp = { debounce: debounce, loadPreview: loadPreview };
+
   function setupComposer(form) {
     var previewUrl = form.getAttribute("data-preview-url");
     var target = document.getElementById("live-preview");
     var body = form.querySelector("textarea[name=body]");
     var textsNode = document.getElementById("editable-texts");
     var texts = textsNode ? JSON.parse(textsNode.textContent) : {};
-    var token = form.querySelector("input[name=csrf_token]");
 
     function pristine(value) {
       return Object.keys(texts).some(function (key) { return texts[key].trim() === value.trim(); });
@@ -31,20 +47,7 @@
       if (texts[key] && pristine(body.value)) { body.value = texts[key]; }
     }
 
-    var refresh = debounce(function () {
-      if (!previewUrl || !target) { return; }
-      var data = new FormData(form);
-      fetch(previewUrl, {
-        method: "POST",
-        body: data,
-        credentials: "same-origin",
-        headers: token ? { "X-CSRFToken": token.value } : {}
-      }).then(function (response) {
-        return response.ok ? response.text() : null;
-      }).then(function (html) {
-        if (html !== null) { target.innerHTML = html; }
-      }).catch(function () { /* the Preview button still works */ });
-    }, 350);
+    var refresh = debounce(function () { loadPreview(previewUrl, form, target); }, 350);
 
     form.addEventListener("input", refresh);
     form.addEventListener("change", function (event) {
