@@ -67,13 +67,19 @@ def create(email: str, role: str) -> None:
     click.echo(f"Organiser {organiser.email} added as {organiser.role}.")
 
 
+def _existing(email: str):
+    """Return the organiser with this email, or stop the command with a clear message."""
+    organiser = organiser_by_email(email)
+    if organiser is None:
+        raise click.ClickException(f"No organiser with the email {email}.")
+    return organiser
+
+
 @organisers.command("set-password")
 @click.argument("email")
 def change_password(email: str) -> None:
     """Give an organiser a new password (signs them out everywhere)."""
-    organiser = organiser_by_email(email)
-    if organiser is None:
-        raise click.ClickException(f"No organiser with the email {email}.")
+    organiser = _existing(email)
     try:
         set_password(organiser, read_password(), current_app.config["PASSWORD_MIN_LENGTH"])
     except OrganiserError as error:
@@ -86,9 +92,7 @@ def change_password(email: str) -> None:
 @click.argument("email")
 def deactivate(email: str) -> None:
     """Stop an organiser from signing in (and end their sessions)."""
-    organiser = organiser_by_email(email)
-    if organiser is None:
-        raise click.ClickException(f"No organiser with the email {email}.")
+    organiser = _existing(email)
     set_access(organiser, organiser.role, active=False)
     db.session.commit()
     click.echo(f"{organiser.email} can no longer sign in.")
