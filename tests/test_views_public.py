@@ -302,3 +302,20 @@ def test_unknown_country_code_is_refused(post_letter, demo_action):
     response = post_letter(demo_action, country="XX")
     assert response.status_code == 422
     assert "Not a valid choice." in response.get_data(as_text=True)
+
+
+def test_letters_are_rate_limited_per_address(make_app, demo_action):
+    from tests.conftest import started_stamp
+
+    app = make_app(RATELIMIT_ENABLED=True, SUBMIT_RATE_LIMIT="2 per minute")
+    client = app.test_client()
+    statuses = [
+        client.post(
+            f"/actions/{demo_action.slug}/write",
+            data=compose_data(demo_action, channel="print", started=started_stamp(app)),
+        ).status_code
+        for _ in range(3)
+    ]
+    assert statuses == [303, 303, 429]
+    db.session.rollback()  # see what the other app committed
+    assert db.session.scalar(select(func.count(Submission.id))) == 2
