@@ -99,8 +99,9 @@ def register_blueprints(app: Flask) -> None:
     from actionapp.embed.views import bp as embed_bp
     from actionapp.embed.views import media as media_bp
     from actionapp.print.views import bp as print_bp
+    from actionapp.public import bp as public_bp
+    from actionapp.public import composer, views  # noqa: F401 - they add their routes to bp
     from actionapp.public.email_views import bp as email_bp
-    from actionapp.public.views import bp as public_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(email_bp)

@@ -1,0 +1,316 @@
+"""The composer: writing a letter, its preview, sending it, and the thank-you page."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+
+from flask import (
+    abort,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+
+from actionapp.database import write_transaction
+from actionapp.extensions import db, limiter
+from actionapp.i18n import (
+    country_choices,
+    country_from_accept_language,
+    interface_language,
+    is_country,
+)
+from actionapp.models import Action, Channel, utcnow
+from actionapp.public import bp
+from actionapp.public.forms import ComposeForm, choices_of
+from actionapp.public.views import published_or_404
+from actionapp.services import antibot
+from actionapp.services.actions import (
+    action_state,
+    embassy_for,
+    letter_languages,
+    primary_targets,
+    variants,
+)
+from actionapp.services.compose import (
+    EDIT_TOKENS,
+    SupporterDetails,
+    current_body,
+    editable_texts,
+    write_letters,
+)
+from actionapp.services.counts import action_counts
+from actionapp.services.email_letters import email_notes, start_email_delivery
+from actionapp.services.letters import (
+    ActionClosedError,
+    AlreadyWrittenError,
+    NewSubmission,
+    NoEmailAddressError,
+    NoRecipientsError,
+    submission_by_client_key,
+    submission_by_token,
+    submit_letters,
+)
+from actionapp.services.mail import mail_settings
+
+
+def _submit_limit() -> str:
+    return current_app.config["SUBMIT_RATE_LIMIT"]
+
+
+def consent_label(action: Action) -> str:
+    """Return the consent sentence shown beside the required checkbox (and recorded)."""
+    return _(
+        "I agree that %(organisation)s processes my letter, my name, my town and, if I give "
+        "them, my email and postal addresses, to send and count my letter for this action. "
+        "My details are deleted %(days)d days after the action closes.",
+        organisation=current_app.config["ORGANISATION_NAME"],
+        days=action.retention_days,
+    )
+
+
+def _prepare(form: ComposeForm, action: Action) -> None:
+    """Give the form its choices, all drawn from the action."""
+    ui = interface_language()
+    form.country.choices = _country_select(ui)
+    languages = letter_languages(action)
+    form.language.choices = choices_of((code, _language_label(code, ui)) for code in languages)
+    if form.language.data not in languages:
+        form.language.data = ui if ui in languages else action.language
+    form.targets.choices = choices_of((t.id, t.name) for t in primary_targets(action))
+    offered = variants(action, form.language.data)
+    form.variant.choices = choices_of((m.variant, m.label) for m in offered)
+    if form.variant.data not in {m.variant for m in offered} and offered:
+        form.variant.data = offered[0].variant
+    form.consent_processing.label.text = consent_label(action)
+
+
+@lru_cache(maxsize=8)
+def _country_select_cached(ui: str, prompt: str) -> list:
+    return choices_of([("", prompt), *country_choices(ui)])
+
+
+def _country_select(ui: str) -> list:
+    return _country_select_cached(ui, _("Choose your country"))
+
+
+def _language_label(code: str, ui: str) -> str:
+    from actionapp.i18n import language_name, native_language_name
+
+    native = native_language_name(code)
+    translated = language_name(code, ui)
+    return native if native == translated else f"{native} ({translated})"
+
+
+def _fill_defaults(form: ComposeForm, action: Action) -> None:
+    """Pre-fill a fresh composer: all targets, the visitor's country, a fresh key."""
+    form.targets.data = [t.id for t in primary_targets(action)]
+    guess = country_from_accept_language()
+    form.country.data = guess if is_country(guess) else ""
+    form.client_key.data = secrets.token_urlsafe(24)
+
+
+def _stamp(form: ComposeForm) -> None:
+    if not form.started.data:
+        form.started.data = antibot.start_token(current_app.config["SECRET_KEY"], utcnow())
+
+
+def _details(form: ComposeForm, action: Action, draft: bool = False) -> SupporterDetails:
+    """Turn the form into the supporter's details; a draft shows [tokens] for missing ones."""
+    tokens = EDIT_TOKENS.get(form.language.data, EDIT_TOKENS["en"]) if draft else {}
+    return SupporterDetails(
+        name=(form.name.data or "").strip() or tokens.get("supporter.name", ""),
+        city=(form.city.data or "").strip() or tokens.get("supporter.city", ""),
+        country=form.country.data if is_country(form.country.data or "") else "",
+        language=form.language.data,
+        variant=form.variant.data or "",
+        personal_message=(form.personal_message.data or "").strip(),
+        street_address=(form.street_address.data or "").strip(),
+        edited_body=form.body.data,
+        target_ids=list(form.targets.data or []),
+        seed=form.client_key.data or "",
+    )
+
+
+def _compose_page(action: Action, form: ComposeForm, status: int = 200):
+    state = action_state(action, utcnow())
+    details = _details(form, action, draft=True)
+    return (
+        render_template(
+            "public/compose.html",
+            action=action,
+            state=state,
+            form=form,
+            letters=write_letters(action, details, utcnow().date()) if details.country else [],
+            editable=editable_texts(action),
+            locked={m.variant for m in action.model_letters if m.locked},
+            embassy=embassy_for(action, details.country),
+        ),
+        status,
+    )
+
+
+def _closed_page(action: Action):
+    state = action_state(action, utcnow())
+    return render_template("public/closed.html", action=action, state=state), 410
+
+
+@bp.route("/actions/<slug>/write", methods=["GET", "POST"])
+@limiter.limit(_submit_limit, methods=["POST"])
+def compose(slug: str):
+    """Write a letter: the composer, its preview, and sending it through a channel."""
+    sending = (
+        request.method == "POST"
+        and request.form.get("channel")
+        and request.form.get("step") != "edit"
+    )
+    if not sending:
+        return _compose_step(slug)
+    try:
+        # Sending reads (the action, an earlier identical post) and then writes: take the
+        # write lock before the first read, so concurrent senders queue instead of failing.
+        with write_transaction():
+            return _compose_step(slug)
+    except IntegrityError:
+        # The same composer was sent twice at once and the other post won: show its page.
+        db.session.rollback()
+        action = published_or_404(slug)
+        existing = submission_by_client_key(action, request.form.get("client_key", ""))
+        if existing is None:
+            raise
+        return redirect(url_for("public.thanks", slug=slug, token=existing.public_token), 303)
+
+
+def _compose_step(slug: str):
+    action = published_or_404(slug)
+    if not action_state(action, utcnow()).accepting:
+        return _closed_page(action)
+    form = ComposeForm()
+    _prepare(form, action)
+    if request.method == "GET":
+        _fill_defaults(form, action)
+    _stamp(form)
+    form.body.data = current_body(action, form.variant.data, form.language.data, form.body.data)
+    if request.method == "GET" or request.form.get("step") == "edit":
+        return _compose_page(action, form)
+    if not form.validate():
+        return _compose_page(action, form, 422)
+    details = _details(form, action)
+    if not form.channel.data:
+        return _preview_page(action, form, details)
+    return _send(action, form, details)
+
+
+def _preview_page(
+    action: Action, form: ComposeForm, details: SupporterDetails, problem: str = "", status=200
+):
+    letters = write_letters(action, details, utcnow().date())
+    state = action_state(action, utcnow())
+    email = (form.email.data or "").strip().lower()
+    return (
+        render_template(
+            "public/preview.html",
+            action=action,
+            form=form,
+            letters=letters,
+            state=state,
+            email_notes=email_notes(action, [letter.target for letter in letters], email),
+            email_problem=problem,
+        ),
+        status,
+    )
+
+
+def _send(action: Action, form: ComposeForm, details: SupporterDetails):
+    """Record the letters (in the caller's transaction) and go to the thank-you page."""
+    config = current_app.config
+    now = utcnow()
+    if antibot.looks_like_bot(
+        config["SECRET_KEY"], form.started.data, form.website.data, now, config["MIN_FILL_SECONDS"]
+    ):
+        # Quietly: a bot learns nothing, and nothing is recorded or counted.
+        return render_template("public/received.html", action=action)
+    new = NewSubmission(
+        details=details,
+        channel=Channel(form.channel.data),
+        client_key=form.client_key.data,
+        consent_text=consent_label(action),
+        email=(form.email.data or "").strip().lower() or None,
+        consent_updates=bool(form.consent_updates.data),
+        paper=form.paper.data or "",
+    )
+    if new.channel == Channel.EMAIL and not config["MAIL_FROM"]:
+        return _preview_page(action, form, details, "unavailable", 422)
+    try:
+        submission = submit_letters(action, new, now)
+        if new.channel == Channel.EMAIL:
+            # In the same transaction: the letters and their first email, or neither.
+            start_email_delivery(
+                submission, mail_settings(config), now, int(config["CONFIRM_DAYS"])
+            )
+    except ActionClosedError:
+        return _closed_page(action)
+    except AlreadyWrittenError:
+        return _preview_page(action, form, details, "already", 409)
+    except NoEmailAddressError:
+        return _preview_page(action, form, details, "no_address", 422)
+    except NoRecipientsError:
+        form.targets.errors = [_("Please choose at least one recipient.")]
+        return _compose_page(action, form, 422)
+    except IntegrityError:
+        # The same composer was sent twice at once, or another submission from this address
+        # reached the same targets first: the other one won.
+        db.session.rollback()
+        existing = submission_by_client_key(action, new.client_key)
+        if existing is None:
+            if new.channel == Channel.EMAIL:
+                return _preview_page(action, form, details, "already", 409)
+            raise
+        return redirect(
+            url_for("public.thanks", slug=action.slug, token=existing.public_token), 303
+        )
+    return redirect(url_for("public.thanks", slug=action.slug, token=submission.public_token), 303)
+
+
+@bp.post("/actions/<slug>/preview")
+def live_preview(slug: str):
+    """Return the letter preview as an HTML fragment, for the composer's live preview."""
+    action = published_or_404(slug)
+    form = ComposeForm()
+    _prepare(form, action)
+    form.body.data = current_body(action, form.variant.data, form.language.data, form.body.data)
+    details = _details(form, action, draft=True)
+    letters = write_letters(action, details, utcnow().date()) if details.country else []
+    return render_template(
+        "public/_preview.html",
+        letters=letters,
+        action=action,
+        embassy=embassy_for(action, details.country),
+    )
+
+
+@bp.get("/actions/<slug>/thanks/<token>")
+def thanks(slug: str, token: str):
+    """Thank the supporter and offer the next steps for their channel."""
+    action = published_or_404(slug)
+    submission = submission_by_token(token)
+    if submission is None or submission.action_id != action.id:
+        abort(404)
+    response = make_response(
+        render_template(
+            "public/thanks.html",
+            action=action,
+            submission=submission,
+            state=action_state(action, utcnow()),
+            counts=action_counts(action.id),
+            share_url=url_for("public.action_page", slug=action.slug, _external=True),
+        )
+    )
+    # The page carries personal details behind an unguessable link: keep it out of caches.
+    response.headers["Cache-Control"] = "no-store"
+    return response
