@@ -36,7 +36,8 @@ def index():
     now = utcnow()
     actions = live_actions(now)
     counts = {action.id: action_counts(action.id) for action in actions}
-    return render_template("public/index.html", actions=actions, counts=counts, now=now)
+    states = {action.id: action_state(action, now) for action in actions}
+    return render_template("public/index.html", actions=actions, counts=counts, states=states)
 
 
 def published_or_404(slug: str) -> Action:
