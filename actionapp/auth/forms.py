@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField
 from wtforms.validators import DataRequired, Length
 
+from actionapp.forms import AppForm
 
-class SignInForm(FlaskForm):
+
+class SignInForm(AppForm):
     """Email and password."""
 
     email = EmailField(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -31,6 +30,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from actionapp.forms import AppForm
 from actionapp.public.forms import single_line
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -55,7 +55,7 @@ def _language_field(label) -> StringField:
     )
 
 
-class ActionForm(FlaskForm):
+class ActionForm(AppForm):
     """An action's texts and settings."""
 
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200), single_line])
@@ -99,7 +99,7 @@ class ActionForm(FlaskForm):
     )
 
 
-class ImageForm(FlaskForm):
+class ImageForm(AppForm):
     """An action image upload."""
 
     image = FileField(_l("Image (JPEG, PNG, WebP or GIF)"), validators=[FileRequired()])
@@ -109,7 +109,7 @@ class ImageForm(FlaskForm):
     )
 
 
-class TargetForm(FlaskForm):
+class TargetForm(AppForm):
     """One target or embassy copy."""
 
     kind = SelectField(
@@ -149,13 +149,13 @@ class TargetForm(FlaskForm):
             raise ValidationError(_l("Choose the country whose supporters get this copy."))
 
 
-class EmbassyImportForm(FlaskForm):
+class EmbassyImportForm(AppForm):
     """A CSV file of diplomatic copies."""
 
     file = FileField(_l("CSV file"), validators=[FileRequired()])
 
 
-class ModelLetterForm(FlaskForm):
+class ModelLetterForm(AppForm):
     """One language version of a model letter."""
 
     variant = StringField(
@@ -194,7 +194,7 @@ def subject_lines(text: str | None) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
-class UpdateForm(FlaskForm):
+class UpdateForm(AppForm):
     """News on the case or its outcome."""
 
     outcome = SelectField(
@@ -215,19 +215,19 @@ class UpdateForm(FlaskForm):
     published_on = DateField(_l("Date"), validators=[Optional()])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(AppForm):
     """Confirm a destructive step by typing the action's slug."""
 
     confirm = StringField(_l("Type the action's web address (slug) to confirm"))
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(AppForm):
     """Approve or reject an event report."""
 
     decision = HiddenField(validators=[AnyOf(("approve", "reject"))])
 
 
-class StatsFilterForm(FlaskForm):
+class StatsFilterForm(AppForm):
     """The statistics date range (a GET form)."""
 
     class Meta:
@@ -237,7 +237,7 @@ class StatsFilterForm(FlaskForm):
     end = DateField(_l("Last day"), validators=[Optional()])
 
 
-class PersonalExportForm(FlaskForm):
+class PersonalExportForm(AppForm):
     """An admin's explicit request for letters with personal data."""
 
     reason = TextAreaField(
@@ -251,7 +251,7 @@ class PersonalExportForm(FlaskForm):
     )
 
 
-class EmailLookupForm(FlaskForm):
+class EmailLookupForm(AppForm):
     """A supporter's email address, for access and erasure requests."""
 
     email = EmailField(
@@ -270,7 +270,7 @@ class EraseForm(EmailLookupForm):
     )
 
 
-class NewOrganiserForm(FlaskForm):
+class NewOrganiserForm(AppForm):
     """An admin adds an organiser."""
 
     email = EmailField(
@@ -285,7 +285,7 @@ class NewOrganiserForm(FlaskForm):
     )
 
 
-class OrganiserAccessForm(FlaskForm):
+class OrganiserAccessForm(AppForm):
     """An admin changes an organiser's role or deactivates them."""
 
     role = SelectField(_l("Role"), validators=[AnyOf(("viewer", "editor", "admin"))])

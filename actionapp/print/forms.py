@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -16,6 +15,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
 
+from actionapp.forms import AppForm
 from actionapp.models import Target
 from actionapp.public.forms import MultiCheckboxField, at_least_one, single_line
 from actionapp.services.events import REPORT_MAX_LETTERS
@@ -24,7 +24,7 @@ from actionapp.services.pdf import EVENT_PACK_MAX
 NOTE_MAX = 1000
 
 
-class EventPackForm(FlaskForm):
+class EventPackForm(AppForm):
     """What goes into an event pack; sent by GET, as it changes nothing."""
 
     class Meta:
@@ -57,7 +57,7 @@ class EventPackForm(FlaskForm):
         return valid
 
 
-class EventReportForm(FlaskForm):
+class EventReportForm(AppForm):
     """A host's report after an event; one count field per target is added per action."""
 
     held_on = DateField(_l("Date of the event"), validators=[InputRequired()])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
@@ -27,6 +26,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from actionapp.forms import AppForm
 from actionapp.i18n import is_country
 from actionapp.services.mail import is_header_safe
 
@@ -80,7 +80,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class ComposeForm(FlaskForm):
+class ComposeForm(AppForm):
     """Everything a supporter writes; choices are set by the view from the action."""
 
     name = StringField(
