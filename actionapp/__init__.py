@@ -31,6 +31,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_security(app)
     register_errors(app)
     register_commands(app)
+    register_middleware(app)
     return app
 
 
@@ -59,9 +60,6 @@ def register_config(app: Flask, test_config: dict[str, Any] | None) -> None:
                 "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`."
             )
         app.config["SECRET_KEY"] = development_secret(app.instance_path)
-    if app.config["PROXY_COUNT"]:
-        n = int(app.config["PROXY_COUNT"])
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
 
 
 def register_extensions(app: Flask) -> None:
@@ -132,6 +130,16 @@ def register_errors(app: Flask) -> None:
     from actionapp.errors import register_error_handlers
 
     register_error_handlers(app)
+
+
+def register_middleware(app: Flask) -> None:
+    """Wrap the app: the action page cache, then (outermost) the reverse proxy's headers."""
+    from actionapp.public.pagecache import install_page_cache
+
+    install_page_cache(app)
+    if app.config["PROXY_COUNT"]:
+        n = int(app.config["PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
 
 
 def register_commands(app: Flask) -> None:

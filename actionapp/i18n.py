@@ -11,17 +11,31 @@ from babel.core import get_global
 from babel.dates import format_date as babel_format_date
 from flask import Flask, current_app, request
 from flask_babel import format_datetime, format_decimal, get_locale
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 LANGUAGE_COOKIE = "lang"
 
 
 def select_locale() -> str:
     """Pick the interface language: the visitor's choice (a cookie), else Accept-Language."""
-    languages = current_app.config["LANGUAGES"]
-    chosen = request.cookies.get(LANGUAGE_COOKIE)
+    return negotiate_language(
+        request.cookies.get(LANGUAGE_COOKIE),
+        request.headers.get("Accept-Language", ""),
+        tuple(current_app.config["LANGUAGES"]),
+    )
+
+
+@lru_cache(maxsize=512)
+def negotiate_language(chosen: str | None, accept_language: str, languages: tuple[str, ...]) -> str:
+    """Return the language cookie's choice if offered, else the best match for Accept-Language.
+
+    Pure, so that the page cache in front of Flask picks exactly the language Flask-Babel does.
+    """
     if chosen in languages:
         return chosen
-    return request.accept_languages.best_match(languages) or languages[0]
+    accepted = parse_accept_header(accept_language[:500], LanguageAccept)
+    return accepted.best_match(languages) or languages[0]
 
 
 def interface_language() -> str:
@@ -34,6 +48,7 @@ def _babel_locale(code: str) -> Locale:
     return Locale.parse(code.replace("-", "_"))
 
 
+@lru_cache(maxsize=64)
 def letter_date(day: date, language: str) -> str:
     """Format a letter's date the way the letter's language writes it."""
     return babel_format_date(day, format="long", locale=_babel_locale(language))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from functools import lru_cache
 
 from flask import (
@@ -25,16 +26,18 @@ from actionapp.i18n import (
     interface_language,
     is_country,
 )
-from actionapp.models import Action, Channel, utcnow
+from actionapp.models import Action, Channel, Submission, utcnow
 from actionapp.public import bp
 from actionapp.public.forms import ComposeForm, choices_of
 from actionapp.public.views import published_or_404
 from actionapp.services import antibot
+from actionapp.services.action_cache import CachedAction
 from actionapp.services.actions import (
     action_state,
     embassy_for,
     letter_languages,
     primary_targets,
+    published_action_version,
     variants,
 )
 from actionapp.services.compose import (
@@ -52,9 +55,9 @@ from actionapp.services.letters import (
     NewSubmission,
     NoEmailAddressError,
     NoRecipientsError,
+    record_letters,
     submission_by_client_key,
     submission_by_token,
-    submit_letters,
 )
 from actionapp.services.mail import mail_settings
 
@@ -74,20 +77,53 @@ def consent_label(action: Action) -> str:
     )
 
 
-def _prepare(form: ComposeForm, action: Action) -> None:
-    """Give the form its choices, all drawn from the action."""
-    ui = interface_language()
-    form.country.choices = _country_select(ui)
+@dataclass(frozen=True)
+class ComposerChoices:
+    """The composer's choices for one action version and interface language."""
+
+    languages: list[str]
+    language_choices: list
+    target_choices: list
+    # Per letter language: the model letters offered, as choices and as a set of keys.
+    variant_choices: dict[str, tuple[list, frozenset[str]]]
+    consent_label: str
+
+
+def _composer_choices(action: Action, ui: str) -> ComposerChoices:
     languages = letter_languages(action)
-    form.language.choices = choices_of((code, _language_label(code, ui)) for code in languages)
-    if form.language.data not in languages:
-        form.language.data = ui if ui in languages else action.language
-    form.targets.choices = choices_of((t.id, t.name) for t in primary_targets(action))
-    offered = variants(action, form.language.data)
-    form.variant.choices = choices_of((m.variant, m.label) for m in offered)
-    if form.variant.data not in {m.variant for m in offered} and offered:
-        form.variant.data = offered[0].variant
-    form.consent_processing.label.text = consent_label(action)
+    offered = {code: variants(action, code) for code in languages}
+    return ComposerChoices(
+        languages=languages,
+        language_choices=choices_of((code, _language_label(code, ui)) for code in languages),
+        target_choices=choices_of((t.id, t.name) for t in primary_targets(action)),
+        variant_choices={
+            code: (
+                choices_of((m.variant, m.label) for m in letters),
+                frozenset(m.variant for m in letters),
+            )
+            for code, letters in offered.items()
+        },
+        consent_label=consent_label(action),
+    )
+
+
+def _prepare(form: ComposeForm, cached: CachedAction) -> ComposerChoices:
+    """Give the form its choices, all drawn from the action (worked out once per version)."""
+    ui = interface_language()
+    choices = cached.memo(("composer", ui), lambda: _composer_choices(cached.action, ui))
+    form.country.choices = _country_select(ui)
+    form.language.choices = choices.language_choices
+    if form.language.data not in choices.languages:
+        form.language.data = ui if ui in choices.languages else cached.action.language
+    form.targets.choices = choices.target_choices
+    offered, keys = choices.variant_choices.get(form.language.data, ([], frozenset()))
+    if not offered:
+        offered, keys = choices.variant_choices.get(cached.action.language, ([], frozenset()))
+    form.variant.choices = offered
+    if form.variant.data not in keys and offered:
+        form.variant.data = offered[0].value
+    form.consent_processing.label.text = choices.consent_label
+    return choices
 
 
 @lru_cache(maxsize=8)
@@ -160,38 +196,24 @@ def _closed_page(action: Action):
     return render_template("public/closed.html", action=action, state=state), 410
 
 
+def cached_action_or_404(slug: str) -> CachedAction:
+    """Return a published action from the process's action cache, or answer 404."""
+    version = published_action_version(slug)
+    if version is None:
+        abort(404)
+    return current_app.extensions["actionapp_action_cache"].get(version)
+
+
 @bp.route("/actions/<slug>/write", methods=["GET", "POST"])
 @limiter.limit(_submit_limit, methods=["POST"])
 def compose(slug: str):
     """Write a letter: the composer, its preview, and sending it through a channel."""
-    sending = (
-        request.method == "POST"
-        and request.form.get("channel")
-        and request.form.get("step") != "edit"
-    )
-    if not sending:
-        return _compose_step(slug)
-    try:
-        # Sending reads (the action, an earlier identical post) and then writes: take the
-        # write lock before the first read, so concurrent senders queue instead of failing.
-        with write_transaction():
-            return _compose_step(slug)
-    except IntegrityError:
-        # The same composer was sent twice at once and the other post won: show its page.
-        db.session.rollback()
-        action = published_or_404(slug)
-        existing = submission_by_client_key(action, request.form.get("client_key", ""))
-        if existing is None:
-            raise
-        return redirect(url_for("public.thanks", slug=slug, token=existing.public_token), 303)
-
-
-def _compose_step(slug: str):
-    action = published_or_404(slug)
+    cached = cached_action_or_404(slug)
+    action = cached.action
     if not action_state(action, utcnow()).accepting:
         return _closed_page(action)
     form = ComposeForm()
-    _prepare(form, action)
+    choices = _prepare(form, cached)
     if request.method == "GET":
         _fill_defaults(form, action)
     _stamp(form)
@@ -203,7 +225,7 @@ def _compose_step(slug: str):
     details = _details(form, action)
     if not form.channel.data:
         return _preview_page(action, form, details)
-    return _send(action, form, details)
+    return _send(action, form, details, choices.consent_label)
 
 
 def _preview_page(
@@ -226,8 +248,8 @@ def _preview_page(
     )
 
 
-def _send(action: Action, form: ComposeForm, details: SupporterDetails):
-    """Record the letters (in the caller's transaction) and go to the thank-you page."""
+def _send(action: Action, form: ComposeForm, details: SupporterDetails, consent_text: str):
+    """Record the letters in one short write transaction and go to the thank-you page."""
     config = current_app.config
     now = utcnow()
     if antibot.looks_like_bot(
@@ -239,20 +261,28 @@ def _send(action: Action, form: ComposeForm, details: SupporterDetails):
         details=details,
         channel=Channel(form.channel.data),
         client_key=form.client_key.data,
-        consent_text=consent_label(action),
+        consent_text=consent_text,
         email=(form.email.data or "").strip().lower() or None,
         consent_updates=bool(form.consent_updates.data),
         paper=form.paper.data or "",
     )
     if new.channel == Channel.EMAIL and not config["MAIL_FROM"]:
         return _preview_page(action, form, details, "unavailable", 422)
+    # Written before the write lock is taken: concurrent senders wait only for the inserts.
+    written = write_letters(action, details, now.date(), translations=False)
     try:
-        submission = submit_letters(action, new, now)
-        if new.channel == Channel.EMAIL:
-            # In the same transaction: the letters and their first email, or neither.
-            start_email_delivery(
-                submission, mail_settings(config), now, int(config["CONFIRM_DAYS"])
-            )
+        # Recording reads first (an earlier post of this composer, the address's earlier
+        # letters) and then writes: take the write lock before the first read.
+        with write_transaction():
+            recorded = record_letters(action, new, written, now)
+            if new.channel == Channel.EMAIL:
+                # In the same transaction: the letters and their first email, or neither.
+                start_email_delivery(
+                    db.session.get_one(Submission, recorded.id),
+                    mail_settings(config),
+                    now,
+                    int(config["CONFIRM_DAYS"]),
+                )
     except ActionClosedError:
         return _closed_page(action)
     except AlreadyWrittenError:
@@ -264,8 +294,7 @@ def _send(action: Action, form: ComposeForm, details: SupporterDetails):
         return _compose_page(action, form, 422)
     except IntegrityError:
         # The same composer was sent twice at once, or another submission from this address
-        # reached the same targets first: the other one won.
-        db.session.rollback()
+        # reached the same targets first: the other one won (write_transaction rolled back).
         existing = submission_by_client_key(action, new.client_key)
         if existing is None:
             if new.channel == Channel.EMAIL:
@@ -274,15 +303,16 @@ def _send(action: Action, form: ComposeForm, details: SupporterDetails):
         return redirect(
             url_for("public.thanks", slug=action.slug, token=existing.public_token), 303
         )
-    return redirect(url_for("public.thanks", slug=action.slug, token=submission.public_token), 303)
+    return redirect(url_for("public.thanks", slug=action.slug, token=recorded.public_token), 303)
 
 
 @bp.post("/actions/<slug>/preview")
 def live_preview(slug: str):
     """Return the letter preview as an HTML fragment, for the composer's live preview."""
-    action = published_or_404(slug)
+    cached = cached_action_or_404(slug)
+    action = cached.action
     form = ComposeForm()
-    _prepare(form, action)
+    _prepare(form, cached)
     form.body.data = current_body(action, form.variant.data, form.language.data, form.body.data)
     details = _details(form, action, draft=True)
     letters = write_letters(action, details, utcnow().date()) if details.country else []

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from flask import (
     abort,
     current_app,
+    make_response,
     redirect,
     render_template,
     request,
@@ -17,17 +20,20 @@ from actionapp.i18n import (
 )
 from actionapp.models import Action, utcnow
 from actionapp.public import bp
-from actionapp.public.pagecache import PageCache
+from actionapp.public.pagecache import (
+    KEEP_UNTIL_KEY,
+    LANGUAGE_KEY,
+    VERSION_KEY,
+    action_page_versions,
+)
+from actionapp.services.action_cache import ActionCache
 from actionapp.services.actions import (
     action_state,
-    days_left,
     live_actions,
     primary_targets,
     published_action,
-    published_action_version,
-    takes_letters,
 )
-from actionapp.services.counts import action_counts
+from actionapp.services.counts import ActionCounts, action_counts
 
 
 @bp.get("/")
@@ -49,46 +55,46 @@ def published_or_404(slug: str) -> Action:
 
 
 @bp.record_once
-def _add_page_cache(state) -> None:
-    state.app.extensions["actionapp_page_cache"] = PageCache()
+def _add_action_cache(state) -> None:
+    state.app.extensions["actionapp_action_cache"] = ActionCache()
 
 
 @bp.get("/actions/<slug>")
 def action_page(slug: str):
     """Show the case, what to ask for, the targets and the counter.
 
-    The page is rendered once per version, language, day and count, and then served from the
-    page cache: a view costs two small queries (the version and the exact counters).
+    The page is the same for everyone reading it in one language, so the response is kept in
+    the page cache (public/pagecache.py), which serves it again while it is current.
     """
-    now = utcnow()
-    version = published_action_version(slug)
+    environ = request.environ
+    version = environ.get(VERSION_KEY) or action_page_versions(current_app).get(slug)
     if version is None:
         abort(404)
-    counts = action_counts(version.id)
-    key = (
-        "action",
-        version.id,
-        version.updated_at,
-        interface_language(),
-        takes_letters(version.status, version.deadline, now),
-        days_left(version.deadline, now),
-        counts.supporters,
-        counts.letters,
-    )
-    return current_app.extensions["actionapp_page_cache"].get_or_render(
-        key, lambda: _render_action_page(slug, now, counts)
-    )
-
-
-def _render_action_page(slug: str, now, counts) -> str:
     action = published_or_404(slug)
-    return render_template(
-        "public/action.html",
-        action=action,
-        state=action_state(action, now),
-        counts=counts,
-        targets=primary_targets(action),
+    now = utcnow()
+    state = action_state(action, now)
+    response = make_response(
+        render_template(
+            "public/action.html",
+            action=action,
+            state=state,
+            counts=ActionCounts(supporters=version.supporters, letters=version.letters),
+            targets=primary_targets(action),
+        )
     )
+    response.vary.update(("Cookie", "Accept-Language"))
+    if environ.get(LANGUAGE_KEY) == interface_language():
+        environ[KEEP_UNTIL_KEY] = page_keep_until(action, now)
+    return response
+
+
+def page_keep_until(action: Action, now: datetime) -> float:
+    """Return when a rendering stops being current by itself: the days left change at most
+    a minute late, and the page turns to "closed" at the deadline exactly."""
+    until = now + timedelta(seconds=60)
+    if action.deadline > now:
+        until = min(until, action.deadline)
+    return until.replace(tzinfo=UTC).timestamp()
 
 
 @bp.get("/language/<code>")

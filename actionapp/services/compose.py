@@ -137,8 +137,17 @@ def uses_placeholder(template_text: str, name: str) -> bool:
 
 def editable_text(letter: ModelLetter) -> str:
     """Return a model letter as the supporter edits it, with readable tokens for placeholders."""
-    tokens = EDIT_TOKENS.get(letter.language, EDIT_TOKENS["en"])
-    return render_model_body(letter.body, tokens)
+    return _editable(letter.body, letter.language)
+
+
+@lru_cache(maxsize=256)
+def _editable(body: str, language: str) -> str:
+    return render_model_body(body, EDIT_TOKENS.get(language, EDIT_TOKENS["en"]))
+
+
+@lru_cache(maxsize=256)
+def _editable_normalised(body: str, language: str) -> str:
+    return _normalise(_editable(body, language))
 
 
 def _normalise(text: str) -> str:
@@ -147,7 +156,9 @@ def _normalise(text: str) -> str:
 
 def is_edited(letter: ModelLetter, text: str | None) -> bool:
     """Tell whether the supporter changed the model letter's text."""
-    return bool(text and text.strip()) and _normalise(text) != _normalise(editable_text(letter))
+    if not (text and text.strip()):
+        return False
+    return _normalise(text) != _editable_normalised(letter.body, letter.language)
 
 
 def fill_tokens(text: str, values: dict[str, str], language: str) -> str:
@@ -227,15 +238,20 @@ def target_language(action: Action, details: SupporterDetails, target: Target) -
     return details.language
 
 
-def write_letters(action: Action, details: SupporterDetails, today: date) -> list[LetterText]:
-    """Write one letter per recipient, embassy copy included, with translations where needed."""
+def write_letters(
+    action: Action, details: SupporterDetails, today: date, translations: bool = True
+) -> list[LetterText]:
+    """Write one letter per recipient, embassy copy included, with translations where needed.
+
+    Recording letters needs no translations: only what each target receives is kept.
+    """
     letters = []
     for target in recipients_for(action, details.country, details.target_ids):
         language = target_language(action, details, target)
         letter = write_letter(action, details, target, language, today)
         if letter is None:
             continue
-        if language != details.language:
+        if translations and language != details.language:
             translation = write_letter(action, details, target, details.language, today)
             letter = LetterText(**{**letter.__dict__, "translation": translation})
         letters.append(letter)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Hashable, Iterable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
@@ -117,7 +117,7 @@ def bump_rollups(action_id: int, deltas: Mapping[RollupKey, int]) -> None:
         _upsert(
             _rollup_upsert,
             lambda slot: [
-                {"action_id": action_id, "slot": slot, "count": delta, **asdict(key)}
+                {"action_id": action_id, "slot": slot, "count": delta, **vars(key)}
                 for key, delta in changes
             ],
         )

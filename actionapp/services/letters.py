@@ -7,8 +7,9 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache, partial
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select
 
 from actionapp.extensions import db
 from actionapp.models import Action, Channel, Letter, LetterStatus, Submission
@@ -16,6 +17,7 @@ from actionapp.services.actions import action_state
 from actionapp.services.compose import LetterText, SupporterDetails, write_letters
 from actionapp.services.counts import (
     SUPPORTERS,
+    RollupKey,
     add_deltas,
     bump,
     bump_rollups,
@@ -131,66 +133,123 @@ def _reachable(
     return fresh, key
 
 
-def submit_letters(action: Action, new: NewSubmission, now: datetime) -> Submission:
-    """Record a supporter's letters, one per recipient, and count them; idempotent per key."""
+@dataclass(frozen=True)
+class RecordedSubmission:
+    """What the composer needs of a recorded submission: its id and its public link token."""
+
+    id: int
+    public_token: str
+
+
+def _recorded_by_client_key(action_id: int, client_key: str) -> RecordedSubmission | None:
+    row = (
+        db.session.connection()
+        .execute(_by_client_key_query(), {"action_id": action_id, "client_key": client_key})
+        .first()
+    )
+    return RecordedSubmission(*row) if row else None
+
+
+@lru_cache(maxsize=1)
+def _by_client_key_query():
+    return select(Submission.id, Submission.public_token).where(
+        Submission.action_id == bindparam("action_id"),
+        Submission.client_key == bindparam("client_key"),
+    )
+
+
+def record_letters(
+    action: Action, new: NewSubmission, written: list[LetterText], now: datetime
+) -> RecordedSubmission:
+    """Record a supporter's letters, one per recipient, and count them; idempotent per key.
+
+    `written` comes from write_letters(); the caller writes them before taking the write lock
+    and runs this in its transaction. The rows go in with Core inserts: this runs for every
+    supporter, and the ORM's unit of work cost more than the database did.
+    """
     if not action_state(action, now).accepting:
         raise ActionClosedError(action.slug)
-    existing = submission_by_client_key(action, new.client_key)
+    existing = _recorded_by_client_key(action.id, new.client_key)
     if existing is not None:
         return existing
-    written, key = _reachable(action, new, write_letters(action, new.details, now.date()))
+    written, key = _reachable(action, new, written)
     if not written:
         raise NoRecipientsError(action.slug)
     details = new.details
-    submission = Submission(
-        action_id=action.id,
-        public_token=secrets.token_urlsafe(32),
-        client_key=new.client_key,
-        channel=new.channel,
-        name=details.name,
-        email=new.email,
-        street_address=details.street_address,
-        city=details.city,
-        country=details.country,
-        language=details.language,
-        variant=details.variant,
-        edited_body=details.edited_body,
-        personal_message=details.personal_message,
-        paper=new.paper,
-        consent_text=new.consent_text,
-        consent_updates=new.consent_updates,
-        created_at=now,
-    )
     status = initial_status(action, new.channel)
-    for letter in written:
-        submission.letters.append(
-            Letter(
-                action_id=action.id,
-                target_id=letter.target.id,
-                channel=new.channel,
-                status=status,
-                language=letter.language,
-                subject=letter.subject,
-                salutation=letter.salutation,
-                body=letter.body,
-                closing=letter.closing,
-                supporter_country=details.country,
-                created_at=now,
-                status_changed_at=now,
-                sender_key=key,
-            )
-        )
-    db.session.add(submission)
+    counted = is_counted(new.channel, status)
+    token = secrets.token_urlsafe(32)
+    connection = db.session.connection()
+    submission_id = connection.execute(
+        insert(Submission.__table__).returning(Submission.__table__.c.id),
+        {
+            "action_id": action.id,
+            "public_token": token,
+            "client_key": new.client_key,
+            "channel": new.channel,
+            "name": details.name,
+            "email": new.email,
+            "street_address": details.street_address,
+            "city": details.city,
+            "country": details.country,
+            "language": details.language,
+            "variant": details.variant,
+            "edited_body": details.edited_body,
+            "personal_message": details.personal_message,
+            "paper": new.paper,
+            "consent_text": new.consent_text,
+            "consent_updates": new.consent_updates,
+            "created_at": now,
+            "counted_at": now if counted else None,
+        },
+    ).scalar_one()
+    connection.execute(
+        insert(Letter.__table__),
+        [
+            {
+                "submission_id": submission_id,
+                "action_id": action.id,
+                "target_id": letter.target.id,
+                "channel": new.channel,
+                "status": status,
+                "language": letter.language,
+                "subject": letter.subject,
+                "salutation": letter.salutation,
+                "body": letter.body,
+                "closing": letter.closing,
+                "supporter_country": details.country,
+                "created_at": now,
+                "status_changed_at": now,
+                "sender_key": key,
+            }
+            for letter in written
+        ],
+    )
     deltas = {letter_metric(new.channel, status): len(written)}
-    if is_counted(new.channel, status):
-        submission.counted_at = now
+    if counted:
         deltas[SUPPORTERS] = 1
     bump(action.id, deltas)
-    bump_rollups(
-        action.id, add_deltas({}, ((rollup_key(letter), 1) for letter in submission.letters))
+    rollup = partial(
+        RollupKey,
+        now.date(),
+        now.hour,
+        str(new.channel),
+        str(status),
+        country=details.country or "",
     )
-    db.session.flush()
-    return submission
+    bump_rollups(
+        action.id,
+        add_deltas({}, ((rollup(target_id=w.target.id, language=w.language), 1) for w in written)),
+    )
+    return RecordedSubmission(submission_id, token)
+
+
+def submit_letters(action: Action, new: NewSubmission, now: datetime) -> Submission:
+    """Write, record and count a supporter's letters; return the submission (idempotent)."""
+    recorded = record_letters(
+        action, new, write_letters(action, new.details, now.date(), translations=False), now
+    )
+    return db.session.get_one(Submission, recorded.id)
 
 
 def move_letters(
