@@ -95,3 +95,45 @@ def test_placeholders_left_out_by_a_caller_render_empty(app):
     # An event pack fills in only the target and blank supporter lines.
     body = "{{ target.name }}|{{ today }}|{{ personal_message }}|{{ supporter.city }}"
     assert render_model_body(body, {"target.name": "Judge"}) == "Judge|||"
+
+
+def test_plain_model_letters_are_filled_in_exactly_as_the_sandbox_renders_them(demo_action):
+    from actionapp.services.compose import (
+        _compiled,
+        _Namespace,
+        _placeholder_parts,
+        render_model_body,
+    )
+
+    values = {
+        "supporter.name": "Ana <b>{{ 7*7 }}</b>",
+        "supporter.city": "Leeds",
+        "supporter.country": "United Kingdom",
+        "target.salutation": "Dear President",
+        "personal_message": "I care.",
+    }
+    for model in demo_action.model_letters:
+        assert _placeholder_parts(model.body) is not None, model.variant
+        rendered = _compiled(model.body).render(
+            supporter=_Namespace(
+                name="Ana <b>{{ 7*7 }}</b>", city="Leeds", country="United Kingdom"
+            ),
+            target=_Namespace(name="", salutation="Dear President"),
+            personal_message=values["personal_message"],
+            today="",
+        )
+        assert render_model_body(model.body, values) == rendered.strip()
+        # Supporter text goes in as it is: never run as a template.
+        assert "{{ 7*7 }}" in render_model_body(model.body + " {{ supporter.name }}", values)
+
+
+def test_model_letters_with_conditions_are_rendered_by_the_sandbox():
+    from actionapp.services.compose import _placeholder_parts, render_model_body
+
+    body = "From {{ supporter.city }}.{% if personal_message %} {{ personal_message }}{% endif %}"
+    assert _placeholder_parts(body) is None
+    assert render_model_body(body, {"supporter.city": "Leeds"}) == "From Leeds."
+    assert render_model_body(body, {"supporter.city": "Leeds", "personal_message": "Hi"}) == (
+        "From Leeds. Hi"
+    )
+    assert _placeholder_parts("{{ supporter.name|upper }}") is None

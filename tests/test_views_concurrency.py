@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 import threading
 import urllib.parse
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import func, select, text
 from werkzeug.serving import make_server
 
+from actionapp.database import write_transaction
 from actionapp.extensions import db
 from actionapp.models import Letter, Submission
 from actionapp.services.counts import action_counts
@@ -61,3 +65,29 @@ def test_concurrent_submissions_and_double_clicks_count_exactly(make_app, demo_a
     assert counts.supporters == submissions
     # GB supporters get the embassy copy (3 letters), BR supporters do not (2 letters).
     assert counts.letters == letters == 30 * 3 + 30 * 2
+
+
+def test_sqlite_writers_queue_on_a_lock_file_and_go_as_soon_as_it_is_free(make_app):
+    served = make_app()
+    with served.app_context():
+        engine = db.engine
+        if engine.dialect.name != "sqlite":
+            pytest.skip("SQLite only: PostgreSQL writers wait on row locks")
+        other_writer = os.open(f"{engine.url.database}.writers", os.O_RDWR | os.O_CREAT)
+    wrote = threading.Event()
+
+    def write() -> None:
+        with served.app_context(), write_transaction():
+            db.session.execute(text("SELECT 1"))
+            wrote.set()
+
+    fcntl.flock(other_writer, fcntl.LOCK_EX)
+    try:
+        writer = threading.Thread(target=write)
+        writer.start()
+        assert not wrote.wait(0.5), "the write did not wait for the writer ahead of it"
+    finally:
+        fcntl.flock(other_writer, fcntl.LOCK_UN)
+        os.close(other_writer)
+    assert wrote.wait(5)
+    writer.join(5)

@@ -29,6 +29,7 @@ from actionapp.i18n import (
 from actionapp.models import Action, Channel, Submission, utcnow
 from actionapp.public import bp
 from actionapp.public.forms import ComposeForm, choices_of
+from actionapp.public.pagecache import action_page_versions
 from actionapp.public.views import published_or_404
 from actionapp.services import antibot
 from actionapp.services.action_cache import CachedAction
@@ -37,7 +38,6 @@ from actionapp.services.actions import (
     embassy_for,
     letter_languages,
     primary_targets,
-    published_action_version,
     variants,
 )
 from actionapp.services.compose import (
@@ -198,7 +198,9 @@ def _closed_page(action: Action):
 
 def cached_action_or_404(slug: str) -> CachedAction:
     """Return a published action from the process's action cache, or answer 404."""
-    version = published_action_version(slug)
+    # The driver-level read the page cache uses: no ORM, and no transaction to end before
+    # sending takes the write lock.
+    version = action_page_versions(current_app).get(slug)
     if version is None:
         abort(404)
     return current_app.extensions["actionapp_action_cache"].get(version)

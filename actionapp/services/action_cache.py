@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from actionapp.extensions import db
 from actionapp.models import Action
-from actionapp.services.actions import ActionVersion
+from actionapp.services.action_pages import ActionPageVersion
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ class ActionCache:
         self._entries: OrderedDict[tuple, CachedAction] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, version: ActionVersion) -> CachedAction:
+    def get(self, version: ActionPageVersion) -> CachedAction:
         """Return the action as of this version, loading it on a miss."""
         key = (version.id, version.updated_at)
         with self._lock:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import lru_cache
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 
 from actionapp.extensions import db
 from actionapp.models import Action, ActionStatus, ModelLetter, Target, TargetKind
@@ -28,31 +27,6 @@ def published_action(slug: str) -> Action | None:
     return db.session.scalar(
         select(Action).where(Action.slug == slug, Action.status != ActionStatus.DRAFT)
     )
-
-
-@dataclass(frozen=True)
-class ActionVersion:
-    """The few columns that tell whether a cached action page is still current."""
-
-    id: int
-    updated_at: datetime
-    status: ActionStatus
-    deadline: datetime
-    goal: int
-
-
-@lru_cache(maxsize=1)
-def _version_query():
-    return select(Action.id, Action.updated_at, Action.status, Action.deadline, Action.goal).where(
-        Action.slug == bindparam("slug"), Action.status != ActionStatus.DRAFT
-    )
-
-
-def published_action_version(slug: str) -> ActionVersion | None:
-    """Return a published action's version columns, without loading the action."""
-    # One prepared Core statement on the session's connection: it runs on every page view.
-    row = db.session.connection().execute(_version_query(), {"slug": slug}).first()
-    return ActionVersion(*row) if row else None
 
 
 def takes_letters(status: ActionStatus, deadline: datetime, now: datetime) -> bool:
