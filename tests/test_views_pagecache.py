@@ -89,3 +89,13 @@ def test_the_cache_forgets_pages_past_their_time():
     cache.put("b", page)
     cache.put("c", page)
     assert cache.get("a", 0.0) is None  # the oldest gave way to newer pages
+
+
+def test_a_page_rendered_for_a_visitor_with_a_session_is_not_kept(app, client, demo_action):
+    path = f"/actions/{demo_action.slug}"
+    with client.session_transaction() as session:
+        session["_user_id"] = "someone"
+    with FlaskRequests(app) as flask_requests:
+        client.get(path)
+        client.get(path)
+    assert flask_requests.count == 2

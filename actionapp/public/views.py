@@ -11,6 +11,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
 )
 
 from actionapp.extensions import db
@@ -83,7 +84,9 @@ def action_page(slug: str):
         )
     )
     response.vary.update(("Cookie", "Accept-Language"))
-    if environ.get(LANGUAGE_KEY) == interface_language():
+    # Keep it for everyone only when rendered for a visitor with no session (no organiser, no
+    # open composer), so that nothing personal can have gone into it.
+    if environ.get(LANGUAGE_KEY) == interface_language() and not session:
         environ[KEEP_UNTIL_KEY] = page_keep_until(action, now)
     return response
 

@@ -1,5 +1,6 @@
-"""Web throughput under gunicorn (2 workers): a minimal Flask page (the ceiling), the action
-page, and letter submissions, on SQLite and on PostgreSQL; counts reconciled afterwards."""
+"""Web throughput under gunicorn (2 workers): a minimal Flask page (the ceiling), a minimal form
+post that writes one row (the floor for a write), the action page, and letter submissions, on
+SQLite and on PostgreSQL; counts reconciled afterwards."""
 
 from __future__ import annotations
 
@@ -95,43 +96,22 @@ def _prepare_database(database_url: str, secret: str):
     return app, slug, targets
 
 
-def _submissions(app, slug: str, targets: list[int], count: int) -> list[Prepared]:
-    """Build distinct composer posts, each with its own session cookie and CSRF token."""
+def _signed_posts(app, path: str, forms: list[dict]) -> list[Prepared]:
+    """Build form posts to an app, each with its own session cookie and CSRF token."""
     from flask import session
     from flask_wtf.csrf import generate_csrf
 
-    from actionapp.models import utcnow
-    from actionapp.services.antibot import start_token
-
-    stamp = start_token(app.config["SECRET_KEY"], utcnow() - timedelta(seconds=30))
     serializer = app.session_interface.get_signing_serializer(app)
     prepared = []
-    for n in range(count):
+    for fields in forms:
         with app.test_request_context():
             token = generate_csrf()
             cookie = serializer.dumps(dict(session))
-        body = urllib.parse.urlencode(
-            {
-                "csrf_token": token,
-                "name": f"Bench Supporter {n}",
-                "email": f"bench{n}@example.org",
-                "city": "Leeds",
-                "country": "GB",
-                "language": "en",
-                "targets": targets,
-                "variant": "release",
-                "personal_message": "I care about free speech.",
-                "consent_processing": "y",
-                "client_key": uuid.uuid4().hex,
-                "started": stamp,
-                "channel": "print",
-            },
-            doseq=True,
-        ).encode()
+        body = urllib.parse.urlencode({"csrf_token": token, **fields}, doseq=True).encode()
         prepared.append(
             Prepared(
                 "POST",
-                f"/actions/{slug}/write",
+                path,
                 body,
                 (
                     ("Content-Type", "application/x-www-form-urlencoded"),
@@ -140,6 +120,50 @@ def _submissions(app, slug: str, targets: list[int], count: int) -> list[Prepare
             )
         )
     return prepared
+
+
+def _submissions(app, slug: str, targets: list[int], count: int) -> list[Prepared]:
+    """Build distinct composer posts: print letters to the primary targets and an embassy."""
+    from actionapp.models import utcnow
+    from actionapp.services.antibot import start_token
+
+    stamp = start_token(app.config["SECRET_KEY"], utcnow() - timedelta(seconds=30))
+    forms = [
+        {
+            "name": f"Bench Supporter {n}",
+            "email": f"bench{n}@example.org",
+            "city": "Leeds",
+            "country": "GB",
+            "language": "en",
+            "targets": targets,
+            "variant": "release",
+            "personal_message": "I care about free speech.",
+            "consent_processing": "y",
+            "client_key": uuid.uuid4().hex,
+            "started": stamp,
+            "channel": "print",
+        }
+        for n in range(count)
+    ]
+    return _signed_posts(app, f"/actions/{slug}/write", forms)
+
+
+def _minimal_writes(env: dict[str, str], count: int) -> list[Prepared]:
+    """Build posts to the minimal write app, and create its table."""
+    from sqlalchemy import create_engine
+
+    from tests.bench import minimal_write_app
+
+    database_url = env["ACTIONAPP_SQLALCHEMY_DATABASE_URI"]
+    engine = create_engine(database_url)
+    minimal_write_app.metadata.create_all(engine)
+    engine.dispose()
+    app = minimal_write_app.create_app(env["ACTIONAPP_SECRET_KEY"], database_url)
+    forms = [
+        {"name": f"Bench Supporter {n}", "email": f"bench{n}@example.org", "city": "Leeds"}
+        for n in range(count)
+    ]
+    return _signed_posts(app, "/write", forms)
 
 
 def _reconcile(database_url: str, slug: str) -> tuple[int, int, int, int]:
@@ -165,16 +189,28 @@ def _measure(report, label: str, database_url: str) -> None:
     with gunicorn("tests.bench.minimal_app:create_app()", env) as port:
         run_load(port, [Prepared("GET", "/")] * 300, 2)  # warm up
         ceiling, _ = run_load(port, [Prepared("GET", "/")] * 1_000_000, SECONDS)
+    count = int(max(ceiling, 500) * SECONDS * 1.2)
+    with gunicorn("tests.bench.minimal_write_app:create_app()", env) as port:
+        writes = _minimal_writes(env, count + 300)
+        run_load(port, writes[:300], 2)
+        write_floor, statuses = run_load(port, writes[300:], SECONDS)
+        assert set(statuses) == {303}, statuses
     with gunicorn("actionapp:create_app()", env) as port:
         page = Prepared("GET", f"/actions/{slug}", headers=(("Accept-Language", "en-GB"),))
         run_load(port, [page] * 300, 2)
         action_rps, statuses = run_load(port, [page] * 1_000_000, SECONDS)
         assert set(statuses) == {200}, statuses
-        posts = _submissions(app, slug, targets, int(max(ceiling, 500) * SECONDS * 1.2))
+        posts = _submissions(app, slug, targets, count)
         submit_rps, statuses = run_load(port, posts, SECONDS)
     ok = statuses.get(303, 0)
     supporters, submissions, letter_count, letter_rows = _reconcile(database_url, slug)
     report.add(f"[{label}] minimal Flask page (ceiling)", ceiling, "req/s")
+    report.add(
+        f"[{label}] minimal form post writing one row",
+        write_floor,
+        "req/s",
+        f"{write_floor / ceiling:.2f} of ceiling",
+    )
     report.add(
         f"[{label}] action page", action_rps, "req/s", f"{action_rps / ceiling:.2f} of ceiling"
     )
@@ -182,7 +218,7 @@ def _measure(report, label: str, database_url: str) -> None:
         f"[{label}] letter submissions",
         submit_rps,
         "req/s",
-        f"{submit_rps / ceiling:.2f} of ceiling",
+        f"{submit_rps / ceiling:.2f} of ceiling, {submit_rps / write_floor:.2f} of the form post",
     )
     report.check(f"[{label}] action page >= 0.70 of ceiling", action_rps / ceiling >= 0.70)
     report.check(f"[{label}] submissions >= 0.40 of ceiling", submit_rps / ceiling >= 0.40)
