@@ -64,6 +64,9 @@ class ActionPageVersions:
         if not all(type(value) in (str, int) for value in self._constants.values()):
             raise TypeError("the page version statement takes plain strings and numbers only")
         self._positions = compiled.positiontup  # None for named parameter styles
+        # PostgreSQL: read in autocommit, one round trip instead of BEGIN, SELECT, ROLLBACK.
+        # (SQLite connections here already run statements outside transactions.)
+        self._autocommit = engine.dialect.name == "postgresql"
 
     def _parameters(self, slug: str) -> dict | tuple:
         values = {**self._constants, "slug": slug}
@@ -74,14 +77,18 @@ class ActionPageVersions:
     def get(self, slug: str) -> ActionPageVersion | None:
         """Return the published action's page version, or None if there is no such action."""
         connection = self._engine.raw_connection()
+        driver = connection.driver_connection
         try:
+            if self._autocommit:
+                driver.autocommit = True
             cursor = connection.cursor()
             cursor.execute(self._sql, self._parameters(slug))
             row = cursor.fetchone()
             cursor.close()
         finally:
-            # Back to the pool, which ends the (read-only) transaction.
-            connection.close()
+            if self._autocommit:
+                driver.autocommit = False
+            connection.close()  # back to the pool
         if row is None:
             return None
         return ActionPageVersion(row[0], row[1], str(row[2]), int(row[3]), int(row[4]))
