@@ -23,7 +23,7 @@ def test_index_lists_live_actions_newest_first(client, demo_action):
     page = client.get("/").get_data(as_text=True)
     assert page.index(newer.title) < page.index(demo_action.title)
     assert f'href="/actions/{demo_action.slug}"' in page
-    assert len(re.findall(r"\b4[23] days left", page)) == 2  # each card tells the time left
+    assert len(re.findall(r"\b\d+ days left", page)) == 2  # each card tells the time left
 
 
 def test_index_hides_closed_and_draft_actions(client, demo_action):
