@@ -10,6 +10,8 @@ from datetime import datetime
 from functools import lru_cache, partial
 
 from sqlalchemy import bindparam, insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from actionapp.extensions import db
 from actionapp.models import Action, Channel, Letter, LetterStatus, Submission
@@ -158,6 +160,17 @@ def _by_client_key_query():
     )
 
 
+@lru_cache(maxsize=4)
+def _insert_submission(dialect: str):
+    insert_for = sqlite_insert if dialect == "sqlite" else pg_insert
+    table = Submission.__table__
+    return (
+        insert_for(table)
+        .on_conflict_do_nothing(index_elements=[table.c.action_id, table.c.client_key])
+        .returning(table.c.id)
+    )
+
+
 def record_letters(
     action: Action, new: NewSubmission, written: list[LetterText], now: datetime
 ) -> RecordedSubmission:
@@ -169,10 +182,14 @@ def record_letters(
     """
     if not action_state(action, now).accepting:
         raise ActionClosedError(action.slug)
-    existing = _recorded_by_client_key(action.id, new.client_key)
-    if existing is not None:
+    try:
+        written, key = _reachable(action, new, written)
+    except AlreadyWrittenError:
+        # A reload of this very composer after its letters were confirmed: show its page.
+        existing = _recorded_by_client_key(action.id, new.client_key)
+        if existing is None:
+            raise
         return existing
-    written, key = _reachable(action, new, written)
     if not written:
         raise NoRecipientsError(action.slug)
     details = new.details
@@ -180,8 +197,10 @@ def record_letters(
     counted = is_counted(new.channel, status)
     token = secrets.token_urlsafe(32)
     connection = db.session.connection()
+    # One statement both records the submission and tells a repeated post of the same
+    # composer (a double click, a reload) from a new one: it inserts nothing for a known key.
     submission_id = connection.execute(
-        insert(Submission.__table__).returning(Submission.__table__.c.id),
+        _insert_submission(connection.dialect.name),
         {
             "action_id": action.id,
             "public_token": token,
@@ -202,7 +221,9 @@ def record_letters(
             "created_at": now,
             "counted_at": now if counted else None,
         },
-    ).scalar_one()
+    ).scalar_one_or_none()
+    if submission_id is None:
+        return _recorded_by_client_key(action.id, new.client_key)
     connection.execute(
         insert(Letter.__table__),
         [
