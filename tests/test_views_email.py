@@ -271,3 +271,17 @@ def test_copy_tells_which_letters_could_not_be_delivered(
     assert "President of the Guangzhou Intermediate People's Court: 550 5.1.1" in text
     assert "print them and post them instead: http://localhost/actions/" in text
     assert "To: Chief Procurator" in text and "To: President" not in text
+
+
+def test_reposting_a_confirmed_composer_leads_to_its_thank_you_page(
+    client, post_letter, demo_action, smtp_server, deliver
+):
+    first = post_letter(demo_action, channel="email", client_key="the-same-composer-0001")
+    deliver()
+    client.post(_confirm_path(smtp_server))
+    # A reload of the same composer: its letters are confirmed, so this is no new attempt.
+    again = post_letter(demo_action, channel="email", client_key="the-same-composer-0001")
+    assert again.status_code == 303
+    assert again.headers["Location"] == first.headers["Location"]
+    assert db.session.scalar(select(func.count(Submission.id))) == 1
+    assert action_counts(demo_action.id).letters == 3
