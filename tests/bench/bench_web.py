@@ -16,13 +16,16 @@ import uuid
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
+from statistics import median
 
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 from tests.bench.load import Prepared, run_load
 
-SECONDS = float(os.environ.get("BENCH_SECONDS", "8"))
+# Each of the four is measured for SECONDS in each of ROUNDS rounds; figures are medians.
+SECONDS = float(os.environ.get("BENCH_SECONDS", "4"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 PG_SERVER = os.environ.get(
     "BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
@@ -182,51 +185,88 @@ def _reconcile(database_url: str, slug: str) -> tuple[int, int, int, int]:
     return counts.supporters, submissions, counts.letters, letters
 
 
+def _round(ports: dict[str, int], page: Prepared, writes, posts) -> dict[str, tuple]:
+    """Measure each of the four once, one after the other: (req/s, statuses) per kind."""
+    return {
+        "ceiling": run_load(ports["minimal"], [Prepared("GET", "/")] * 1_000_000, SECONDS),
+        "write": run_load(ports["write"], writes, SECONDS),
+        "page": run_load(ports["app"], [page] * 1_000_000, SECONDS),
+        "submit": run_load(ports["app"], posts, SECONDS),
+    }
+
+
 def _measure(report, label: str, database_url: str) -> None:
     secret = secrets.token_urlsafe(32)
     app, slug, targets = _prepare_database(database_url, secret)
     env = _settings(database_url, secret)
-    with gunicorn("tests.bench.minimal_app:create_app()", env) as port:
-        run_load(port, [Prepared("GET", "/")] * 300, 2)  # warm up
-        ceiling, _ = run_load(port, [Prepared("GET", "/")] * 1_000_000, SECONDS)
-    count = int(max(ceiling, 500) * SECONDS * 1.2)
-    with gunicorn("tests.bench.minimal_write_app:create_app()", env) as port:
-        writes = _minimal_writes(env, count + 300)
-        run_load(port, writes[:300], 2)
-        write_floor, statuses = run_load(port, writes[300:], SECONDS)
-        assert set(statuses) == {303}, statuses
-    with gunicorn("actionapp:create_app()", env) as port:
-        page = Prepared("GET", f"/actions/{slug}", headers=(("Accept-Language", "en-GB"),))
-        run_load(port, [page] * 300, 2)
-        action_rps, statuses = run_load(port, [page] * 1_000_000, SECONDS)
-        assert set(statuses) == {200}, statuses
-        posts = _submissions(app, slug, targets, count)
-        submit_rps, statuses = run_load(port, posts, SECONDS)
-    ok = statuses.get(303, 0)
+    page = Prepared("GET", f"/actions/{slug}", headers=(("Accept-Language", "en-GB"),))
+    with (
+        gunicorn("tests.bench.minimal_app:create_app()", env) as minimal,
+        gunicorn("tests.bench.minimal_write_app:create_app()", env) as write,
+        gunicorn("actionapp:create_app()", env) as served,
+    ):
+        ports = {"minimal": minimal, "write": write, "app": served}
+        run_load(minimal, [Prepared("GET", "/")] * 300, 2)  # warm up
+        run_load(served, [page] * 300, 2)
+        ceiling, _ = run_load(minimal, [Prepared("GET", "/")] * 1_000_000, SECONDS)
+        count = int(max(ceiling, 500) * SECONDS * 1.2)
+        writes = _minimal_writes(env, count * ROUNDS + 300)
+        posts = _submissions(app, slug, targets, count * ROUNDS)
+        run_load(write, writes[:300], 2)
+        # Rounds alternate the four measurements, so that a shared machine's slow moments
+        # fall on all of them alike; each ratio is taken within a round, then the median.
+        rounds = [
+            _round(
+                ports,
+                page,
+                writes[300 + n * count : 300 + (n + 1) * count],
+                posts[n * count : (n + 1) * count],
+            )
+            for n in range(ROUNDS)
+        ]
+    for kind, allowed in (("write", {303}), ("page", {200}), ("submit", {303})):
+        for measured in rounds:
+            assert set(measured[kind][1]) <= allowed, (kind, measured[kind][1])
+    ok = sum(measured["submit"][1].get(303, 0) for measured in rounds)
     supporters, submissions, letter_count, letter_rows = _reconcile(database_url, slug)
-    report.add(f"[{label}] minimal Flask page (ceiling)", ceiling, "req/s")
+
+    def rate(kind: str) -> float:
+        return median(measured[kind][0] for measured in rounds)
+
+    def ratio(kind: str, base: str = "ceiling") -> float:
+        return median(measured[kind][0] / measured[base][0] for measured in rounds)
+
+    def spread(kind: str, base: str = "ceiling") -> str:
+        values = sorted(measured[kind][0] / measured[base][0] for measured in rounds)
+        return f"rounds {values[0]:.2f}-{values[-1]:.2f}"
+
+    report.add(f"[{label}] minimal Flask page (ceiling)", rate("ceiling"), "req/s")
     report.add(
         f"[{label}] minimal form post writing one row",
-        write_floor,
+        rate("write"),
         "req/s",
-        f"{write_floor / ceiling:.2f} of ceiling",
+        f"{ratio('write'):.2f} of ceiling, {spread('write')}",
     )
     report.add(
-        f"[{label}] action page", action_rps, "req/s", f"{action_rps / ceiling:.2f} of ceiling"
+        f"[{label}] action page",
+        rate("page"),
+        "req/s",
+        f"{ratio('page'):.2f} of ceiling, {spread('page')}",
     )
     report.add(
         f"[{label}] letter submissions",
-        submit_rps,
+        rate("submit"),
         "req/s",
-        f"{submit_rps / ceiling:.2f} of ceiling, {submit_rps / write_floor:.2f} of the form post",
+        f"{ratio('submit'):.2f} of ceiling, {spread('submit')}, "
+        f"{ratio('submit', 'write'):.2f} of the form post",
     )
-    report.check(f"[{label}] action page >= 0.70 of ceiling", action_rps / ceiling >= 0.70)
-    report.check(f"[{label}] submissions >= 0.40 of ceiling", submit_rps / ceiling >= 0.40)
+    report.check(f"[{label}] action page >= 0.70 of ceiling", ratio("page") >= 0.70)
+    report.check(f"[{label}] submissions >= 0.40 of ceiling", ratio("submit") >= 0.40)
     report.check(
         f"[{label}] counts equal successful submissions",
         ok == supporters == submissions and letter_count == letter_rows == 3 * ok,
         f"303s={ok} supporters={supporters} rows={submissions} letters={letter_count}/"
-        f"{letter_rows} other statuses={ {k: v for k, v in statuses.items() if k != 303} }",
+        f"{letter_rows}",
     )
 
 
