@@ -92,8 +92,8 @@ def action_page(slug: str):
 
 
 def page_keep_until(action: Action, now: datetime) -> float:
-    """Return when a rendering stops being current by itself: the days left change at most
-    a minute late, and the page turns to "closed" at the deadline exactly."""
+    """Return when a rendering of the action page stops being current by itself."""
+    # The days left change at most a minute late; the page turns to "closed" at the deadline.
     until = now + timedelta(seconds=60)
     if action.deadline > now:
         until = min(until, action.deadline)
