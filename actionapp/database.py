@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
@@ -68,6 +69,8 @@ class _WriterQueue:
         self._path = path
         self._fd: int | None = None
         self._pid = 0
+        # flock() belongs to the open file, which a process's threads share: they queue here.
+        self._threads = threading.Lock()
 
     def _descriptor(self) -> int:
         # One open file per process: a descriptor inherited across fork() would share the
@@ -80,12 +83,13 @@ class _WriterQueue:
     @contextmanager
     def held(self) -> Iterator[None]:
         """Hold the lock for the block."""
-        fd = self._descriptor()
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
+        with self._threads:
+            fd = self._descriptor()
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
 
 
 _writer_queues: dict[str, _WriterQueue] = {}
