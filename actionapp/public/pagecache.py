@@ -65,11 +65,6 @@ class PageCache:
             while len(self._pages) > self._size:
                 self._pages.popitem(last=False)
 
-    def clear(self) -> None:
-        """Forget every page."""
-        with self._lock:
-            self._pages.clear()
-
 
 class ActionPageMiddleware:
     """Serve GET /actions/<slug> from the page cache, or let Flask render and keep it."""

@@ -78,8 +78,3 @@ class ActionCache:
             while len(self._entries) > self._size:
                 self._entries.popitem(last=False)
         return entry
-
-    def clear(self) -> None:
-        """Forget every action."""
-        with self._lock:
-            self._entries.clear()
