@@ -11,9 +11,7 @@ the bytes and headers Flask sent (the security headers included).
 from __future__ import annotations
 
 import re
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 
@@ -22,6 +20,7 @@ from werkzeug.http import parse_cookie
 
 from actionapp.extensions import db
 from actionapp.i18n import LANGUAGE_COOKIE, negotiate_language
+from actionapp.lru import LruCache
 from actionapp.services.action_pages import ActionPageVersion, ActionPageVersions
 
 ACTION_PATH = re.compile(r"/actions/([A-Za-z0-9_-]{1,120})")
@@ -42,28 +41,19 @@ class CachedPage:
 
 
 class PageCache:
-    """Least-recently-used cache of rendered pages, keyed by everything the page depends on."""
+    """Rendered pages, keyed by everything the page depends on, served while current."""
 
     def __init__(self, size: int = 256) -> None:
-        self._size = size
-        self._pages: OrderedDict[Hashable, CachedPage] = OrderedDict()
-        self._lock = threading.Lock()
+        self._pages: LruCache[CachedPage] = LruCache(size)
 
     def get(self, key: Hashable, now: float) -> CachedPage | None:
         """Return the page for the key if it is still current."""
-        with self._lock:
-            page = self._pages.get(key)
-            if page is None or page.keep_until <= now:
-                return None
-            self._pages.move_to_end(key)
-            return page
+        page = self._pages.get(key)
+        return page if page is not None and page.keep_until > now else None
 
     def put(self, key: Hashable, page: CachedPage) -> None:
         """Keep a page."""
-        with self._lock:
-            self._pages[key] = page
-            while len(self._pages) > self._size:
-                self._pages.popitem(last=False)
+        self._pages.put(key, page)
 
 
 class ActionPageMiddleware:

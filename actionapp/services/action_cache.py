@@ -8,8 +8,6 @@ version it saw, read-only and detached from any session, and reloads when `updat
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from actionapp.extensions import db
+from actionapp.lru import LruCache
 from actionapp.models import Action
 from actionapp.services.action_pages import ActionPageVersion
 
@@ -60,21 +59,13 @@ class ActionCache:
     """A small least-recently-used cache of whole actions, keyed by id and `updated_at`."""
 
     def __init__(self, size: int = 32) -> None:
-        self._size = size
-        self._entries: OrderedDict[tuple, CachedAction] = OrderedDict()
-        self._lock = threading.Lock()
+        self._entries: LruCache[CachedAction] = LruCache(size)
 
     def get(self, version: ActionPageVersion) -> CachedAction:
         """Return the action as of this version, loading it on a miss."""
         key = (version.id, version.updated_at)
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is not None:
-                self._entries.move_to_end(key)
-                return entry
-        entry = CachedAction(load_whole_action(version.id))
-        with self._lock:
-            self._entries[key] = entry
-            while len(self._entries) > self._size:
-                self._entries.popitem(last=False)
+        entry = self._entries.get(key)
+        if entry is None:
+            entry = CachedAction(load_whole_action(version.id))
+            self._entries.put(key, entry)
         return entry
