@@ -56,7 +56,7 @@ from actionapp.services.letters import (
     NoEmailAddressError,
     NoRecipientsError,
     record_letters,
-    submission_by_client_key,
+    recorded_by_client_key,
     submission_by_token,
 )
 from actionapp.services.mail import mail_settings
@@ -297,7 +297,7 @@ def _send(action: Action, form: ComposeForm, details: SupporterDetails, consent_
     except IntegrityError:
         # The same composer was sent twice at once, or another submission from this address
         # reached the same targets first: the other one won (write_transaction rolled back).
-        existing = submission_by_client_key(action, new.client_key)
+        existing = recorded_by_client_key(action.id, new.client_key)
         if existing is None:
             if new.channel == Channel.EMAIL:
                 return _preview_page(action, form, details, "already", 409)

@@ -71,7 +71,7 @@ def action_page(slug: str):
     version = environ.get(VERSION_KEY) or action_page_versions(current_app).get(slug)
     if version is None:
         abort(404)
-    action = published_or_404(slug)
+    action = current_app.extensions["actionapp_action_cache"].get(version).action
     now = utcnow()
     state = action_state(action, now)
     response = make_response(

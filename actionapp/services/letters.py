@@ -73,15 +73,6 @@ def initial_status(action: Action, channel: Channel) -> LetterStatus:
     return LetterStatus.PRINTED
 
 
-def submission_by_client_key(action: Action, client_key: str) -> Submission | None:
-    """Return the submission a composer already sent, if any (double click, reload)."""
-    return db.session.scalar(
-        select(Submission).where(
-            Submission.action_id == action.id, Submission.client_key == client_key
-        )
-    )
-
-
 def submission_by_token(token: str, for_update: bool = False) -> Submission | None:
     """Return the submission behind a thank-you or download link.
 
@@ -143,7 +134,8 @@ class RecordedSubmission:
     public_token: str
 
 
-def _recorded_by_client_key(action_id: int, client_key: str) -> RecordedSubmission | None:
+def recorded_by_client_key(action_id: int, client_key: str) -> RecordedSubmission | None:
+    """Return the submission a composer already sent, if any (double click, reload)."""
     row = (
         db.session.connection()
         .execute(_by_client_key_query(), {"action_id": action_id, "client_key": client_key})
@@ -186,7 +178,7 @@ def record_letters(
         written, key = _reachable(action, new, written)
     except AlreadyWrittenError:
         # A reload of this very composer after its letters were confirmed: show its page.
-        existing = _recorded_by_client_key(action.id, new.client_key)
+        existing = recorded_by_client_key(action.id, new.client_key)
         if existing is None:
             raise
         return existing
@@ -223,7 +215,7 @@ def record_letters(
         },
     ).scalar_one_or_none()
     if submission_id is None:
-        return _recorded_by_client_key(action.id, new.client_key)
+        return recorded_by_client_key(action.id, new.client_key)
     connection.execute(
         insert(Letter.__table__),
         [
