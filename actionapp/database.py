@@ -15,6 +15,8 @@ except ImportError:  # Windows: SQLite's own busy handler only
 
 from flask import Flask
 from sqlalchemy import event
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 
 from actionapp.extensions import db
@@ -25,6 +27,12 @@ _begin_immediate: ContextVar[bool] = ContextVar("begin_immediate", default=False
 def is_sqlite(engine: Engine | None = None) -> bool:
     """Tell whether the app's database (or a given engine) is SQLite."""
     return (engine or db.engine).dialect.name == "sqlite"
+
+
+def insert_with_conflicts(dialect: str | None = None):
+    """Return the insert() that knows ON CONFLICT for the app's (or a named) database."""
+    name = dialect or db.engine.dialect.name
+    return sqlite_insert if name == "sqlite" else pg_insert
 
 
 def configure_engines(app: Flask) -> None:

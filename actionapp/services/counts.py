@@ -9,9 +9,8 @@ from datetime import date
 from functools import lru_cache
 
 from sqlalchemy import bindparam, func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from actionapp.database import insert_with_conflicts
 from actionapp.extensions import db
 from actionapp.models import CounterSlot, LetterRollup
 
@@ -41,7 +40,7 @@ def is_counted(channel: str, status: str) -> bool:
 
 @lru_cache(maxsize=4)
 def _counter_upsert(dialect: str):
-    insert = sqlite_insert if dialect == "sqlite" else pg_insert
+    insert = insert_with_conflicts(dialect)
     stmt = insert(CounterSlot)
     return stmt.on_conflict_do_update(
         index_elements=["action_id", "metric", "slot"],
@@ -99,7 +98,7 @@ def rollup_key(letter, status: str | None = None) -> RollupKey:
 
 @lru_cache(maxsize=4)
 def _rollup_upsert(dialect: str):
-    insert = sqlite_insert if dialect == "sqlite" else pg_insert
+    insert = insert_with_conflicts(dialect)
     stmt = insert(LetterRollup)
     return stmt.on_conflict_do_update(
         index_elements=[

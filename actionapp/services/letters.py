@@ -10,9 +10,8 @@ from datetime import datetime
 from functools import lru_cache, partial
 
 from sqlalchemy import bindparam, insert, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from actionapp.database import insert_with_conflicts
 from actionapp.extensions import db
 from actionapp.models import Action, Channel, Letter, LetterStatus, Submission
 from actionapp.services.actions import action_state
@@ -154,7 +153,7 @@ def _by_client_key_query():
 
 @lru_cache(maxsize=4)
 def _insert_submission(dialect: str):
-    insert_for = sqlite_insert if dialect == "sqlite" else pg_insert
+    insert_for = insert_with_conflicts(dialect)
     table = Submission.__table__
     return (
         insert_for(table)

@@ -10,10 +10,8 @@ from functools import lru_cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from actionapp.database import is_sqlite
+from actionapp.database import insert_with_conflicts
 from actionapp.extensions import db
 from actionapp.models import Organiser, Role, SignInThrottle
 from actionapp.models.organisers import new_session_token
@@ -115,7 +113,7 @@ class SignInResult:
 
 def _throttle(key: str, now: datetime) -> SignInThrottle:
     """Return the throttle row for a key, created if needed and locked for this transaction."""
-    insert = sqlite_insert if is_sqlite() else pg_insert
+    insert = insert_with_conflicts()
     db.session.execute(
         insert(SignInThrottle)
         .values(key=key, failures=0, window_started_at=now)

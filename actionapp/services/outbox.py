@@ -12,10 +12,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select, text, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from actionapp.database import is_sqlite
+from actionapp.database import insert_with_conflicts, is_sqlite
 from actionapp.extensions import db
 from actionapp.models import MailSlot, MessageKind, MessageStatus, OutboxContent, OutboxMessage
 from actionapp.services.mail import ascii_address, build_message, check_header_value
@@ -114,7 +112,7 @@ def reserve_slot(recipient: str, earliest: datetime, per_hour: int) -> datetime:
     interval = max(3600 // max(per_hour, 1), 1)
     wanted = _epoch(earliest)
     sqlite = is_sqlite()
-    insert = sqlite_insert if sqlite else pg_insert
+    insert = insert_with_conflicts()
     later = func.max if sqlite else func.greatest
     stmt = insert(MailSlot).values(recipient=recipient.lower(), last_slot=wanted)
     stmt = stmt.on_conflict_do_update(

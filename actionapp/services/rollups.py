@@ -11,10 +11,8 @@ from collections import defaultdict
 from datetime import date
 
 from sqlalchemy import and_, bindparam, delete, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from actionapp.database import is_sqlite
+from actionapp.database import insert_with_conflicts
 from actionapp.extensions import db
 from actionapp.models import LetterRollup
 
@@ -65,7 +63,7 @@ def compact_day(action_id: int, day: date) -> int:
             for row in rows
         ],
     )
-    insert = sqlite_insert if is_sqlite() else pg_insert
+    insert = insert_with_conflicts()
     stmt = insert(LetterRollup)
     stmt = stmt.on_conflict_do_update(
         index_elements=["action_id", "day", *KEY_COLUMNS, "slot"],
