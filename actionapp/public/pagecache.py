@@ -132,11 +132,9 @@ def action_page_versions(app: Flask) -> ActionPageVersions:
 
 def install_page_cache(app: Flask) -> None:
     """Put the action page cache in front of the app's request handling."""
-    cache = PageCache()
-    app.extensions["actionapp_page_cache"] = cache
     app.wsgi_app = ActionPageMiddleware(  # type: ignore[method-assign]
         app.wsgi_app,
-        cache,
+        PageCache(),
         lambda: action_page_versions(app),
         tuple(app.config["LANGUAGES"]),
     )
