@@ -18,6 +18,9 @@ class Config:
     SQLALCHEMY_DATABASE_URI = ""  # filled in by the factory: instance/actionapp.db
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     SQLITE_BUSY_TIMEOUT_MS = 10_000
+    # PostgreSQL: a statement waiting this long for a lock gives up; the supporter gets a 503
+    # with their letter kept instead of a request that hangs.
+    POSTGRES_LOCK_TIMEOUT_MS = 10_000
     # Counter rows per action and metric; more slots spread concurrent writers (PostgreSQL).
     COUNTER_SLOTS = 8
 
@@ -42,7 +45,14 @@ class Config:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = False
-    SUBMIT_RATE_LIMIT = "20 per minute"
+    # Composer limits (README "Rate limits"). Events, schools, offices and mobile carriers put
+    # dozens of supporters behind one network address, so the address gets an event's budget;
+    # what identifies abuse is the email address, the composer (its client key) and the official.
+    SUBMIT_RATE_LIMIT = "120 per minute; 1500 per hour"  # letters sent, per network address
+    PREVIEW_RATE_LIMIT = "600 per minute"  # previews and back-to-editing, per network address
+    SUBMIT_EMAIL_RATE_LIMIT = "5 per minute; 30 per day"  # letters sent, per email address
+    SUBMIT_COMPOSER_RATE_LIMIT = "10 per minute"  # posts of one composer (its client key)
+    SUBMIT_OFFICIAL_RATE_LIMIT = "600 per minute"  # letters sent, per official (target)
     # Trust X-Forwarded-* from this many reverse proxies (0: none).
     PROXY_COUNT = 0
 

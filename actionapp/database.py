@@ -18,6 +18,7 @@ from sqlalchemy import event
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 
 from actionapp.extensions import db
 
@@ -41,6 +42,18 @@ def configure_engines(app: Flask) -> None:
         for engine in db.engines.values():
             if engine.dialect.name == "sqlite":
                 _configure_sqlite(engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+            elif engine.dialect.name == "postgresql":
+                _configure_postgres(engine, app.config["POSTGRES_LOCK_TIMEOUT_MS"])
+
+
+def _configure_postgres(engine: Engine, lock_timeout_ms: int) -> None:
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, _record) -> None:
+        # Outside a transaction, or the pool's rollback on return would undo the SET.
+        autocommit = dbapi_connection.autocommit
+        dbapi_connection.autocommit = True
+        dbapi_connection.execute(f"SET lock_timeout = {int(lock_timeout_ms)}")
+        dbapi_connection.autocommit = autocommit
 
 
 def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
@@ -137,3 +150,15 @@ def write_transaction() -> Iterator[None]:
                 raise
     finally:
         _begin_immediate.reset(token)
+
+
+# SQLite's "database is locked"/"busy"; PostgreSQL's lock_not_available (lock_timeout).
+_BUSY_SQLITE = ("database is locked", "database is busy", "database table is locked")
+_BUSY_POSTGRES = "55P03"
+
+
+def is_database_busy(error: OperationalError) -> bool:
+    """Tell whether a database error means a lock was not free in time (worth a retry)."""
+    if getattr(error.orig, "sqlstate", None) == _BUSY_POSTGRES:
+        return True
+    return any(text in str(error.orig) for text in _BUSY_SQLITE)

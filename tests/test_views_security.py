@@ -52,7 +52,7 @@ def test_csrf_is_required_on_the_composer(make_app, demo_action):
     data = compose_data(demo_action, started=started_stamp(app), channel="print")
     refused = client.post(f"/actions/{demo_action.slug}/write", data=data)
     assert refused.status_code == 400
-    assert "nothing you typed was recorded" in refused.get_data(as_text=True)
+    assert "we renewed its security check" in refused.get_data(as_text=True)  # composer kept
     page = client.get(f"/actions/{demo_action.slug}/write").get_data(as_text=True)
     data["csrf_token"] = csrf_token_from(page)
     accepted = client.post(f"/actions/{demo_action.slug}/write", data=data)

@@ -19,7 +19,8 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from actionapp.database import write_transaction
-from actionapp.extensions import db, limiter
+from actionapp.errors import keeps_typed
+from actionapp.extensions import db
 from actionapp.i18n import (
     country_choices,
     country_from_accept_language,
@@ -29,6 +30,7 @@ from actionapp.i18n import (
 from actionapp.models import Action, Channel, Submission, utcnow
 from actionapp.public import bp
 from actionapp.public.forms import ComposeForm, choices_of
+from actionapp.public.limits import composer_limits, is_send, officials_within_budget
 from actionapp.public.pagecache import action_page_versions
 from actionapp.public.views import published_or_404
 from actionapp.services import antibot
@@ -60,10 +62,6 @@ from actionapp.services.letters import (
     submission_by_token,
 )
 from actionapp.services.mail import mail_settings
-
-
-def _submit_limit() -> str:
-    return current_app.config["SUBMIT_RATE_LIMIT"]
 
 
 def consent_label(action: Action) -> str:
@@ -173,7 +171,7 @@ def _details(form: ComposeForm, action: Action, draft: bool = False) -> Supporte
     )
 
 
-def _compose_page(action: Action, form: ComposeForm, status: int = 200):
+def _compose_page(action: Action, form: ComposeForm, status: int = 200, message: str = ""):
     state = action_state(action, utcnow())
     details = _details(form, action, draft=True)
     return (
@@ -182,6 +180,7 @@ def _compose_page(action: Action, form: ComposeForm, status: int = 200):
             action=action,
             state=state,
             form=form,
+            message=message,
             letters=write_letters(action, details, utcnow().date()) if details.country else [],
             editable=editable_texts(action),
             locked={m.variant for m in action.model_letters if m.locked},
@@ -191,9 +190,10 @@ def _compose_page(action: Action, form: ComposeForm, status: int = 200):
     )
 
 
-def _closed_page(action: Action):
+def _closed_page(action: Action, form: ComposeForm | None = None):
+    """Answer 410 with the action's outcome, and what the supporter typed for them to copy."""
     state = action_state(action, utcnow())
-    return render_template("public/closed.html", action=action, state=state), 410
+    return render_template("public/closed.html", action=action, state=state, form=form), 410
 
 
 def cached_action_or_404(slug: str) -> CachedAction:
@@ -207,14 +207,14 @@ def cached_action_or_404(slug: str) -> CachedAction:
 
 
 @bp.route("/actions/<slug>/write", methods=["GET", "POST"])
-@limiter.limit(_submit_limit, methods=["POST"])
+@composer_limits
 def compose(slug: str):
     """Write a letter: the composer, its preview, and sending it through a channel."""
     cached = cached_action_or_404(slug)
     action = cached.action
-    if not action_state(action, utcnow()).accepting:
-        return _closed_page(action)
     form = ComposeForm()
+    if not action_state(action, utcnow()).accepting:
+        return _closed_page(action, form if request.method == "POST" else None)
     choices = _prepare(form, cached)
     if request.method == "GET":
         _fill_defaults(form, action)
@@ -227,11 +227,36 @@ def compose(slug: str):
     details = _details(form, action)
     if not form.channel.data:
         return _preview_page(action, form, details)
+    if not officials_within_budget(details.target_ids):
+        abort(429)
     return _send(action, form, details, choices.consent_label)
 
 
+@keeps_typed("public.compose")
+def compose_again(status: int, message: str):
+    """Show the composer (after a send: the preview) again with all that was posted, and why."""
+    version = action_page_versions(current_app).get((request.view_args or {}).get("slug", ""))
+    if version is None:
+        return None
+    cached = current_app.extensions["actionapp_action_cache"].get(version)
+    action = cached.action
+    form = ComposeForm()
+    _prepare(form, cached)
+    _stamp(form)
+    form.body.data = current_body(action, form.variant.data, form.language.data, form.body.data)
+    details = _details(form, action)
+    if is_send() and details.country and details.target_ids:
+        return _preview_page(action, form, details, status=status, message=message)
+    return _compose_page(action, form, status, message)
+
+
 def _preview_page(
-    action: Action, form: ComposeForm, details: SupporterDetails, problem: str = "", status=200
+    action: Action,
+    form: ComposeForm,
+    details: SupporterDetails,
+    problem: str = "",
+    status: int = 200,
+    message: str = "",
 ):
     letters = write_letters(action, details, utcnow().date())
     state = action_state(action, utcnow())
@@ -245,6 +270,7 @@ def _preview_page(
             state=state,
             email_notes=email_notes(action, [letter.target for letter in letters], email),
             email_problem=problem,
+            message=message,
         ),
         status,
     )
@@ -286,7 +312,7 @@ def _send(action: Action, form: ComposeForm, details: SupporterDetails, consent_
                     int(config["CONFIRM_DAYS"]),
                 )
     except ActionClosedError:
-        return _closed_page(action)
+        return _closed_page(action, form)
     except AlreadyWrittenError:
         return _preview_page(action, form, details, "already", 409)
     except NoEmailAddressError:
