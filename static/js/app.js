@@ -69,7 +69,16 @@
     });
   }
 
+  // Where the letter and its translation fit side by side, show the translation unfolded.
+  function unfoldTranslations() {
+    if (!window.matchMedia("(min-width: 40rem)").matches) { return; }
+    document.querySelectorAll("details.translation-fold").forEach(function (fold) {
+      fold.open = true;
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    unfoldTranslations();
     var composer = document.querySelector("form.composer");
     if (composer) { setupComposer(composer); }
     var summary = document.getElementById("error-summary");
