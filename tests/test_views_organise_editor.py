@@ -278,7 +278,9 @@ def test_targets_with_letters_stay_and_deleting_an_action_needs_an_admin(signed_
     add_letters(demo_action, Channel.PRINT, "GB", "p1")
     editor = signed_in("editor")
     target = demo_action.targets[0]
-    editor.post(f"/organise/actions/{demo_action.id}/targets/{target.id}/delete")
+    editor.post(
+        f"/organise/actions/{demo_action.id}/targets/{target.id}/delete", data={"confirm": "yes"}
+    )
     assert db.session.get(Target, target.id) is not None
     page = editor.get(f"/organise/actions/{demo_action.id}/delete").get_data(as_text=True)
     assert "Only an administrator" in page and "3 letters were written" in page

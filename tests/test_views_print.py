@@ -172,7 +172,7 @@ def test_i_posted_it_moves_letters_to_posted_once(client, demo_action, post_lett
     before = action_counts(demo_action.id)
     confirmed = client.post(f"/actions/{demo_action.slug}/posted/{token}")
     assert confirmed.status_code == 303
-    assert confirmed.headers["Location"] == f"/actions/{demo_action.slug}/thanks/{token}#print"
+    assert confirmed.headers["Location"] == f"/actions/{demo_action.slug}/thanks/{token}#posted"
     client.post(f"/actions/{demo_action.slug}/posted/{token}")  # a second click changes nothing
     db.session.expire_all()
     assert set(db.session.scalars(select(Letter.status))) == {LetterStatus.POSTED}
@@ -183,6 +183,8 @@ def test_i_posted_it_moves_letters_to_posted_once(client, demo_action, post_lett
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "you told us you posted your letters" in page
     assert "I posted it</button>" not in page
+    # The confirmation the redirect points to comes first, above the download.
+    assert page.index('id="posted"') < page.index("Download your")
 
 
 def test_i_posted_it_needs_the_csrf_token(make_app, demo_action):

@@ -34,6 +34,7 @@ from actionapp.services.editing import (
     create_action,
     delete_action,
     embassy_conflict,
+    same_official,
     letters_to,
     parse_salutations,
     publish_action,
@@ -287,6 +288,24 @@ def _edit_target(action, target: Target | None):
             _("Another diplomatic copy already goes to supporters in this country.")
         ]
         valid = False
+    if kind == TargetKind.PRIMARY and valid:
+        other = same_official(
+            action,
+            form.name.data,
+            form.organisation.data or "",
+            (form.email.data or "").strip() or None,
+            target and target.id,
+        )
+        if other is not None:
+            form.name.errors = [
+                *form.name.errors,
+                _(
+                    "%(name)s is already a target of this action: edit that one instead, "
+                    "so that each official gets one letter from each supporter.",
+                    name=other.name,
+                ),
+            ]
+            valid = False
     if not valid:
         return _target_page(action, target, form, 422)
     save_target(
@@ -331,13 +350,18 @@ def edit_target(action_id: int, target_id: int):
     return _edit_target(action, _target_or_404(action, target_id))
 
 
-@bp.post("/actions/<int:action_id>/targets/<int:target_id>/delete")
+@bp.route("/actions/<int:action_id>/targets/<int:target_id>/delete", methods=["GET", "POST"])
 @role_required(Role.EDITOR)
 def delete_target(action_id: int, target_id: int):
-    """Remove a target that has no letters yet."""
+    """Ask, then remove a target that has no letters yet (a page of its own: works without JS)."""
     action = action_or_404(action_id)
     target = _target_or_404(action, target_id)
-    if letters_to(action.id, target.id):
+    letters = letters_to(action.id, target.id)
+    if request.method == "GET" or request.form.get("confirm") != "yes":
+        return render_template(
+            "organise/target_delete.html", action=action, target=target, letters=letters
+        )
+    if letters:
         flash(_("Letters were written to this target: it stays, so that they keep counting."),
               "error")  # fmt: skip
     else:

@@ -179,7 +179,8 @@ def posted(slug: str, token: str):
         if submission is None or submission.action_id != action.id:
             abort(404)
         move_letters(submission, _print_letters(submission), LetterStatus.POSTED, utcnow())
-    return redirect(url_for("public.thanks", slug=slug, token=token, _anchor="print"), 303)
+    # To the confirmation, at the top of the thank-you page (app.js also focuses it).
+    return redirect(url_for("public.thanks", slug=slug, token=token, _anchor="posted"), 303)
 
 
 # --- letter-writing events ------------------------------------------------------------------

@@ -193,6 +193,25 @@ def embassy_conflict(action: Action, country: str | None, except_id: int | None)
     )
 
 
+def _same(a: str | None, b: str | None) -> bool:
+    return " ".join((a or "").split()).casefold() == " ".join((b or "").split()).casefold()
+
+
+def same_official(
+    action: Action, name: str, organisation: str, email: str | None, except_id: int | None
+) -> Target | None:
+    """Return another target of the action that is this official: the same email address,
+    or the same name in the same organisation (ignoring case and spacing); else None."""
+    for other in action.targets:
+        if other.id == except_id or other.kind != TargetKind.PRIMARY:
+            continue
+        if (email and _same(other.email, email)) or (
+            _same(other.name, name) and _same(other.organisation, organisation)
+        ):
+            return other
+    return None
+
+
 def save_target(action: Action, target: Target | None, values: TargetFields) -> Target:
     """Add a target to an action, or change one (flushes)."""
     if target is None:

@@ -77,8 +77,16 @@
     });
   }
 
+  // A confirmation a redirect points to (#posted) takes the focus, so screen readers say it.
+  function focusTargetNotice() {
+    var id = window.location.hash.slice(1);
+    var notice = id ? document.getElementById(id) : null;
+    if (notice && notice.classList.contains("notice")) { notice.focus(); }
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     unfoldTranslations();
+    focusTargetNotice();
     var composer = document.querySelector("form.composer");
     if (composer) { setupComposer(composer); }
     var summary = document.getElementById("error-summary");

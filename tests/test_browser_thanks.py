@@ -1,0 +1,59 @@
+"""The thank-you pages in a real browser: copy buttons only with JavaScript; "posted" seen."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+
+def _thanks(post_letter, demo_action, channel: str) -> str:
+    response = post_letter(demo_action, channel=channel)
+    assert response.status_code == 303
+    return response.headers["Location"]
+
+
+@pytest.mark.no_javascript
+def test_copy_buttons_are_hidden_without_javascript(
+    browser_page, live_server, post_letter, demo_action
+):
+    browser_page.goto(live_server + _thanks(post_letter, demo_action, "mailto"))
+    buttons = browser_page.locator("[data-copy-target]")
+    assert buttons.count() >= 3
+    for i in range(buttons.count()):
+        expect(buttons.nth(i)).to_be_hidden()
+    # What they would copy is there to select by hand.
+    expect(browser_page.get_by_label("Letter").first).to_be_visible()
+
+
+def test_copy_buttons_show_and_copy_with_javascript(
+    browser_page, live_server, post_letter, demo_action
+):
+    page = browser_page
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server)
+    page.goto(live_server + _thanks(post_letter, demo_action, "mailto"))
+    button = page.get_by_role("button", name="Copy the subject").first
+    expect(button).to_be_visible()
+    button.click()
+    expect(button).to_have_attribute("data-copied", "true")
+    subject = page.get_by_label("Subject").first.input_value()
+    assert page.evaluate("navigator.clipboard.readText()") == subject
+
+
+@pytest.mark.parametrize("javascript", ["on", pytest.param("off", marks=pytest.mark.no_javascript)])
+def test_yes_i_posted_them_shows_the_confirmation_at_the_top(
+    browser_page, live_server, post_letter, demo_action, javascript
+):
+    page = browser_page
+    thanks = _thanks(post_letter, demo_action, "print")
+    token = thanks.rsplit("/", 1)[-1]
+    page.goto(f"{live_server}/actions/{demo_action.slug}/posted/{token}")
+    page.get_by_role("button", name="Yes, I posted them").click()
+    notice = page.locator("#posted")
+    expect(notice).to_contain_text("you told us you posted your letters")
+    assert page.url.endswith("#posted")
+    box = notice.bounding_box()
+    assert -1 <= box["y"] < page.viewport_size["height"]  # on screen, scrolled to it
+    if javascript == "on":
+        assert page.evaluate("document.activeElement.id") == "posted"
