@@ -186,3 +186,19 @@ def test_503_database_busy_keeps_every_field(make_app, demo_action, database_url
     for data in posts:
         assert client.post(f"/actions/{slug}/write", data=data).status_code == 303
     assert recorded() == len(people)
+
+
+def test_expired_form_for_an_action_closed_meanwhile_shows_the_text_to_copy(make_app, demo_action):
+    app = make_app(WTF_CSRF_ENABLED=True)
+    client = app.test_client()
+    person = realworld.supporters()[3]
+    demo_action.status = ActionStatus.CLOSED
+    db.session.commit()
+    data = supporter_post(app, demo_action, person, channel="print", csrf_token="stale")
+    response = client.post(f"/actions/{demo_action.slug}/write", data=data)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 410
+    assert "This action is closed" in html
+    fields = page_fields(html)
+    for name in TYPED:
+        assert fields.get(f"kept-{name}") == ([data[name]] if data[name] else None), name

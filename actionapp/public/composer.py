@@ -241,6 +241,8 @@ def compose_again(status: int, message: str):
     cached = current_app.extensions["actionapp_action_cache"].get(version)
     action = cached.action
     form = ComposeForm()
+    if not action_state(action, utcnow()).accepting:
+        return _closed_page(action, form)
     _prepare(form, cached)
     _stamp(form)
     form.body.data = current_body(action, form.variant.data, form.language.data, form.body.data)
