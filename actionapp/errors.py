@@ -114,5 +114,11 @@ def register_error_handlers(app: Flask) -> None:
     def server_error(error: Exception):
         db.session.rollback()
         app.logger.exception("Unhandled error")
+        if _keeps_typed():
+            message = _(
+                "Something went wrong on our side and nothing was recorded. Everything you "
+                "typed is below: please press the button again."
+            )
+            return _error_page(app, 500, message)
         message = _("Something went wrong on our side. Nothing you typed was recorded.")
         return render_template("errors/error.html", code=500, message=message), 500

@@ -202,3 +202,21 @@ def test_expired_form_for_an_action_closed_meanwhile_shows_the_text_to_copy(make
     fields = page_fields(html)
     for name in TYPED:
         assert fields.get(f"kept-{name}") == ([data[name]] if data[name] else None), name
+
+
+def test_500_keeps_every_field(client, app, demo_action, monkeypatch):
+    # A fault injected where letters are recorded (a bug cannot be made to happen otherwise).
+    from actionapp.public import composer
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("injected fault")
+
+    monkeypatch.setattr(composer, "record_letters", broken)
+    for person in realworld.supporters():
+        data = supporter_post(app, demo_action, person, channel="print")
+        response = client.post(f"/actions/{demo_action.slug}/write", data=data)
+        html = response.get_data(as_text=True)
+        assert response.status_code == 500, person["why"]
+        assert "Everything you typed is below" in html
+        assert_all_back(html, data)
+    assert recorded() == 0
