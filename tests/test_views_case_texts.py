@@ -305,6 +305,13 @@ def test_the_page_cache_keeps_each_language_and_refreshes_after_an_edit(
     assert_shown_in(page, UPDATE["zh"][0], "zh-CN")
     assert FALLBACK_NOTE_ZH not in page
 
+    # Emptying every Chinese text removes them: the page falls back at once.
+    editor.post(f"/organise/actions/{demo_action.id}/texts/zh", data={})
+    assert demo_action.text_in("zh") is None
+    page = client.get(path, headers=chinese).get_data(as_text=True)
+    assert "本案尚无中文版本" not in page  # the update is still in Chinese
+    assert_shown_in(page, EN["title"], "en")
+
 
 def _cells(page: str, label: str) -> list[str]:
     """Return the cells of the texts table's row for one text, in the table's language order."""
