@@ -393,3 +393,94 @@ def test_the_action_form_edits_the_texts_in_the_actions_own_language(demo_action
     assert editor.post(f"{base}/zh", data={"title": "", "body": ""}).status_code == 303
     db.session.refresh(update)
     assert [t.language for t in update.texts] == ["en"]
+
+
+def test_every_interface_language_gets_its_own_texts_on_every_public_page(app, demo_action):
+    """Whatever ACTIONAPP_LANGUAGES holds: each language's texts, marked with that language."""
+    from actionapp.i18n import html_lang
+
+    written = {
+        code: ActionTextFields(
+            title=f"Title [{code}]",
+            summary=f"Summary [{code}]",
+            what_we_ask=f"- Ask [{code}]",
+            background=f"Background [{code}]",
+            share_text=f"Share [{code}]",
+        )
+        for code in app.config["LANGUAGES"]
+    }
+    for code, fields in written.items():
+        save_action_texts(demo_action, code, fields)
+    _add_update(demo_action, {code: (f"News [{code}]", f"More [{code}]") for code in written})
+    slug = demo_action.slug
+    for code in written:
+        client = app.test_client()
+        client.set_cookie("lang", code)
+        lang = html_lang(code)
+        page = client.get(f"/actions/{slug}").get_data(as_text=True)
+        for name in ("title", "summary", "what_we_ask", "background"):
+            shown = getattr(written[code], name)
+            assert_shown_in(page, shown, lang, markdown=name in MARKDOWN_TEXTS)
+        assert_shown_in(page, f"News [{code}]", lang)
+        assert_shown_in(page, f"More [{code}]", lang, markdown=True)
+        assert_shown_in(client.get("/").get_data(as_text=True), f"Title [{code}]", lang)
+        event = client.get(f"/actions/{slug}/event").get_data(as_text=True)
+        assert_shown_in(event, f"Title [{code}]", lang)
+        embed = client.get(f"/embed/actions/{slug}/counter?lang={code}").get_data(as_text=True)
+        assert_shown_in(embed, f"Title [{code}]", lang)
+        api = client.get(f"/api/v1/actions/{slug}?lang={code}").json
+        assert (api["language"], api["title"]) == (code, f"Title [{code}]")
+        for other in written:
+            if other != code:
+                assert f"[{other}]" not in page
+
+
+def _action_form_data(action, **overrides) -> dict:
+    """Return the action form as its edit page fills it, with some fields changed."""
+    own = texts_of(action, action.language)
+    data = {
+        **vars(own),
+        "slug": action.slug,
+        "ua_number": action.ua_number,
+        "image_alt": action.image_alt,
+        "language": action.language,
+        "target_country": action.target_country,
+        "goal": str(action.goal),
+        "deadline": action.deadline.strftime("%Y-%m-%dT%H:%M"),
+        "post_days": str(action.post_days),
+        "require_email_confirmation": "y",
+        "mail_rate_per_hour": str(action.mail_rate_per_hour),
+        "retention_days": str(action.retention_days),
+    }
+    data.update(overrides)
+    return data
+
+
+def test_changing_the_actions_language_keeps_every_text(demo_action, signed_in):
+    editor = signed_in("editor")
+    edit = f"/organise/actions/{demo_action.id}/edit"
+    # To a language with texts: it becomes the own language, the form's texts stay English.
+    response = editor.post(edit, data=_action_form_data(demo_action, language="zh"))
+    assert response.status_code == 303
+    db.session.refresh(demo_action)
+    assert demo_action.language == "zh" and demo_action.title == ZH["title"]
+    assert texts_of(demo_action, "en").title == EN["title"]
+
+    # Back, then to a language it has no texts in: a corrected code relabels the texts.
+    editor.post(edit, data=_action_form_data(demo_action, language="en"))
+    db.session.refresh(demo_action)
+    response = editor.post(edit, data=_action_form_data(demo_action, language="de"))
+    assert response.status_code == 303
+    db.session.refresh(demo_action)
+    assert sorted(t.language for t in demo_action.texts) == ["de", "zh"]
+    assert demo_action.title == EN["title"]
+
+    # To a language whose texts lack what the own language needs: refused, nothing lost.
+    zh = texts_of(demo_action, "zh")
+    save_action_texts(demo_action, "zh", ActionTextFields(title=zh.title))
+    db.session.commit()
+    refused = editor.post(edit, data=_action_form_data(demo_action, language="zh"))
+    assert refused.status_code == 422
+    assert "first write its Summary, What we ask (Markdown)" in refused.get_data(as_text=True)
+    db.session.refresh(demo_action)
+    assert demo_action.language == "de" and texts_of(demo_action, "zh").title == zh.title

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from actionapp.auth.access import current_organiser, role_required
 from actionapp.extensions import db
-from actionapp.i18n import country_choices, interface_language
+from actionapp.i18n import country_choices, interface_language, language_name
 from actionapp.models import (
     Role,
     Target,
@@ -28,7 +28,12 @@ from actionapp.organise.forms import (
 )
 from actionapp.organise.views import action_or_404
 from actionapp.public.forms import choices_of
-from actionapp.services.case_texts import ActionTextFields, texts_of, translation_warnings
+from actionapp.services.case_texts import (
+    TEXT_LABELS,
+    ActionTextFields,
+    texts_of,
+    translation_warnings,
+)
 from actionapp.services.editing import (
     ActionFields,
     TargetFields,
@@ -36,6 +41,7 @@ from actionapp.services.editing import (
     create_action,
     delete_action,
     embassy_conflict,
+    language_change_lacks,
     letters_to,
     parse_salutations,
     publish_action,
@@ -111,6 +117,14 @@ def _save_action(form: ActionForm, action=None):
     texts = text_fields(form)
     if slug_taken(values.slug, action.id if action else None):
         form.slug.errors = [_("Another action uses this web address already.")]
+        return None
+    lacking = language_change_lacks(action, values.language) if action else []
+    if lacking:
+        form.language.errors = [
+            _("To make %(language)s the action's language, first write its %(texts)s "
+              "(Texts per language).", language=language_name(values.language),
+              texts=", ".join(str(TEXT_LABELS[name]) for name in lacking))
+        ]  # fmt: skip
         return None
     if action is None:
         action = create_action(values, texts, utcnow())

@@ -23,7 +23,12 @@ from actionapp.models import (
     TargetKind,
 )
 from actionapp.services.actions import model_letter, primary_targets
-from actionapp.services.case_texts import ActionTextFields, save_action_texts, save_update_texts
+from actionapp.services.case_texts import (
+    REQUIRED_TEXTS,
+    ActionTextFields,
+    save_action_texts,
+    save_update_texts,
+)
 from actionapp.services.model_letters import TemplateProblem, check_model_template
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -75,10 +80,27 @@ def create_action(values: ActionFields, texts: ActionTextFields, now: datetime) 
 
 
 def update_action(action: Action, values: ActionFields, texts: ActionTextFields) -> None:
-    """Change an action's settings and its texts in its own language."""
+    """Change an action's settings and its texts in its own language (as the form showed it).
+
+    A change of language to one the action has no texts in relabels its texts (a corrected
+    language code); to one it has texts in, makes that language its own, and the texts given
+    stay in the previous one (check `language_change_lacks` first).
+    """
+    previous = action.language
+    save_action_texts(action, previous, texts)
+    own = action.text_in(previous)
+    if values.language != previous and action.text_in(values.language) is None and own:
+        own.language = values.language
     for name, value in _as_dict(values).items():
         setattr(action, name, value)
-    save_action_texts(action, action.language, texts)
+
+
+def language_change_lacks(action: Action, language: str) -> list[str]:
+    """Return the required texts (REQUIRED_TEXTS) the action lacks to make `language` its own."""
+    row = action.text_in(language)
+    if language == action.language or row is None:
+        return []
+    return [name for name in REQUIRED_TEXTS if not getattr(row, name)]
 
 
 def _as_dict(values) -> dict:
