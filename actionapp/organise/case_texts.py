@@ -20,11 +20,8 @@ from actionapp.services.case_texts import (
 )
 
 
-def _further_language_or_404(action: Action, language: str) -> str:
-    """Return an interface language other than the action's own, or answer 404.
-
-    The action's own texts are edited with its settings (they are required there).
-    """
+def _text_language_or_404(action: Action, language: str) -> str:
+    """Return the language if the action's texts may be written in it, or answer 404."""
     codes = text_languages(action.language, current_app.config["LANGUAGES"])
     if language not in codes:
         abort(404)
@@ -36,9 +33,10 @@ def _further_language_or_404(action: Action, language: str) -> str:
 def action_texts(action_id: int, language: str):
     """Write the action's texts in one more language; empty texts fall back to its own."""
     action = action_or_404(action_id)
+    # The action's own texts are edited with its settings (some are required there).
     if language == action.language:
         return redirect(url_for("organise.edit_action", action_id=action.id), 303)
-    _further_language_or_404(action, language)
+    _text_language_or_404(action, language)
     # Only a GET starts from the saved texts: a POST is judged on what was sent alone.
     form = ActionTextsForm(obj=action.text_in(language) if request.method == "GET" else None)
     if request.method == "POST" and form.validate():
@@ -71,7 +69,7 @@ def update_texts(action_id: int, update_id: int, language: str):
     """Write an update's title and text in one language."""
     action = action_or_404(action_id)
     update = _update_or_404(action, update_id)
-    _further_language_or_404(action, language)
+    _text_language_or_404(action, language)
     row = update.text_in(language)
     form = UpdateTextsForm(obj=row if request.method == "GET" else None)
     valid = request.method == "POST" and form.validate()
