@@ -120,6 +120,9 @@ def test_every_case_text_shows_in_chinese_on_every_public_page(
     assert_shown_in(page, UPDATE["zh"][0], "zh-CN")
     assert_shown_in(page, UPDATE["zh"][1], "zh-CN", markdown=True)
     assert f"<title>{ZH['title']} · " in page
+    # Texts given in the action's own language only (why write to a target) say so.
+    why = load_demo_data()["targets"][0]["why"]
+    assert_shown_in(page, why, "en")
     assert EN["title"] not in page and "Trial date set" not in page
     assert "fallback-note" not in page  # nothing fell back
 
