@@ -38,6 +38,21 @@ def negotiate_language(chosen: str | None, accept_language: str, languages: tupl
     return accepted.best_match(languages) or languages[0]
 
 
+def requested_language() -> str:
+    """Return the language a request asks for: ?lang= if offered, else as for pages.
+
+    For the JSON API and exports: the same negotiation as pages (select_locale), with the
+    query parameter taking the place of the language cookie when it names a language we offer.
+    """
+    languages = tuple(current_app.config["LANGUAGES"])
+    asked = request.args.get("lang")
+    return negotiate_language(
+        asked if asked in languages else request.cookies.get(LANGUAGE_COOKIE),
+        request.headers.get("Accept-Language", ""),
+        languages,
+    )
+
+
 def interface_language() -> str:
     """Return the current interface language code."""
     return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
@@ -121,10 +136,16 @@ def format_when(value: datetime, fmt: str = "medium") -> str:
     return format_datetime(value, fmt)
 
 
+def html_lang(code: str) -> str:
+    """Return the HTML lang value for a language code (zh -> zh-CN, so fonts are Chinese)."""
+    return "zh-CN" if code == "zh" else code
+
+
 def register_template_helpers(app: Flask) -> None:
     """Expose the formatting helpers to templates."""
     from flask_babel import format_date
 
+    from actionapp.services.case_texts import case_texts
     from actionapp.services.text import render_markdown
 
     app.jinja_env.filters.update(
@@ -134,9 +155,12 @@ def register_template_helpers(app: Flask) -> None:
         country=country_name,
         language=language_name,
         markdown=render_markdown,
+        html_lang=html_lang,
     )
     app.jinja_env.globals.update(
         interface_language=interface_language,
         native_language_name=native_language_name,
         languages=lambda: app.config["LANGUAGES"],
+        # An action's case texts in the interface language (falling back to its own language).
+        texts_for=lambda action: case_texts(action, interface_language()),
     )

@@ -9,7 +9,7 @@ from flask import session
 
 from actionapp import create_app
 from actionapp.extensions import db
-from actionapp.models import ActionUpdate, Organiser, SignInThrottle, utcnow
+from actionapp.models import ActionUpdate, Organiser, SignInThrottle, UpdateText, utcnow
 from actionapp.services.events import NewEventReport, record_event_report
 from tests.conftest import csrf_token_from
 from tests.fixtures_organise import PASSWORD, sign_in
@@ -42,6 +42,8 @@ NEEDS = {
     "organise.delete_letter": "editor",
     "organise.new_update": "editor",
     "organise.delete_update": "editor",
+    "organise.action_texts": "editor",
+    "organise.update_texts": "editor",
     "organise.consent": "admin",
     "organise.export_letters_personal": "admin",
     "organise.privacy": "admin",
@@ -88,6 +90,7 @@ def _url(app, endpoint, action, viewer_id, report_id):
         "update_id": update.id,
         "organiser_id": viewer_id,
         "report_id": report_id,
+        "language": "zh",
     }
     rule = next(r for r in app.url_map.iter_rules() if r.endpoint == endpoint)
     with app.test_request_context():
@@ -112,7 +115,9 @@ def _event_report(action):
 
 @pytest.mark.parametrize(("endpoint", "method"), ORGANISER_ROUTES)
 def test_every_route_answers_by_role(app, endpoint, method, demo_action, signed_in, uploads):
-    demo_action.updates.append(ActionUpdate(title="News", body="x"))
+    demo_action.updates.append(
+        ActionUpdate(texts=[UpdateText(language="en", title="News", body="x")])
+    )
     db.session.commit()
     clients = {role: signed_in(role) for role in ROLES}
     viewer_id = db.session.scalar(db.select(Organiser.id).where(Organiser.role == "viewer"))

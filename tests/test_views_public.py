@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from actionapp.extensions import db
-from actionapp.models import ActionStatus, ActionUpdate, Letter, Submission, utcnow
+from actionapp.models import ActionStatus, ActionUpdate, Letter, Submission, UpdateText, utcnow
 from actionapp.services.counts import action_counts
 from tests.conftest import compose_data, started_stamp
 
@@ -17,7 +17,8 @@ def test_index_lists_live_actions_newest_first(client, demo_action):
     from actionapp.services.seed import create_demo_action, load_demo_data
 
     data = load_demo_data()
-    data["action"] = {**data["action"], "slug": "second-action", "title": "A newer action"}
+    data["action"] = {**data["action"], "slug": "second-action"}
+    data["texts"] = {**data["texts"], "en": {**data["texts"]["en"], "title": "A newer action"}}
     newer = create_demo_action(utcnow() + timedelta(minutes=5), data)
     db.session.commit()
     page = client.get("/").get_data(as_text=True)
@@ -219,7 +220,10 @@ def test_after_the_deadline_posting_answers_410(post_letter, client, demo_action
 def test_closed_action_shows_outcome_instead_of_composer(client, post_letter, demo_action):
     demo_action.status = ActionStatus.CLOSED
     demo_action.updates.append(
-        ActionUpdate(outcome="released", title="Released!", body="Both were **released**.")
+        ActionUpdate(
+            outcome="released",
+            texts=[UpdateText(language="en", title="Released!", body="Both were **released**.")],
+        )
     )
     db.session.commit()
     page = client.get(f"/actions/{demo_action.slug}").get_data(as_text=True)

@@ -3,10 +3,12 @@
 from actionapp.models.actions import (
     Action,
     ActionStatus,
+    ActionText,
     ActionUpdate,
     ModelLetter,
     Target,
     TargetKind,
+    UpdateText,
 )
 from actionapp.models.base import utcnow
 from actionapp.models.counters import CounterSlot, LetterRollup
@@ -24,6 +26,7 @@ from actionapp.models.outbox import (
 __all__ = [
     "Action",
     "ActionStatus",
+    "ActionText",
     "ActionUpdate",
     "Channel",
     "CounterSlot",
@@ -46,5 +49,6 @@ __all__ = [
     "Submission",
     "Target",
     "TargetKind",
+    "UpdateText",
     "utcnow",
 ]

@@ -1,4 +1,4 @@
-"""An urgent action with its targets, model letters and updates."""
+"""An urgent action with its texts per language, targets, model letters and updates."""
 
 from __future__ import annotations
 
@@ -35,12 +35,9 @@ class Action(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(120), unique=True)
     ua_number: Mapped[str] = mapped_column(String(60), default="")
-    title: Mapped[str] = mapped_column(String(200))
-    summary: Mapped[str] = mapped_column(Text, default="")
-    what_we_ask: Mapped[str] = mapped_column(Text, default="")
-    background: Mapped[str] = mapped_column(Text, default="")
     image: Mapped[str | None] = mapped_column(String(200))
     image_alt: Mapped[str] = mapped_column(String(300), default="")
+    # The action's own (default) language: its texts in it are complete, others may fall back.
     language: Mapped[str] = mapped_column(String(12), default="en")
     target_country: Mapped[str] = mapped_column(String(2), default="")
     goal: Mapped[int] = mapped_column(default=1000)
@@ -70,8 +67,48 @@ class Action(db.Model):
         order_by="ActionUpdate.published_at.desc()",
         cascade="all, delete-orphan",
     )
+    # Loaded with the action: every page shows some of them, and cached actions are detached.
+    texts: Mapped[list[ActionText]] = relationship(
+        back_populates="action",
+        order_by="ActionText.language",
+        cascade="all, delete-orphan",
+        lazy="selectin",
+    )
 
     __table_args__ = (Index("ix_actions_status_published", "status", "published_at"),)
+
+    def text_in(self, language: str) -> ActionText | None:
+        """Return the action's texts written in a language, if any."""
+        return next((t for t in self.texts if t.language == language), None)
+
+    @property
+    def title(self) -> str:
+        """The title in the action's own language (organiser pages, file names, emails).
+
+        Public pages show the visitor's language through services.case_texts.case_texts.
+        """
+        own = self.text_in(self.language)
+        return own.title if own else ""
+
+
+class ActionText(db.Model):
+    """An action's texts in one language; empty means not written in that language."""
+
+    __tablename__ = "action_texts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("actions.id", ondelete="CASCADE"))
+    language: Mapped[str] = mapped_column(String(12))
+    title: Mapped[str] = mapped_column(String(200), default="")
+    summary: Mapped[str] = mapped_column(Text, default="")
+    what_we_ask: Mapped[str] = mapped_column(Text, default="")
+    background: Mapped[str] = mapped_column(Text, default="")
+    # What supporters post when they share the action; empty: the interface's own sentence.
+    share_text: Mapped[str] = mapped_column(Text, default="")
+
+    action: Mapped[Action] = relationship(back_populates="texts")
+
+    __table_args__ = (UniqueConstraint("action_id", "language"),)
 
 
 class Target(db.Model):
@@ -141,11 +178,41 @@ class ActionUpdate(db.Model):
     action_id: Mapped[int] = mapped_column(ForeignKey("actions.id", ondelete="CASCADE"))
     # A short status word such as "released"; empty for plain news.
     outcome: Mapped[str] = mapped_column(String(60), default="")
-    title: Mapped[str] = mapped_column(String(200))
-    body: Mapped[str] = mapped_column(Text, default="")
     published_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     action: Mapped[Action] = relationship(back_populates="updates")
+    texts: Mapped[list[UpdateText]] = relationship(
+        back_populates="update",
+        order_by="UpdateText.language",
+        cascade="all, delete-orphan",
+        lazy="selectin",
+    )
+
+    def text_in(self, language: str) -> UpdateText | None:
+        """Return the update's texts written in a language, if any."""
+        return next((t for t in self.texts if t.language == language), None)
+
+    @property
+    def title(self) -> str:
+        """The title in the action's own language (organiser pages)."""
+        own = self.text_in(self.action.language)
+        return own.title if own else ""
+
+
+class UpdateText(db.Model):
+    """An update's title and text in one language."""
+
+    __tablename__ = "action_update_texts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    update_id: Mapped[int] = mapped_column(ForeignKey("action_updates.id", ondelete="CASCADE"))
+    language: Mapped[str] = mapped_column(String(12))
+    title: Mapped[str] = mapped_column(String(200), default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+
+    update: Mapped[ActionUpdate] = relationship(back_populates="texts")
+
+    __table_args__ = (UniqueConstraint("update_id", "language"),)
 
 
 @event.listens_for(Session, "before_flush")
@@ -156,7 +223,12 @@ def _touch_changed_actions(session: Session, _context, _instances) -> None:
     """
     now = utcnow()
     for instance in (*session.new, *session.dirty, *session.deleted):
-        if isinstance(instance, Target | ModelLetter | ActionUpdate):
+        if isinstance(instance, UpdateText):
+            update = instance.update or session.get(ActionUpdate, instance.update_id)
+            action = update.action if update is not None else None
+        elif isinstance(instance, Target | ModelLetter | ActionUpdate | ActionText):
             action = instance.action or session.get(Action, instance.action_id)
-            if action is not None and action not in session.deleted:
-                action.updated_at = now
+        else:
+            continue
+        if action is not None and action not in session.deleted:
+            action.updated_at = now

@@ -29,7 +29,15 @@ def action_image_url(action) -> str | None:
 def register(app: Flask) -> None:
     """Add the organiser routes (each module adds its own to bp) and the template helpers."""
     # Imported here, not at the top: each module adds its routes to bp when first imported.
-    from actionapp.organise import admin, editor, events, exports, letters, views  # noqa: F401
+    from actionapp.organise import (  # noqa: F401
+        admin,
+        case_texts,
+        editor,
+        events,
+        exports,
+        letters,
+        views,
+    )
 
     app.register_blueprint(bp, url_prefix="/organise")
     app.add_template_global(action_image_url)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict, fields
 from datetime import timedelta
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -10,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from actionapp.auth.access import current_organiser, role_required
 from actionapp.extensions import db
-from actionapp.i18n import country_choices, interface_language
+from actionapp.i18n import country_choices, interface_language, language_name
 from actionapp.models import (
     Role,
     Target,
@@ -27,6 +28,12 @@ from actionapp.organise.forms import (
 )
 from actionapp.organise.views import action_or_404
 from actionapp.public.forms import choices_of
+from actionapp.services.case_texts import (
+    TEXT_LABELS,
+    ActionTextFields,
+    texts_of,
+    translation_warnings,
+)
 from actionapp.services.editing import (
     ActionFields,
     TargetFields,
@@ -34,6 +41,7 @@ from actionapp.services.editing import (
     create_action,
     delete_action,
     embassy_conflict,
+    language_change_lacks,
     letters_to,
     parse_salutations,
     publish_action,
@@ -62,11 +70,7 @@ def _countries(blank: str) -> list:
 def _action_fields(form: ActionForm) -> ActionFields:
     return ActionFields(
         slug=form.slug.data.strip(),
-        title=form.title.data.strip(),
         ua_number=(form.ua_number.data or "").strip(),
-        summary=form.summary.data.strip(),
-        what_we_ask=form.what_we_ask.data.strip(),
-        background=(form.background.data or "").strip(),
         image_alt=(form.image_alt.data or "").strip(),
         language=form.language.data.strip(),
         target_country=form.target_country.data or "",
@@ -79,9 +83,19 @@ def _action_fields(form: ActionForm) -> ActionFields:
     )
 
 
+def text_fields(form) -> ActionTextFields:
+    """Read a form's case texts (the action form's, or another language's), stripped."""
+    return ActionTextFields(
+        **{f.name: (form[f.name].data or "").strip() for f in fields(ActionTextFields)}
+    )
+
+
 def _action_form(action=None) -> ActionForm:
     # Only a GET starts from the saved values: a POST is judged on what was sent alone.
-    form = ActionForm(obj=action if request.method == "GET" else None)
+    if action is not None and request.method == "GET":
+        form = ActionForm(obj=action, data=asdict(texts_of(action, action.language)))
+    else:
+        form = ActionForm()
     form.target_country.choices = _countries(_("Not set"))
     if action is None and request.method == "GET":
         now = utcnow()
@@ -101,13 +115,22 @@ def _save_action(form: ActionForm, action=None):
     if not form.validate():
         return None
     values = _action_fields(form)
+    texts = text_fields(form)
     if slug_taken(values.slug, action.id if action else None):
         form.slug.errors = [_("Another action uses this web address already.")]
         return None
+    lacking = language_change_lacks(action, values.language) if action else []
+    if lacking:
+        form.language.errors = [
+            _("To make %(language)s the action's language, first write its %(texts)s "
+              "(Texts per language).", language=language_name(values.language),
+              texts=", ".join(str(TEXT_LABELS[name]) for name in lacking))
+        ]  # fmt: skip
+        return None
     if action is None:
-        action = create_action(values, utcnow())
+        action = create_action(values, texts, utcnow())
     else:
-        update_action(action, values)
+        update_action(action, values, texts)
     try:
         db.session.commit()
     except IntegrityError:
@@ -157,6 +180,9 @@ def publish(action_id: int):
     else:
         db.session.commit()
         flash(_("The action is live."), "ok")
+        # Warnings, never blockers: an action may go live in its own language only.
+        for warning in translation_warnings(action, current_app.config["LANGUAGES"]):
+            flash(str(warning), "warning")
     return redirect(url_for("organise.action_overview", action_id=action.id), 303)
 
 

@@ -10,6 +10,7 @@ from flask import Response, abort, jsonify, render_template, request, stream_wit
 
 from actionapp.auth.access import current_organiser, role_required
 from actionapp.extensions import db
+from actionapp.i18n import requested_language
 from actionapp.models import Action, ActionStatus, Role, utcnow
 from actionapp.organise import bp
 from actionapp.organise.forms import PersonalExportForm, StatsFilterForm
@@ -100,6 +101,7 @@ def export_daily(action_id: int):
 def _campaign(action: Action) -> dict:
     return osdi_campaign(
         action,
+        requested_language(),
         public_url=url_for("public.action_page", slug=action.slug, _external=True),
         outreaches_url=url_for("organise.osdi_outreaches", action_id=action.id, _external=True),
     )

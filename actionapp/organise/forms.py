@@ -32,6 +32,7 @@ from wtforms.validators import (
 
 from actionapp.forms import AppForm
 from actionapp.public.forms import single_line
+from actionapp.services.case_texts import TEXT_LABELS
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 LANGUAGE_PATTERN = r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?$"
@@ -55,10 +56,34 @@ def _language_field(label) -> StringField:
     )
 
 
-class ActionForm(AppForm):
-    """An action's texts and settings."""
+# Limits of each case text, in the action form and the forms for other languages alike.
+TEXT_MAX = {
+    "title": 200,
+    "summary": 2000,
+    "what_we_ask": 10_000,
+    "background": 30_000,
+    "share_text": 500,
+    "body": 10_000,
+}
 
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200), single_line])
+
+def _case_text(name: str, required: bool = False, **kwargs):
+    validators = [DataRequired() if required else Optional(), Length(max=TEXT_MAX[name])]
+    if name == "title":
+        return StringField(TEXT_LABELS[name], validators=[*validators, single_line], **kwargs)
+    return TextAreaField(TEXT_LABELS[name], validators=validators, **kwargs)
+
+
+SHARE_TEXT_HINT = _l(
+    "What supporters post when they share the action (the link is added). Empty: a sentence "
+    "of ours with the title."
+)
+
+
+class ActionForm(AppForm):
+    """An action's settings and its texts in its own language."""
+
+    title = _case_text("title", required=True)
     slug = StringField(
         _l("Web address (slug)"),
         validators=[
@@ -69,11 +94,10 @@ class ActionForm(AppForm):
         description=_l("The action's page is /actions/<slug>. Lower-case letters, digits, -."),
     )
     ua_number = StringField(_l("UA number"), validators=[Length(max=60), single_line])
-    summary = TextAreaField(_l("Summary"), validators=[DataRequired(), Length(max=2000)])
-    what_we_ask = TextAreaField(
-        _l("What we ask (Markdown)"), validators=[DataRequired(), Length(max=10_000)]
-    )
-    background = TextAreaField(_l("Background (Markdown)"), validators=[Length(max=30_000)])
+    summary = _case_text("summary", required=True)
+    what_we_ask = _case_text("what_we_ask", required=True)
+    background = _case_text("background")
+    share_text = _case_text("share_text", description=SHARE_TEXT_HINT)
     image_alt = StringField(
         _l("Image description (alt text)"), validators=[Length(max=300), single_line]
     )
@@ -210,9 +234,26 @@ class UpdateForm(AppForm):
         validators=[Optional(), AnyOf(OUTCOMES)],
         description=_l("An outcome replaces the letter composer on the action page."),
     )
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200), single_line])
-    body = TextAreaField(_l("Text (Markdown)"), validators=[Length(max=10_000)])
+    title = _case_text("title", required=True)
+    body = _case_text("body")
     published_on = DateField(_l("Date"), validators=[Optional()])
+
+
+class ActionTextsForm(AppForm):
+    """An action's texts in one more language; any may stay empty (it then falls back)."""
+
+    title = _case_text("title")
+    summary = _case_text("summary")
+    what_we_ask = _case_text("what_we_ask")
+    background = _case_text("background")
+    share_text = _case_text("share_text", description=SHARE_TEXT_HINT)
+
+
+class UpdateTextsForm(AppForm):
+    """An update's title and text in one language."""
+
+    title = _case_text("title")
+    body = _case_text("body")
 
 
 class ConfirmForm(AppForm):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, render_template, request
+from flask import abort, current_app, render_template, request
 from flask_babel import gettext as _
 
 from actionapp.auth.access import role_required
@@ -12,6 +12,14 @@ from actionapp.models import Action, Role, utcnow
 from actionapp.organise import bp, charts
 from actionapp.organise.forms import StatsFilterForm
 from actionapp.services.actions import action_state
+from actionapp.services.case_texts import (
+    ACTION_TEXTS,
+    TEXT_LABELS,
+    action_missing,
+    text_languages,
+    translation_warnings,
+    update_missing,
+)
 from actionapp.services.editing import all_actions, letters_to, publish_problems
 from actionapp.services.events import pending_event_reports
 from actionapp.services.privacy import consent_records, purge_due_at
@@ -66,11 +74,17 @@ def action_overview(action_id: int):
     """Show one action: settings, targets, model letters, updates and what can be done."""
     action = action_or_404(action_id)
     now = utcnow()
+    languages = current_app.config["LANGUAGES"]
     return render_template(
         "organise/action.html",
         action=action,
         status=status_word(action, now),
         problems=publish_problems(action, now) if action.status != "live" else [],
+        warnings=translation_warnings(action, languages),
+        text_languages=text_languages(action.language, languages),
+        text_names=[(name, TEXT_LABELS[name]) for name in ACTION_TEXTS],
+        missing=action_missing(action, languages),
+        updates_missing={u.id: update_missing(u, action, languages) for u in action.updates},
         letters=letters_to(action.id),
         purge_due=purge_due_at(action, now),
         pending_events=len(pending_event_reports(action.id)),

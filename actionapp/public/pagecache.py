@@ -142,6 +142,8 @@ def install_page_cache(app: Flask) -> None:
 
 def page_key(version: ActionPageVersion, language: str, scheme: str) -> tuple:
     """Return the cache key of an action page: what its HTML and headers depend on."""
+    # The language picks both the interface and the case texts (services.case_texts); an edit
+    # of any text in any language, or of an update's, moves updated_at (models/actions.py).
     return (
         version.id,
         version.updated_at,

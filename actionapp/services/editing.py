@@ -23,6 +23,12 @@ from actionapp.models import (
     TargetKind,
 )
 from actionapp.services.actions import model_letter, primary_targets
+from actionapp.services.case_texts import (
+    REQUIRED_TEXTS,
+    ActionTextFields,
+    save_action_texts,
+    save_update_texts,
+)
 from actionapp.services.model_letters import TemplateProblem, check_model_template
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -32,14 +38,10 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 @dataclass(frozen=True)
 class ActionFields:
-    """Everything the action form edits."""
+    """The action form's settings (its texts, in the action's language, come separately)."""
 
     slug: str
-    title: str
     ua_number: str
-    summary: str
-    what_we_ask: str
-    background: str
     image_alt: str
     language: str
     target_country: str
@@ -68,18 +70,37 @@ def slug_taken(slug: str, except_id: int | None = None) -> bool:
     return db.session.scalar(query) is not None
 
 
-def create_action(values: ActionFields, now: datetime) -> Action:
-    """Add a draft action (flushes)."""
+def create_action(values: ActionFields, texts: ActionTextFields, now: datetime) -> Action:
+    """Add a draft action with its texts in its own language (flushes)."""
     action = Action(created_at=now, status=ActionStatus.DRAFT, **_as_dict(values))
+    save_action_texts(action, action.language, texts)
     db.session.add(action)
     db.session.flush()
     return action
 
 
-def update_action(action: Action, values: ActionFields) -> None:
-    """Change an action's texts and settings."""
+def update_action(action: Action, values: ActionFields, texts: ActionTextFields) -> None:
+    """Change an action's settings and its texts in its own language (as the form showed it).
+
+    A change of language to one the action has no texts in relabels its texts (a corrected
+    language code); to one it has texts in, makes that language its own, and the texts given
+    stay in the previous one (check `language_change_lacks` first).
+    """
+    previous = action.language
+    save_action_texts(action, previous, texts)
+    own = action.text_in(previous)
+    if values.language != previous and action.text_in(values.language) is None and own:
+        own.language = values.language
     for name, value in _as_dict(values).items():
         setattr(action, name, value)
+
+
+def language_change_lacks(action: Action, language: str) -> list[str]:
+    """Return the required texts (REQUIRED_TEXTS) the action lacks to make `language` its own."""
+    row = action.text_in(language)
+    if language == action.language or row is None:
+        return []
+    return [name for name in REQUIRED_TEXTS if not getattr(row, name)]
 
 
 def _as_dict(values) -> dict:
@@ -375,8 +396,9 @@ def save_model_letter(
 
 
 def add_update(action: Action, outcome: str, title: str, body: str, when: datetime) -> ActionUpdate:
-    """Add news or an outcome ("released") to the action page (flushes)."""
-    update = ActionUpdate(outcome=outcome, title=title, body=body, published_at=when)
+    """Add news or an outcome ("released"), written in the action's language (flushes)."""
+    update = ActionUpdate(outcome=outcome, published_at=when)
+    save_update_texts(update, action.language, title, body)
     action.updates.append(update)
     db.session.flush()
     return update

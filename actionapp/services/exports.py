@@ -19,6 +19,7 @@ from actionapp.models import (
     Submission,
     Target,
 )
+from actionapp.services.case_texts import case_texts
 from actionapp.services.counts import COUNTED_STATUSES, action_counts
 
 LETTER_COLUMNS = (
@@ -127,13 +128,14 @@ def _counted_condition():
     )
 
 
-def osdi_campaign(action: Action, public_url: str, outreaches_url: str) -> dict:
-    """Return an action as an OSDI advocacy campaign with its exact total of outreaches."""
+def osdi_campaign(action: Action, language: str, public_url: str, outreaches_url: str) -> dict:
+    """Return an action as an OSDI advocacy campaign (texts in a language), with its total."""
+    texts = case_texts(action, language)
     return {
         "origin_system": ORIGIN,
         "identifiers": [f"{ORIGIN}:{action.slug}"],
-        "title": action.title,
-        "description": action.summary,
+        "title": texts.title.text,
+        "description": texts.summary.text,
         "browser_url": public_url,
         "created_date": _stamp(action.created_at),
         "modified_date": _stamp(action.updated_at),

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from actionapp.extensions import db
 from actionapp.models import Action, ActionStatus, ModelLetter, Target, TargetKind
+from actionapp.services.case_texts import ACTION_TEXTS, ActionTextFields, save_action_texts
 
 DEMO_FILE = Path(__file__).resolve().parent.parent / "seed" / "demo_action.toml"
 
@@ -26,16 +27,12 @@ def database_is_empty() -> bool:
 
 
 def create_demo_action(now: datetime, data: dict | None = None) -> Action:
-    """Add the demo action, live, with its targets and model letters (flushes, never commits)."""
+    """Add the demo action, live, with its texts, targets and model letters (flushes only)."""
     data = data or load_demo_data()
     spec = data["action"]
     action = Action(
         slug=spec["slug"],
         ua_number=spec.get("ua_number", ""),
-        title=spec["title"],
-        summary=spec["summary"].strip(),
-        what_we_ask=spec["what_we_ask"].strip(),
-        background=spec["background"].strip(),
         image=spec.get("image"),
         image_alt=spec.get("image_alt", ""),
         language=spec.get("language", "en"),
@@ -50,6 +47,12 @@ def create_demo_action(now: datetime, data: dict | None = None) -> Action:
         created_at=now,
         published_at=now,
     )
+    for language, texts in data["texts"].items():
+        save_action_texts(
+            action,
+            language,
+            ActionTextFields(**{name: texts.get(name, "").strip() for name in ACTION_TEXTS}),
+        )
     for position, target in enumerate(data.get("targets", [])):
         action.targets.append(
             Target(
