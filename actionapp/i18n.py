@@ -6,7 +6,7 @@ from datetime import date, datetime
 from functools import lru_cache
 
 import pycountry
-from babel import Locale
+from babel import Locale, negotiate_locale
 from babel.core import get_global
 from babel.dates import format_date as babel_format_date
 from flask import Flask, current_app, request
@@ -31,11 +31,17 @@ def negotiate_language(chosen: str | None, accept_language: str, languages: tupl
     """Return the language cookie's choice if offered, else the best match for Accept-Language.
 
     Pure, so that the page cache in front of Flask picks exactly the language Flask-Babel does.
+    The visitor's order wins: each preference in turn, exactly or by its first subtag, so that
+    zh-Hant-TW before en picks zh. Any Chinese (zh-TW, zh_CN, zh-Hans...) gets our only Chinese.
     """
     if chosen in languages:
         return chosen
     accepted = parse_accept_header(accept_language[:500], LanguageAccept)
-    return accepted.best_match(languages) or languages[0]
+    # Browsers and proxies send zh_CN as well as zh-CN; q=0 means "not this one".
+    preferred = [value.replace("-", "_") for value, quality in accepted if quality > 0]
+    found = negotiate_locale(preferred, languages, sep="_", aliases=None)
+    by_lower = {code.lower(): code for code in languages}
+    return by_lower.get((found or "").lower(), languages[0])
 
 
 def interface_language() -> str:
