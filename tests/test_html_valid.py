@@ -40,8 +40,9 @@ def vnu_errors(pages: dict[str, bytes], folder) -> list[str]:
 
 def test_the_checker_finds_an_error(tmp_path):
     """The check itself can fail: a page with an error is reported."""
-    bad = b'<!doctype html><html lang="en"><title>x</title><p><select required><option value="x">x</select>'
-    good = b'<!doctype html><html lang="en"><title>x</title><p>fine'
+    head = b'<!doctype html><html lang="en"><title>x</title>'
+    bad = head + b'<p><select required><option value="x">x</select>'
+    good = head + b"<p>fine"
     errors = vnu_errors({"bad": bad, "good": good}, tmp_path)
     assert errors and all(e.startswith("bad:") for e in errors)
 
@@ -60,5 +61,4 @@ def test_every_page_in_every_language_is_valid_html(app, walk_world, tmp_path):
                     pages[key] = visit.body
     assert len(pages) > 60
     errors = vnu_errors(pages, tmp_path)
-    print("\n".join(errors))
     assert errors == []
