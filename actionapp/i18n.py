@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import lru_cache
 
 import pycountry
 from babel import Locale, negotiate_locale
 from babel.core import get_global
 from babel.dates import format_date as babel_format_date
+from babel.dates import format_time as babel_format_time
+from babel.dates import get_datetime_format
 from flask import Flask, current_app, request
 from flask_babel import format_datetime, format_decimal, get_locale
 from werkzeug.datastructures import LanguageAccept
@@ -127,6 +129,29 @@ def format_when(value: datetime, fmt: str = "medium") -> str:
     return format_datetime(value, fmt)
 
 
+@lru_cache(maxsize=256)
+def deadline_text(value: datetime, language: str) -> str:
+    """Format a deadline (naive UTC) as a long date and a time in UTC, in a language.
+
+    "November 30, 2026, 11:59 PM UTC"; "2026年11月30日 23:59 UTC". Babel joins the date and
+    the time the way the language does; the zone is always said, since visitors are everywhere.
+    """
+    locale = _babel_locale(language)
+    moment = value.replace(tzinfo=UTC)
+    joined = (
+        get_datetime_format("long", locale=locale)
+        .replace("'", "")
+        .replace("{0}", babel_format_time(moment, "short", tzinfo=UTC, locale=locale))
+        .replace("{1}", babel_format_date(value.date(), "long", locale=locale))
+    )
+    return f"{joined} UTC"
+
+
+def format_deadline(value: datetime) -> str:
+    """Format a deadline for the interface language (see deadline_text)."""
+    return deadline_text(value, interface_language())
+
+
 def register_template_helpers(app: Flask) -> None:
     """Expose the formatting helpers to templates."""
     from flask_babel import format_date
@@ -136,6 +161,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters.update(
         number=format_number,
         when=format_when,
+        deadline=format_deadline,
         day=format_date,
         country=country_name,
         language=language_name,
