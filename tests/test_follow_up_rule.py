@@ -27,9 +27,9 @@ CHANNELS = tuple(DONE)
 WINDOW = timedelta(days=7)
 
 
-def _write(post_letter, action, channel):
+def _write(post_letter, action, channel, **details):
     """Write a letter now; return its submission and the URL that finishes it."""
-    response = post_letter(action, channel=channel)
+    response = post_letter(action, channel=channel, **details)
     assert response.status_code == 303
     submission = db.session.scalars(select(Submission)).one()
     if channel == "email":
@@ -147,3 +147,25 @@ def test_supporters_at_both_ends_of_the_day_meet_the_same_instant(person):
     assert letter_follow_up(live, deadline, just_after, just_after + WINDOW, just_after) == (
         FollowUp.CLOSED
     )
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+@pytest.mark.parametrize("person", ZONED, ids=[p["timezone"] for p in ZONED])
+def test_time_zone_supporters_finish_a_letter_begun_a_minute_before_the_deadline(
+    client, post_letter, demo_action, person, channel
+):
+    """UTC+14 and UTC-11 supporters through every channel: the server's one instant decides."""
+    details = {
+        "name": person["name"],
+        "street_address": person.get("street", ""),
+        "city": person["city"],
+        "country": person["country"],
+        "email": person["email"],
+    }
+    submission, url, data = _write(post_letter, demo_action, channel, **details)
+    # Written at 23:58 of the deadline day (UTC), finished at 00:01 the next day.
+    _age(
+        submission, demo_action, written_ago=timedelta(minutes=3), deadline_ago=timedelta(minutes=2)
+    )
+    assert client.post(url, data=data).status_code == 303
+    assert _statuses(submission) == {DONE[channel]}
