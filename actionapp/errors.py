@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
@@ -27,6 +27,24 @@ def keeps_typed(endpoint: str) -> Callable[[FormKeeper], FormKeeper]:
         return keeper
 
     return register
+
+
+def too_late_page(reason: str, days: int):
+    """Return the 410 page for a letter that can no longer be counted ("expired" or "closed")."""
+    if reason == "expired":
+        message = _(
+            "This letter was written more than %(days)s days ago, so it can no longer be "
+            "counted. Nothing was recorded. You are welcome to write a new one while the "
+            "action is open.",
+            days=days,
+        )
+    else:
+        message = _(
+            "This action is closed: letters are no longer counted, so nothing was recorded."
+        )
+    response = make_response(render_template("errors/error.html", code=410, message=message), 410)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _wants_json() -> bool:

@@ -6,8 +6,12 @@ from functools import lru_cache
 
 from babel import support
 from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms.i18n import messages_path
+from wtforms.validators import StopValidation
+
+from actionapp.services.email_address import AddressProblem, EmailAddressError, normalise_email
 
 
 @lru_cache(maxsize=8)
@@ -40,3 +44,37 @@ class AppForm(FlaskForm):
         def get_translations(self, form):
             """Return the cached WTForms catalogue for the interface language."""
             return _TRANSLATIONS
+
+
+def _address_messages() -> dict:
+    return {
+        AddressProblem.LINE_BREAK: _l("Please write the address on one line, without =?"),
+        AddressProblem.BRACKETS: _l("Please write the address alone, without < > or a name."),
+        AddressProblem.SEVERAL: _l("Please give one address, without commas or semicolons."),
+        AddressProblem.NON_ASCII_NAME: _l(
+            "We cannot send to addresses with non-Latin letters before the @ yet. "
+            "Please give another address."
+        ),
+        AddressProblem.TOO_LONG: _l("This address is too long."),
+        AddressProblem.INVALID: _l("This does not look like an email address."),
+    }
+
+
+class EmailAddress:
+    """Validate an email field and replace its value with the one normal form (or refuse it).
+
+    Every form that takes an address uses this, so the address stored and sent to is always
+    `services.email_address.normalise_email`'s: IDNA2008 domain, lower-case, no SMTPUTF8.
+    """
+
+    def __init__(self, message: str | None = None) -> None:
+        self.message = message
+
+    def __call__(self, form, field) -> None:
+        """Normalise field.data; stop with a clear message when the address is refused."""
+        if not (field.data or "").strip():
+            return
+        try:
+            field.data = normalise_email(field.data)
+        except EmailAddressError as error:
+            raise StopValidation(self.message or _address_messages()[error.problem]) from error

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import lru_cache
 
 import pycountry
-from babel import Locale
+from babel import Locale, negotiate_locale
 from babel.core import get_global
 from babel.dates import format_date as babel_format_date
+from babel.dates import format_time as babel_format_time
+from babel.dates import get_datetime_format
 from flask import Flask, current_app, request
 from flask_babel import format_datetime, format_decimal, get_locale
 from werkzeug.datastructures import LanguageAccept
@@ -31,11 +33,17 @@ def negotiate_language(chosen: str | None, accept_language: str, languages: tupl
     """Return the language cookie's choice if offered, else the best match for Accept-Language.
 
     Pure, so that the page cache in front of Flask picks exactly the language Flask-Babel does.
+    The visitor's order wins: each preference in turn, exactly or by its first subtag, so that
+    zh-Hant-TW before en picks zh. Any Chinese (zh-TW, zh_CN, zh-Hans...) gets our only Chinese.
     """
     if chosen in languages:
         return chosen
     accepted = parse_accept_header(accept_language[:500], LanguageAccept)
-    return accepted.best_match(languages) or languages[0]
+    # Browsers and proxies send zh_CN as well as zh-CN; q=0 means "not this one".
+    preferred = [value.replace("-", "_") for value, quality in accepted if quality > 0]
+    found = negotiate_locale(preferred, languages, sep="_", aliases=None)
+    by_lower = {code.lower(): code for code in languages}
+    return by_lower.get((found or "").lower(), languages[0])
 
 
 def requested_language() -> str:
@@ -141,6 +149,29 @@ def html_lang(code: str) -> str:
     return "zh-CN" if code == "zh" else code
 
 
+@lru_cache(maxsize=256)
+def deadline_text(value: datetime, language: str) -> str:
+    """Format a deadline (naive UTC) as a long date and a time in UTC, in a language.
+
+    "November 30, 2026, 11:59 PM UTC"; "2026年11月30日 23:59 UTC". Babel joins the date and
+    the time the way the language does; the zone is always said, since visitors are everywhere.
+    """
+    locale = _babel_locale(language)
+    moment = value.replace(tzinfo=UTC)
+    joined = (
+        get_datetime_format("long", locale=locale)
+        .replace("'", "")
+        .replace("{0}", babel_format_time(moment, "short", tzinfo=UTC, locale=locale))
+        .replace("{1}", babel_format_date(value.date(), "long", locale=locale))
+    )
+    return f"{joined} UTC"
+
+
+def format_deadline(value: datetime) -> str:
+    """Format a deadline for the interface language (see deadline_text)."""
+    return deadline_text(value, interface_language())
+
+
 def register_template_helpers(app: Flask) -> None:
     """Expose the formatting helpers to templates."""
     from flask_babel import format_date
@@ -151,6 +182,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters.update(
         number=format_number,
         when=format_when,
+        deadline=format_deadline,
         day=format_date,
         country=country_name,
         language=language_name,

@@ -136,7 +136,7 @@ def test_html_twin_is_escaped_and_links_only_our_own_site():
     assert "&lt;b&gt;you&lt;/b&gt; &amp; all,<br>" in html
     assert '<a href="http://localhost/confirm/abc">http://localhost/confirm/abc</a>' in html
     assert '<a href="http://evil.example' not in html
-    assert html.count("<p>") == 2 and 'lang="en"' in html
+    assert html.count('<p dir="auto">') == 2 and 'lang="en"' in html
 
 
 def _test_key() -> tuple[bytes, bytes]:

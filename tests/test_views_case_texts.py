@@ -159,11 +159,6 @@ def test_every_case_text_shows_in_chinese_on_every_public_page(
     assert ZH["title"] in closed_page
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 9 section 1: the Chinese composer answers 500 on this branch; the lang "
-    "branch's db4d2c8 fixes it. Remove this mark when both are merged.",
-)
 @pytest.mark.parametrize("how", ["accept-language", "cookie"])
 def test_the_composer_shows_the_case_in_chinese(client, demo_action, how):
     _with_chinese(client, how)

@@ -173,7 +173,7 @@ def test_sending_records_letters_and_shows_thanks(client, post_letter, demo_acti
     assert len(letters) == 3
     assert [letter.language for letter in letters] == ["zh", "zh", "en"]
     page = client.get(location).get_data(as_text=True)
-    assert "Thank you, Jane Doe!" in page
+    assert "Thank you, <bdi>Jane Doe</bdi>!" in page
     assert "Your 3 letters" in page
     assert "wa.me" in page and "<script" not in page.split("</head>")[1]
     assert client.get(location).headers["Cache-Control"] == "no-store"

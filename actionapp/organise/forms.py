@@ -20,7 +20,6 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     AnyOf,
     DataRequired,
-    Email,
     EqualTo,
     InputRequired,
     Length,
@@ -30,7 +29,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from actionapp.forms import AppForm
+from actionapp.forms import AppForm, EmailAddress
 from actionapp.public.forms import single_line
 from actionapp.services.case_texts import TEXT_LABELS
 
@@ -156,7 +155,7 @@ class TargetForm(AppForm):
     country = SelectField(_l("Country of the address"), validators=[Optional()])
     email = EmailField(
         _l("Email"),
-        validators=[Optional(), Length(max=254), Email(check_deliverability=False), single_line],
+        validators=[Optional(), Length(max=254), EmailAddress(), single_line],
     )
     language = _language_field(_l("Preferred language of the target"))
     salutations = TextAreaField(
@@ -298,7 +297,7 @@ class EmailLookupForm(AppForm):
     email = EmailField(
         _l("Supporter's email address"),
         filters=[strip],
-        validators=[DataRequired(), Length(max=254), Email(check_deliverability=False)],
+        validators=[DataRequired(), Length(max=254), EmailAddress()],
     )
 
 
@@ -317,7 +316,7 @@ class NewOrganiserForm(AppForm):
     email = EmailField(
         _l("Email"),
         filters=[strip],
-        validators=[DataRequired(), Length(max=254), Email(check_deliverability=False)],
+        validators=[DataRequired(), Length(max=254), EmailAddress()],
     )
     role = SelectField(_l("Role"), validators=[AnyOf(("viewer", "editor", "admin"))])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1000)])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import (
     Blueprint,
     Response,
@@ -15,13 +17,21 @@ from flask import (
 from flask_babel import gettext as _
 
 from actionapp.database import write_transaction
+from actionapp.errors import too_late_page
 from actionapp.extensions import limiter
 from actionapp.i18n import country_choices, interface_language
 from actionapp.models import Action, Channel, LetterStatus, Submission, utcnow
 from actionapp.print.forms import EventPackForm, EventReportForm, report_form_class
 from actionapp.public.forms import choices_of
 from actionapp.services import antibot
-from actionapp.services.actions import action_state, letter_languages, published_action, variants
+from actionapp.services.actions import (
+    FollowUp,
+    action_state,
+    letter_languages,
+    published_action,
+    submission_follow_up,
+    variants,
+)
 from actionapp.services.events import EventReportError, NewEventReport, record_event_report
 from actionapp.services.letters import move_letters, submission_by_token
 from actionapp.services.pdf import (
@@ -174,10 +184,14 @@ def posted_page(slug: str, token: str):
 def posted(slug: str, token: str):
     """Record that the supporter posted their printed letters."""
     action = _published_or_404(slug)
+    days = int(current_app.config["CONFIRM_DAYS"])
     with write_transaction():
         submission = submission_by_token(token, for_update=True)
         if submission is None or submission.action_id != action.id:
             abort(404)
+        follow_up = submission_follow_up(submission, utcnow(), timedelta(days=days))
+        if follow_up != FollowUp.OPEN:
+            return too_late_page(follow_up.value, days)
         move_letters(submission, _print_letters(submission), LetterStatus.POSTED, utcnow())
     # To the confirmation, at the top of the thank-you page (app.js also focuses it).
     return redirect(url_for("public.thanks", slug=slug, token=token, _anchor="posted"), 303)

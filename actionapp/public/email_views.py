@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request
 from flask import url_for as flask_url_for
 from sqlalchemy.exc import IntegrityError
 
 from actionapp.database import write_transaction
+from actionapp.errors import too_late_page
 from actionapp.models import Submission, utcnow
-from actionapp.services.actions import action_state
+from actionapp.services.actions import FollowUp, action_state, submission_follow_up
 from actionapp.services.email_letters import (
     ConfirmationExpiredError,
     confirm_submission,
@@ -57,11 +60,9 @@ def confirm_page(token: str):
         abort(404)
     if submission.confirmed_at is not None:
         return redirect(_thanks_url(submission), 303)
-    now = utcnow()
-    if submission.confirm_expires_at is None or now > submission.confirm_expires_at:
-        return _confirm_page(submission, 410, "expired")
-    if not action_state(submission.action, now).accepting:
-        return _confirm_page(submission, 410, "closed")
+    follow_up = submission_follow_up(submission, utcnow(), timedelta(0))
+    if follow_up != FollowUp.OPEN:
+        return _confirm_page(submission, 410, follow_up.value)
     return _confirm_page(submission)
 
 
@@ -95,10 +96,14 @@ def mailto_sent(slug: str, token: str):
     """Count the letters the supporter sent from their own mail app ("I've sent it")."""
     choice = request.form.get("letter", "all")
     letter_ids = None if choice == "all" else ({int(choice)} if choice.isdigit() else set())
+    days = int(current_app.config["CONFIRM_DAYS"])
     with write_transaction():
         submission = submission_by_token(token, for_update=True)
         if submission is None or submission.action.slug != slug:
             abort(404)
+        follow_up = submission_follow_up(submission, utcnow(), timedelta(days=days))
+        if follow_up != FollowUp.OPEN:
+            return too_late_page(follow_up.value, days)
         mark_mailto_sent(submission, letter_ids, utcnow())
     return redirect(flask_url_for("public.thanks", slug=slug, token=token) + "#sent", 303)
 

@@ -17,7 +17,6 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     AnyOf,
     DataRequired,
-    Email,
     InputRequired,
     Length,
     Optional,
@@ -26,7 +25,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from actionapp.forms import AppForm
+from actionapp.forms import AppForm, EmailAddress
 from actionapp.i18n import is_country
 from actionapp.services.mail import is_header_safe
 
@@ -92,12 +91,8 @@ class ComposeForm(AppForm):
         validators=[
             Optional(),
             Length(max=254),
-            # No DNS look-ups; and no non-ASCII before the @, which many mail servers refuse.
-            Email(
-                _l("This does not look like an email address."),
-                check_deliverability=False,
-                allow_smtputf8=False,
-            ),
+            # The one normal form (IDNA2008 domain); no non-ASCII before the @, no DNS.
+            EmailAddress(),
             single_line,
         ],
         description=_l("Needed to send by email; optional for printed letters."),

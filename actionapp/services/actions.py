@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from sqlalchemy import select
 
 from actionapp.extensions import db
-from actionapp.models import Action, ActionStatus, ModelLetter, Target, TargetKind
+from actionapp.models import Action, ActionStatus, ModelLetter, Submission, Target, TargetKind
 
 
 def live_actions(now: datetime) -> list[Action]:
@@ -32,6 +33,43 @@ def published_action(slug: str) -> Action | None:
 def takes_letters(status: ActionStatus, deadline: datetime, now: datetime) -> bool:
     """Tell whether an action with this status and deadline accepts letters now."""
     return status == ActionStatus.LIVE and deadline > now
+
+
+class FollowUp(StrEnum):
+    """Whether a letter already written may still be confirmed or reported sent or posted."""
+
+    OPEN = "open"
+    CLOSED = "closed"  # the organisers closed the action (or it was begun too late)
+    EXPIRED = "expired"  # more than the confirmation window after it was written
+
+
+def letter_follow_up(
+    status: ActionStatus,
+    deadline: datetime,
+    written_at: datetime,
+    valid_until: datetime,
+    now: datetime,
+) -> FollowUp:
+    """Tell whether a letter begun at written_at may be confirmed, reported sent or posted now.
+
+    The one rule for all three channels (email confirmation, "I've sent it", "I posted it"):
+    a letter begun before the deadline may be finished for as long as its confirmation
+    window lasts (valid_until: written_at + CONFIRM_DAYS, what the email promises), even
+    after the deadline; not once the organisers have closed the action.
+    """
+    if status != ActionStatus.LIVE or written_at >= deadline:
+        return FollowUp.CLOSED
+    if now > valid_until:
+        return FollowUp.EXPIRED
+    return FollowUp.OPEN
+
+
+def submission_follow_up(submission: Submission, now: datetime, window: timedelta) -> FollowUp:
+    """Apply letter_follow_up to a submission; window is CONFIRM_DAYS as a timedelta."""
+    action = submission.action
+    # An emailed submission keeps the expiry its confirmation link was given when written.
+    valid_until = submission.confirm_expires_at or submission.created_at + window
+    return letter_follow_up(action.status, action.deadline, submission.created_at, valid_until, now)
 
 
 def days_left(deadline: datetime, now: datetime) -> int:

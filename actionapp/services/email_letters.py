@@ -26,7 +26,7 @@ from actionapp.models import (
     Submission,
     Target,
 )
-from actionapp.services.actions import action_state
+from actionapp.services.actions import FollowUp, submission_follow_up
 from actionapp.services.compose import LetterText
 from actionapp.services.letters import (
     ActionClosedError,
@@ -231,9 +231,12 @@ def confirm_submission(
     The caller holds the submission's lock (submission_by_confirm_token(for_update=True)).
     """
     if submission.confirmed_at is None:
-        if submission.confirm_expires_at is None or now > submission.confirm_expires_at:
+        # The one rule for finishing a letter after it was written (services.actions): the
+        # link's own expiry (written + CONFIRM_DAYS) applies, so no extra window here.
+        follow_up = submission_follow_up(submission, now, timedelta(0))
+        if follow_up == FollowUp.EXPIRED:
             raise ConfirmationExpiredError(submission.id)
-        if not action_state(submission.action, now).accepting:
+        if follow_up == FollowUp.CLOSED:
             raise ActionClosedError(submission.action.slug)
     awaiting = [
         ltr for ltr in submission.letters if ltr.status == LetterStatus.AWAITING_CONFIRMATION

@@ -18,6 +18,8 @@ from urllib.parse import quote
 import dkim
 from markupsafe import escape
 
+from actionapp.services.email_address import EmailAddressError, normalise_email
+
 # Line breaks (every kind Python's str.splitlines knows), other control characters, and the
 # start of an RFC 2047 encoded word: any of them in a header value can forge a header
 # (CVE-2024-6923 on Python 3.11.7). Supporter values holding one are refused, never cleaned.
@@ -66,18 +68,15 @@ def header_text(value: str) -> str:
 
 
 def ascii_address(address: str) -> str:
-    """Return an address with its domain in IDNA form; refuse anything unsafe or non-ASCII."""
+    """Return an address in the app's one normal form (IDNA2008 domain); refuse anything else.
+
+    Raises HeaderInjectionError: every address in a header or an envelope passes here.
+    """
     check_header_value("address", address)
-    local, at, domain = address.strip().rpartition("@")
-    if not at or not local or not domain or " " in address.strip():
-        raise HeaderInjectionError(f"not a single email address: {address!r}")
     try:
-        domain = domain.encode("idna").decode("ascii")
-    except UnicodeError as error:
-        raise HeaderInjectionError(f"cannot encode domain of {address!r}") from error
-    if not local.isascii():
-        raise HeaderInjectionError(f"non-ASCII local part in {address!r}")
-    return f"{local}@{domain}"
+        return normalise_email(address)
+    except EmailAddressError as error:
+        raise HeaderInjectionError(f"not a single email address we can send to: {error}") from error
 
 
 def format_address(display_name: str, address: str) -> str:
@@ -151,7 +150,8 @@ def html_alternative(text: str, language: str = "", link_prefix: str = "") -> st
         html = "<br>\n".join(str(escape(line)) for line in block.splitlines())
         if own_link:
             html = own_link.sub(lambda m: f'<a href="{m.group(0)}">{m.group(0)}</a>', html)
-        paragraphs.append(f"<p>{html}</p>")
+        # Any paragraph may hold a supporter's words, in any direction.
+        paragraphs.append(f'<p dir="auto">{html}</p>')
     lang = f' lang="{escape(language)}"' if language else ""
     return (
         f'<!doctype html>\n<html{lang}><head><meta charset="utf-8"></head>\n'
@@ -223,7 +223,8 @@ def dkim_sign(data: bytes, settings: MailSettings) -> bytes:
 
 def mailto_url(to: Sequence[str], subject: str, body: str = "", bcc: str = "") -> str:
     """Return a mailto: URL (RFC 6068): addresses, subject and body percent-encoded."""
-    addresses = ",".join(quote(address, safe="@") for address in to)
+    # The normal form is ASCII already: a mail app never sees an IDNA2003 (or Unicode) domain.
+    addresses = ",".join(quote(ascii_address(address), safe="@") for address in to)
     fields = [("subject", subject)]
     if body:
         # RFC 6068: line breaks in a body are written as %0D%0A.

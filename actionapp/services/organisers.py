@@ -15,6 +15,7 @@ from actionapp.database import insert_with_conflicts
 from actionapp.extensions import db
 from actionapp.models import Organiser, Role, SignInThrottle
 from actionapp.models.organisers import new_session_token
+from actionapp.services.email_address import EmailAddressError, email_lookup_key, normalise_email
 
 
 class OrganiserError(ValueError):
@@ -33,11 +34,6 @@ def _dummy_hash() -> str:
     return password_hasher().hash("not a real password, only for timing")
 
 
-def normalise_email(email: str) -> str:
-    """Return an organiser email the way it is stored: trimmed and lower-case."""
-    return (email or "").strip().lower()
-
-
 def check_password(password: str, min_length: int) -> None:
     """Refuse passwords that are too short."""
     if len(password) < min_length:
@@ -46,16 +42,17 @@ def check_password(password: str, min_length: int) -> None:
 
 def organiser_by_email(email: str) -> Organiser | None:
     """Return the organiser with this email, if any."""
-    return db.session.scalar(select(Organiser).where(Organiser.email == normalise_email(email)))
+    return db.session.scalar(select(Organiser).where(Organiser.email == email_lookup_key(email)))
 
 
 def create_organiser(
     email: str, password: str, role: Role, now: datetime, min_length: int = 12
 ) -> Organiser:
     """Add an organiser with a hashed password (flushes, never commits)."""
-    email = normalise_email(email)
-    if "@" not in email or len(email) > 254 or any(c.isspace() for c in email):
-        raise OrganiserError(f"{email!r} is not an email address.")
+    try:
+        email = normalise_email(email)
+    except EmailAddressError as error:
+        raise OrganiserError(f"{email!r} is not an email address we can send to: {error}") from None
     if organiser_by_email(email) is not None:
         raise OrganiserError(f"An organiser with the email {email} exists already.")
     check_password(password, min_length)
@@ -148,7 +145,7 @@ def authenticate(
     While a lock is in force the password is not even checked, so guessing goes no further.
     Run it in write_transaction(): the throttles are read, then written.
     """
-    email = normalise_email(email)[:254]
+    email = email_lookup_key(email)[:254]
     account = _throttle(f"account:{email}", now)
     by_address = _throttle(f"address:{address or 'unknown'}"[:300], now)
     for scope, throttle in (("account", account), ("address", by_address)):

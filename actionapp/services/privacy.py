@@ -35,7 +35,7 @@ from actionapp.models import (
     Submission,
     Target,
 )
-from actionapp.services.organisers import normalise_email
+from actionapp.services.email_address import email_lookup_key
 
 BLANKED = {
     "name": "",
@@ -141,7 +141,7 @@ def purge_expired(now: datetime) -> PurgeReport:
 
 def submissions_for_email(email: str) -> list[Submission]:
     """Return every submission made with this email address, newest first."""
-    address = normalise_email(email)
+    address = email_lookup_key(email)
     if not address:
         return []
     return list(
@@ -169,10 +169,10 @@ def subject_access_export(email: str, now: datetime) -> dict:
         )
     }
     reports = db.session.scalars(
-        select(EventReport).where(func.lower(EventReport.host_contact) == normalise_email(email))
+        select(EventReport).where(func.lower(EventReport.host_contact) == email_lookup_key(email))
     ).all()
     return {
-        "email": normalise_email(email),
+        "email": email_lookup_key(email),
         "event_reports_as_host": [
             {
                 "action": r.action.title,
@@ -239,7 +239,7 @@ def erase_email(email: str, now: datetime) -> int:
 
     Submissions made with it, and event reports whose host gave it as contact.
     """
-    address = normalise_email(email)
+    address = email_lookup_key(email)
     if not address:
         return 0
     hosts = _erase_event_hosts(func.lower(EventReport.host_contact) == address, now)

@@ -84,9 +84,32 @@
     if (notice && notice.classList.contains("notice")) { notice.focus(); }
   }
 
+  // A deadline is shown in UTC; add the visitor's own date and time (and zone) beside it.
+  function showLocalTimes() {
+    if (!window.Intl || !Intl.DateTimeFormat) { return; }
+    var language = document.documentElement.lang || undefined;
+    var nodes = document.querySelectorAll("time[data-local-label]");
+    Array.prototype.forEach.call(nodes, function (node) {
+      var when = new Date(node.getAttribute("datetime"));
+      if (isNaN(when.getTime()) || when.getTimezoneOffset() === 0) { return; }
+      var text;
+      try {
+        text = new Intl.DateTimeFormat(language, {
+          year: "numeric", month: "long", day: "numeric", hour: "2-digit", minute: "2-digit",
+          timeZoneName: "short"
+        }).format(when);
+      } catch (error) { return; }
+      var local = document.createElement("span");
+      local.className = "local-time";
+      local.textContent = " " + node.getAttribute("data-local-label").replace("{time}", text);
+      node.parentNode.insertBefore(local, node.nextSibling);
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     unfoldTranslations();
     focusTargetNotice();
+    showLocalTimes();
     var composer = document.querySelector("form.composer");
     if (composer) { setupComposer(composer); }
     var summary = document.getElementById("error-summary");
