@@ -16,12 +16,18 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 MIGRATIONS_DIR = PACKAGE_DIR / "migrations"
 
 
+def resource_dir(name: str) -> Path:
+    """Return the templates or static folder: inside an installed package, else the checkout's."""
+    installed = PACKAGE_DIR / name
+    return installed if installed.is_dir() else PACKAGE_DIR.parent / name
+
+
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Create and configure the application."""
     app = Flask(
         __name__,
-        template_folder="../templates",
-        static_folder="../static",
+        template_folder=str(resource_dir("templates")),
+        static_folder=str(resource_dir("static")),
         instance_relative_config=True,
     )
     register_config(app, test_config)
