@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import http.cookiejar
 import os
 import socket
 import subprocess
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from pathlib import Path
 
 from tests.fixtures_email import free_port
@@ -107,3 +110,114 @@ def fetch(url: str, data: bytes | None = None, headers: dict | None = None):
             return response.status, response.headers, response.read()
     except urllib.error.HTTPError as error:
         return error.code, error.headers, error.read()
+
+
+class _FormParser(HTMLParser):
+    """Collect the fields of the first form whose action contains a given path."""
+
+    def __init__(self, action_part: str):
+        super().__init__()
+        self.action_part = action_part
+        self.inside = False
+        self.done = False
+        self.fields: list[tuple[str, str]] = []
+        self.select: str | None = None
+        self.first_option: tuple[str, str] | None = None
+        self.selected = False
+        self.textarea: str | None = None
+        self.text = ""
+
+    def handle_starttag(self, tag, attrs):
+        a = {k: (v or "") for k, v in attrs}
+        if tag == "form" and not self.done and self.action_part in a.get("action", ""):
+            self.inside = True
+        if not self.inside:
+            return
+        if tag == "input" and a.get("name"):
+            kind = a.get("type", "text")
+            if kind in ("checkbox", "radio") and "checked" not in a:
+                return
+            if kind not in ("submit", "button"):
+                self.fields.append((a["name"], a.get("value", "on" if kind == "checkbox" else "")))
+        elif tag == "select":
+            self.select, self.first_option, self.selected = a.get("name"), None, False
+        elif tag == "option" and self.select:
+            option = (self.select, a.get("value", ""))
+            self.first_option = self.first_option or option
+            if "selected" in a:
+                self.fields.append(option)
+                self.selected = True
+        elif tag == "textarea":
+            self.textarea, self.text = a.get("name"), ""
+
+    def handle_data(self, data):
+        if self.textarea:
+            self.text += data
+
+    def handle_endtag(self, tag):
+        if not self.inside:
+            return
+        if tag == "select" and self.select:
+            if not self.selected and self.first_option:
+                self.fields.append(self.first_option)
+            self.select = None
+        elif tag == "textarea" and self.textarea:
+            self.fields.append((self.textarea, self.text.removeprefix("\n")))
+            self.textarea = None
+        elif tag == "form":
+            self.inside, self.done = False, True
+
+
+def form_fields(html: str, action_part: str) -> list[tuple[str, str]]:
+    """Return what a browser would submit from a page's form as it stands (no button)."""
+    parser = _FormParser(action_part)
+    parser.feed(html)
+    assert parser.done, f"no form posting to {action_part!r} in the page"
+    return parser.fields
+
+
+class _BehindTlsProxy(http.cookiejar.DefaultCookiePolicy):
+    """Return Secure cookies over plain HTTP: the client reached a TLS-terminating proxy."""
+
+    def return_ok_secure(self, cookie, request):
+        return True
+
+
+class Browser:
+    """A client with its own cookies, speaking HTTP to real servers; redirects not followed.
+
+    With forwarded_for it stands for a visitor behind the reverse proxy of production
+    (PROXY_COUNT=1): it sends X-Forwarded-For and X-Forwarded-Proto: https as the proxy would.
+    """
+
+    def __init__(self, headers: dict | None = None, forwarded_for: str | None = None):
+        self.headers = dict(headers or {})
+        policy = None
+        if forwarded_for:
+            self.headers.update({"X-Forwarded-For": forwarded_for, "X-Forwarded-Proto": "https"})
+            policy = _BehindTlsProxy()
+        self.cookies = http.cookiejar.CookieJar(policy)
+
+        class NoRedirect(urllib.request.HTTPRedirectHandler):
+            def redirect_request(self, *args, **kwargs):
+                return None
+
+        self.opener = urllib.request.build_opener(
+            NoRedirect, urllib.request.HTTPCookieProcessor(self.cookies)
+        )
+
+    def request(self, url: str, fields: list[tuple[str, str]] | None = None):
+        """GET, or POST form fields; return (status, headers, text)."""
+        data = urllib.parse.urlencode(fields).encode() if fields is not None else None
+        request = urllib.request.Request(url, data=data, headers=self.headers)
+        try:
+            with self.opener.open(request, timeout=60) as response:
+                return response.status, response.headers, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.headers, error.read().decode(errors="replace")
+
+
+def compose_fields(html: str, slug: str, **values: str) -> list[tuple[str, str]]:
+    """Return the composer's fields as the page has them, with a supporter's values set."""
+    fields = [(k, v) for k, v in form_fields(html, f"/actions/{slug}/write") if k not in values]
+    return fields + list(values.items())
