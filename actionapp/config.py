@@ -34,6 +34,10 @@ class Config:
     SESSION_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
     WTF_CSRF_TIME_LIMIT = 6 * 3600
+    # Over HTTPS Flask-WTF would also demand a same-site Referer, which browsers never send
+    # here (Referrer-Policy: no-referrer): every form failed in production. The token and the
+    # SameSite session cookie protect the forms.
+    WTF_CSRF_SSL_STRICT = False
 
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"
