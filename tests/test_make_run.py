@@ -10,6 +10,7 @@ import re
 import signal
 import sqlite3
 import subprocess
+import sys
 import time
 from email import policy
 from pathlib import Path
@@ -23,6 +24,7 @@ from tests.servers import (
     fetch,
     free_port,
     process_env,
+    stop,
     wait_for_port,
 )
 
@@ -150,3 +152,34 @@ def test_make_organiser_creates_an_account_on_the_make_run_instance(instance_env
     with sqlite3.connect(tmp_path / "actionapp.db") as database:
         rows = database.execute("SELECT email, role FROM organisers").fetchall()
     assert rows == [("first@example.org", "admin")]
+
+
+def test_flask_run_with_a_port_links_to_that_port(instance_env, tmp_path):
+    """README: a bare `flask --app actionapp run --port N` in development links to port N."""
+    env = {**instance_env, "ACTIONAPP_ENV": "development"}
+    flask = str(Path(sys.executable).with_name("flask"))
+    for command in (["db", "upgrade"], ["seed-demo"]):
+        done = subprocess.run([flask, "--app", "actionapp", *command], env=env, capture_output=True)
+        assert done.returncode == 0, done.stderr
+    port = free_port()
+    log = tmp_path / "flask-run.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [flask, "--app", "actionapp", "run", "--port", str(port)],
+            env=env,
+            cwd=tmp_path,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_for_port(port, process, log)
+        base = f"http://127.0.0.1:{port}"
+        _, _, home = Browser().request(base + "/")
+        slug = re.search(r'href="/actions/([a-z0-9-]+)"', home).group(1)
+        token = _submit(base, slug, "print")
+        status, _, pdf = fetch(f"{base}/actions/{slug}/print/{token}/letters.pdf")
+        assert status == 200
+        text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+        assert f"127.0.0.1:{port}/actions/{slug}/posted/" in text.replace("\n", "")
+    finally:
+        stop(process)

@@ -120,6 +120,11 @@ def test_the_installed_wheel_serves_pages_styles_translations_and_pdfs(installed
         assert status == 200, served.log_text()
         assert action_path in body.decode()
 
+        # The error pages are templates too (README's recipe once answered every page with
+        # TemplateNotFound, the error page included).
+        status, _, missing = fetch(served.base + "/actions/no-such-action")
+        assert status == 404 and "<html" in missing.decode(), served.log_text()
+
         status, _, page = fetch(served.base + action_path)
         assert status == 200, served.log_text()
         html = page.decode()
