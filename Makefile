@@ -13,14 +13,19 @@ MO_FILES := $(patsubst %.po,%.mo,$(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messag
 RUN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk fonts-dejavu-core fonts-liberation
 TEST_PACKAGES := $(RUN_PACKAGES) chromium qpdf poppler-utils default-jre-headless
 
-.PHONY: run test test-pg lint bench setup setup-test db translations extract-messages \
+.PHONY: run test test-pg lint bench setup setup-test db organiser flask translations \
+	extract-messages \
 	system-packages system-packages-test clean
 
 # The web server and, beside it, the outbox worker that delivers email (docs-email.md).
 # Ctrl-C stops both: the worker gets SIGTERM and finishes the message it is sending.
+# Links in emails and PDFs point to this port (ACTIONAPP_PUBLIC_URL, when set, wins).
 run: setup system-packages db
 	@echo "actionapp is serving at http://127.0.0.1:$(PORT)/ (Ctrl-C stops it and its mail worker)"
+	@echo "Organisers sign in at http://127.0.0.1:$(PORT)/auth/sign-in and work at /organise/."
+	@echo "Create the first organiser with: make organiser EMAIL=you@example.org ROLE=admin"
 	@export ACTIONAPP_ENV=$${ACTIONAPP_ENV:-development}; \
+	export ACTIONAPP_PUBLIC_URL=$${ACTIONAPP_PUBLIC_URL:-http://127.0.0.1:$(PORT)}; \
 	$(FLASK) outbox work & worker=$$!; \
 	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
 	trap 'exit 130' INT TERM; \
@@ -67,6 +72,16 @@ $(TRANSLATIONS)/%/LC_MESSAGES/messages.mo: $(TRANSLATIONS)/%/LC_MESSAGES/message
 extract-messages: setup
 	$(BIN)/pybabel extract -F $(TRANSLATIONS)/babel.cfg -k _l -k lazy_gettext -o $(TRANSLATIONS)/messages.pot .
 	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-fuzzy-matching
+
+# Create an organiser on the instance `make run` uses (the password is asked twice, or read
+# from standard input: two lines).
+organiser: setup db
+	@test -n "$(EMAIL)" || { echo "Usage: make organiser EMAIL=you@example.org ROLE=admin|editor|viewer"; exit 2; }
+	ACTIONAPP_ENV=$${ACTIONAPP_ENV:-development} $(FLASK) organisers create '$(EMAIL)' --role '$(or $(ROLE),viewer)'
+
+# Any `flask --app actionapp ...` command of README on that instance: make flask ARGS="organisers list"
+flask: setup
+	ACTIONAPP_ENV=$${ACTIONAPP_ENV:-development} $(FLASK) $(ARGS)
 
 db: setup
 	ACTIONAPP_ENV=$${ACTIONAPP_ENV:-development} $(FLASK) db upgrade

@@ -9,19 +9,31 @@ from typing import Any
 from flask import Flask, current_app, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from actionapp.config import CONFIGS, INSECURE_SECRET, development_secret
+from actionapp.config import (
+    CONFIGS,
+    INSECURE_SECRET,
+    development_public_url,
+    development_secret,
+)
+from actionapp.config_check import check_config
 from actionapp.extensions import babel, csrf, db, limiter, migrate
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 MIGRATIONS_DIR = PACKAGE_DIR / "migrations"
 
 
+def resource_dir(name: str) -> Path:
+    """Return the templates or static folder: inside an installed package, else the checkout's."""
+    installed = PACKAGE_DIR / name
+    return installed if installed.is_dir() else PACKAGE_DIR.parent / name
+
+
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Create and configure the application."""
     app = Flask(
         __name__,
-        template_folder="../templates",
-        static_folder="../static",
+        template_folder=str(resource_dir("templates")),
+        static_folder=str(resource_dir("static")),
         instance_relative_config=True,
     )
     register_config(app, test_config)
@@ -36,7 +48,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def register_config(app: Flask, test_config: dict[str, Any] | None) -> None:
-    """Load defaults for ACTIONAPP_ENV, then ACTIONAPP_* variables, then test overrides."""
+    """Load defaults for ACTIONAPP_ENV, then ACTIONAPP_* variables, then test overrides.
+
+    Raises RuntimeError (ConfigError) naming each setting that is missing or impossible.
+    """
     env = (test_config or {}).get("ENV") or os.environ.get("ACTIONAPP_ENV", "production")
     if env not in CONFIGS:
         raise RuntimeError(f"ACTIONAPP_ENV must be one of {', '.join(CONFIGS)}, not {env!r}")
@@ -60,6 +75,9 @@ def register_config(app: Flask, test_config: dict[str, Any] | None) -> None:
                 "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`."
             )
         app.config["SECRET_KEY"] = development_secret(app.instance_path)
+    if not app.config["PUBLIC_URL"] and app.config["ENV"] != "production":
+        app.config["PUBLIC_URL"] = development_public_url()
+    check_config(app.config)
 
 
 def register_extensions(app: Flask) -> None:

@@ -59,6 +59,9 @@ def work_command() -> None:
     signal.signal(signal.SIGINT, request_stop)
     poll = float(current_app.config["OUTBOX_POLL_SECONDS"])
     click.echo(f"Outbox worker {worker.owner} delivering through {_backend(worker)}.")
+    # Links in the mails it writes (copies of letters) use this address: say it, so that a
+    # worker started with other settings than the web server shows at once.
+    click.echo(f"Links in its mails point to {current_app.config['PUBLIC_URL']}.")
     worker.work(stop, poll, report=lambda r: click.echo(f"Outbox: {_describe(r)}."))
     click.echo("Outbox worker stopped.")
 

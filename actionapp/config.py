@@ -26,7 +26,9 @@ class Config:
 
     ORGANISATION_NAME = "actionapp demo organisation"
     ORGANISATION_URL = ""
-    PUBLIC_URL = "http://127.0.0.1:5000"
+    # The address supporters reach the site at, for links in emails and PDFs. Required in
+    # production; elsewhere it follows the port the development server runs on.
+    PUBLIC_URL = ""
 
     MAX_CONTENT_LENGTH = 256 * 1024
     MAX_FORM_MEMORY_SIZE = 256 * 1024
@@ -35,6 +37,10 @@ class Config:
     SESSION_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
     WTF_CSRF_TIME_LIMIT = 6 * 3600
+    # Over HTTPS Flask-WTF would also demand a same-site Referer, which browsers never send
+    # here (Referrer-Policy: no-referrer): every form failed in production. The token and the
+    # SameSite session cookie protect the forms.
+    WTF_CSRF_SSL_STRICT = False
 
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"
@@ -142,3 +148,21 @@ def development_secret(instance_path: str) -> str:
         path.write_text(secrets.token_urlsafe(48))
         os.chmod(path, 0o600)
     return path.read_text().strip()
+
+
+def development_public_url(environ: dict[str, str] | None = None) -> str:
+    """Return the address `flask run` serves on (its --host/--port, else FLASK_RUN_*, else 5000)."""
+    import click
+
+    environ = os.environ if environ is None else environ
+    host = environ.get("FLASK_RUN_HOST") or "127.0.0.1"
+    port = environ.get("FLASK_RUN_PORT") or "5000"
+    context = click.get_current_context(silent=True)
+    # `flask run` creates the app while its own options are known: use the port it serves on.
+    if context is not None and context.info_name == "run" and "port" in context.params:
+        host, port = context.params.get("host") or host, context.params["port"]
+    if host in ("0.0.0.0", "::", ""):  # noqa: S104 - listening everywhere: link to this machine
+        host = "127.0.0.1"
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"

@@ -125,7 +125,7 @@ def test_repeated_download_is_served_from_the_cache(client, demo_action, post_le
 
 
 def test_slow_render_answers_503_with_a_clear_message(make_app, demo_action, post_letter):
-    application = make_app(PDF_RENDER_TIMEOUT=0)
+    application = make_app(PDF_RENDER_TIMEOUT=1e-6)  # 0 is refused at start-up
     token = _token(post_letter(demo_action, channel="print"))
     pdf_service.engine.engine_for(
         pdf_service.PrintSettings.from_config(

@@ -70,6 +70,7 @@ def test_session_cookie_is_httponly_lax_and_secure_in_production(
     monkeypatch, database_url, demo_action, env_app
 ):
     monkeypatch.setenv("ACTIONAPP_SECRET_KEY", "a-real-secret-for-this-test-only-0123456789")
+    monkeypatch.setenv("ACTIONAPP_PUBLIC_URL", "https://example.org")
     app = env_app({"SQLALCHEMY_DATABASE_URI": database_url})
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
@@ -92,6 +93,7 @@ def test_every_key_can_come_from_the_environment(monkeypatch, database_url, env_
     monkeypatch.setenv("ACTIONAPP_SECRET_KEY", "another-secret-for-this-test-0123456789")
     monkeypatch.setenv("ACTIONAPP_ORGANISATION_NAME", "Writers for Rights")
     monkeypatch.setenv("ACTIONAPP_MIN_FILL_SECONDS", "7")
+    monkeypatch.setenv("ACTIONAPP_PUBLIC_URL", "https://act.example.org")
     monkeypatch.setenv("ACTIONAPP_SQLALCHEMY_DATABASE_URI", database_url)
     app = env_app()
     assert app.config["ORGANISATION_NAME"] == "Writers for Rights"

@@ -29,6 +29,7 @@ ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 PG_SERVER = os.environ.get(
     "BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
+PUBLIC_URL = "https://act.example.org"  # production needs one; the bench follows no link
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
 
 
@@ -72,6 +73,7 @@ def _settings(database_url: str, secret: str) -> dict[str, str]:
         "ACTIONAPP_ENV": "production",
         "ACTIONAPP_SECRET_KEY": secret,
         "ACTIONAPP_SQLALCHEMY_DATABASE_URI": database_url,
+        "ACTIONAPP_PUBLIC_URL": PUBLIC_URL,
         # One limiter per worker in memory would make the figures depend on the bench client's
         # single address; production uses a shared store (Redis) and real addresses.
         "ACTIONAPP_RATELIMIT_ENABLED": "false",
@@ -87,7 +89,12 @@ def _prepare_database(database_url: str, secret: str):
     from actionapp.services.seed import create_demo_action
 
     app = create_app(
-        {"ENV": "production", "SECRET_KEY": secret, "SQLALCHEMY_DATABASE_URI": database_url}
+        {
+            "ENV": "production",
+            "SECRET_KEY": secret,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "PUBLIC_URL": PUBLIC_URL,
+        }
     )
     with app.app_context():
         upgrade()
