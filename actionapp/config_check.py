@@ -129,6 +129,7 @@ def _languages(value: Any) -> str | None:
 RULES: dict[str, Callable[[Any], str | None]] = {
     "SQLALCHEMY_DATABASE_URI": _database_uri,
     "SQLITE_BUSY_TIMEOUT_MS": _integer(0),
+    "POSTGRES_LOCK_TIMEOUT_MS": _integer(0),
     "COUNTER_SLOTS": _integer(1, 1024),
     "PUBLIC_URL": lambda v: _web_url(v, required=True),
     "ORGANISATION_URL": lambda v: _web_url(v, required=False),
