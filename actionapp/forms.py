@@ -8,6 +8,7 @@ from babel import support
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import EmailField
 from wtforms.i18n import messages_path
 from wtforms.validators import StopValidation
 
@@ -44,6 +45,17 @@ class AppForm(FlaskForm):
         def get_translations(self, form):
             """Return the cached WTForms catalogue for the interface language."""
             return _TRANSLATIONS
+
+
+class AddressField(EmailField):
+    """An email field whose data is the normal form (EmailAddress) but shows what was typed.
+
+    A page that comes back after an error must show the supporter's own words, not the
+    IDNA2008 form of their domain (jonas@groß.example, not jonas@xn--gro-7ka.example).
+    """
+
+    def _value(self) -> str:
+        return self.raw_data[0] if self.raw_data else super()._value()
 
 
 def _address_messages() -> dict:

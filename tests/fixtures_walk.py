@@ -151,6 +151,8 @@ def walk_world(app, demo_action, make_organiser, uploads) -> World:
             "organiser_id": admin.id,
             "name": image_name,
             "filename": "css/app.css",
+            # The case's texts in a language other than its own.
+            "language": "zh",
         },
         tokens={
             "public.thanks": [tokens["print"], tokens["mailto"], tokens["email"]],

@@ -8,7 +8,6 @@ from wtforms import (
     BooleanField,
     DateField,
     DateTimeLocalField,
-    EmailField,
     HiddenField,
     IntegerField,
     PasswordField,
@@ -29,7 +28,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from actionapp.forms import AppForm, EmailAddress
+from actionapp.forms import AddressField, AppForm, EmailAddress
 from actionapp.public.forms import single_line
 from actionapp.services.case_texts import TEXT_LABELS
 
@@ -153,7 +152,7 @@ class TargetForm(AppForm):
         description=_l("One line per address line."),
     )
     country = SelectField(_l("Country of the address"), validators=[Optional()])
-    email = EmailField(
+    email = AddressField(
         _l("Email"),
         validators=[Optional(), Length(max=254), EmailAddress(), single_line],
     )
@@ -294,7 +293,7 @@ class PersonalExportForm(AppForm):
 class EmailLookupForm(AppForm):
     """A supporter's email address, for access and erasure requests."""
 
-    email = EmailField(
+    email = AddressField(
         _l("Supporter's email address"),
         filters=[strip],
         validators=[DataRequired(), Length(max=254), EmailAddress()],
@@ -313,7 +312,7 @@ class EraseForm(EmailLookupForm):
 class NewOrganiserForm(AppForm):
     """An admin adds an organiser."""
 
-    email = EmailField(
+    email = AddressField(
         _l("Email"),
         filters=[strip],
         validators=[DataRequired(), Length(max=254), EmailAddress()],

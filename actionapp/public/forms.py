@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
-    EmailField,
     HiddenField,
     RadioField,
     SelectField,
@@ -25,7 +24,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from actionapp.forms import AppForm, EmailAddress
+from actionapp.forms import AddressField, AppForm, EmailAddress
 from actionapp.i18n import is_country
 from actionapp.services.mail import is_header_safe
 
@@ -86,7 +85,7 @@ class ComposeForm(AppForm):
         _l("Your name"),
         validators=[DataRequired(_l("Please give your name.")), Length(max=NAME_MAX), single_line],
     )
-    email = EmailField(
+    email = AddressField(
         _l("Your email address"),
         validators=[
             Optional(),
