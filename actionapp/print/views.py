@@ -195,7 +195,7 @@ def _prepare_pack_form(form: EventPackForm, action: Action) -> None:
     form.variant.choices = choices_of((m.variant, m.label) for m in offered)
     if form.variant.data not in {m.variant for m in offered} and offered:
         form.variant.data = offered[0].variant
-    form.targets.choices = choices_of((t.id, _target_label(t)) for t in action.targets)
+    form.targets.choices = choices_of((t.id, t.label) for t in action.targets)
 
 
 def _language_label(code: str) -> str:
@@ -203,13 +203,6 @@ def _language_label(code: str) -> str:
 
     native, translated = native_language_name(code), language_name(code)
     return native if native == translated else f"{native} ({translated})"
-
-
-def _target_label(target) -> str:
-    # An embassy copy's organisation says which embassy it is.
-    if target.kind == "embassy":
-        return target.organisation or target.name
-    return target.name
 
 
 def _event_page(action: Action, form: EventPackForm, status: int = 200):

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from actionapp.extensions import db
-from actionapp.i18n import country_name, letter_date
+from actionapp.i18n import letter_date
 from actionapp.models import (
     Channel,
     Letter,
@@ -27,10 +27,10 @@ from actionapp.models import (
     Target,
 )
 from actionapp.services.actions import action_state
-from actionapp.services.compose import LetterText
 from actionapp.services.letters import (
     ActionClosedError,
     already_written_to,
+    letter_as_sent,
     move_letters,
     sender_key,
 )
@@ -70,20 +70,7 @@ def submission_by_confirm_token(token: str, for_update: bool = False) -> Submiss
 
 def letter_text(letter: Letter) -> str:
     """Return a recorded letter as plain text, exactly as its target reads it."""
-    submission = letter.submission
-    country = country_name(submission.country, letter.language) if submission.country else ""
-    return LetterText(
-        target=letter.target,
-        language=letter.language,
-        date_text="",
-        subject=letter.subject,
-        salutation=letter.salutation,
-        body=letter.body,
-        personal_message=submission.personal_message.strip(),
-        closing=letter.closing,
-        signature_name=submission.name,
-        signature_place=", ".join(part for part in (submission.city, country) if part),
-    ).plain_text
+    return letter_as_sent(letter).plain_text
 
 
 def letter_subject(letter: Letter) -> str:
