@@ -203,6 +203,15 @@ def test_two_unconfirmed_attempts_send_once(client, post_letter, demo_action, sm
     assert len(_outbox(MessageKind.LETTER)) == 3
     counts = action_counts(demo_action.id)
     assert counts.letters == 3 and counts.supporters == 1
+    # The second tab's letters do not wait for ever: they are duplicates, and by_status says so.
+    assert counts.by_status["email"] == {"awaiting_confirmation": 0, "confirmed": 3, "duplicate": 3}
+    api = client.get(f"/api/v1/actions/{demo_action.slug}").get_json()["counts"]
+    assert api["by_status"]["email"] == counts.by_status["email"] and api["letters"] == 3
+    statuses = db.session.scalars(select(Letter.status).order_by(Letter.id)).all()
+    assert statuses == [LetterStatus.CONFIRMED] * 3 + [LetterStatus.DUPLICATE] * 3
+    # Confirming the second link again changes nothing.
+    client.post(links[1])
+    assert action_counts(demo_action.id) == counts
 
 
 def test_targets_without_an_email_address_are_left_out_and_said_so(

@@ -26,9 +26,13 @@ class LetterStatus(StrEnum):
 
     AWAITING_CONFIRMATION = "awaiting_confirmation"  # email, before the supporter confirms
     CONFIRMED = "confirmed"  # email, confirmed: handed to the outbox
+    # Email, confirmed after another submission from the same address had already reached
+    # this target (two tabs): final, never sent, never counted.
+    DUPLICATE = "duplicate"
     OPENED = "opened"  # mailto link opened, not yet reported sent
     SENT = "sent"  # mailto, the supporter said they sent it
-    PRINTED = "printed"  # print channel chosen
+    TO_PRINT = "to_print"  # print channel chosen, the PDF not downloaded yet
+    PRINTED = "printed"  # the PDF was downloaded
     POSTED = "posted"  # the supporter said they posted it
 
 

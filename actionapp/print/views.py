@@ -23,7 +23,7 @@ from actionapp.public.forms import choices_of
 from actionapp.services import antibot
 from actionapp.services.actions import action_state, letter_languages, published_action, variants
 from actionapp.services.events import EventReportError, NewEventReport, record_event_report
-from actionapp.services.letters import move_letters, submission_by_token
+from actionapp.services.letters import mark_printed, move_letters, submission_by_token
 from actionapp.services.pdf import (
     CJK_MISSING_MESSAGE,
     ENVELOPES,
@@ -130,6 +130,11 @@ def letters_download(slug: str, token: str):
     )
     now = utcnow()
     pdf = _render_or_503(letters_pdf, submission, _settings(), options, now)
+    if any(letter.status == LetterStatus.TO_PRINT for letter in submission.letters):
+        # Printed letters count from their first download (README, "Counting").
+        with write_transaction():
+            locked = submission_by_token(token, for_update=True)
+            mark_printed(locked, now)
     return _pdf_response(pdf, f"appeal-{slug}-{now.date().isoformat()}.pdf")
 
 

@@ -214,7 +214,7 @@ def confirm_submission(
 ) -> ConfirmResult:
     """Confirm an emailed submission: its letters count and go to their targets.
 
-    Targets this address has already written to are skipped (and not counted again).
+    Letters to targets this address has already written to become duplicates (not counted).
     The caller holds the submission's lock (submission_by_confirm_token(for_update=True)).
     """
     if submission.confirmed_at is None:
@@ -230,6 +230,14 @@ def confirm_submission(
     done = already_written_to(submission.action_id, key, targets) if key else set()
     fresh = [ltr for ltr in awaiting if ltr.target_id not in done]
     moved = move_letters(submission, fresh, LetterStatus.CONFIRMED, now)
+    # Another submission from this address reached these targets first (two tabs): these
+    # letters are never sent and never counted, and say so instead of waiting for ever.
+    move_letters(
+        submission,
+        [ltr for ltr in awaiting if ltr.target_id in done],
+        LetterStatus.DUPLICATE,
+        now,
+    )
     submission.confirmed_at = submission.confirmed_at or now
     confirmed = [ltr for ltr in submission.letters if ltr.status == LetterStatus.CONFIRMED]
     queue_letter_messages(submission, confirmed, settings, now)

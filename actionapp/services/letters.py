@@ -70,7 +70,8 @@ def initial_status(action: Action, channel: Channel) -> LetterStatus:
         return LetterStatus.CONFIRMED
     if channel == Channel.MAILTO:
         return LetterStatus.OPENED
-    return LetterStatus.PRINTED
+    # Printed letters count once their PDF is downloaded (mark_printed).
+    return LetterStatus.TO_PRINT
 
 
 def submission_by_token(token: str, for_update: bool = False) -> Submission | None:
@@ -304,6 +305,19 @@ def submit_letters(action: Action, new: NewSubmission, now: datetime) -> Submiss
         action, new, write_letters(action, new.details, now.date(), translations=False), now
     )
     return db.session.get_one(Submission, recorded.id)
+
+
+def mark_printed(submission: Submission, now: datetime) -> int:
+    """Count a print submission's letters as printed: on the first download of their PDF.
+
+    A later download changes nothing; the caller holds the submission's lock.
+    """
+    waiting = [
+        letter
+        for letter in submission.letters
+        if letter.channel == Channel.PRINT and letter.status == LetterStatus.TO_PRINT
+    ]
+    return move_letters(submission, waiting, LetterStatus.PRINTED, now)
 
 
 def move_letters(
