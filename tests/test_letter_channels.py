@@ -487,3 +487,20 @@ def test_every_supporter_through_every_channel(
         assert letter.signature_place.startswith(person["city"])
         paragraph = person.get("message", PERSONAL)
         assert paragraph.strip() in (letter.personal_message or letter.body)
+
+
+def test_letters_recorded_before_every_part_was_kept_read_as_they_were_sent(app, demo_action):
+    """Rows from before migration t001 have no date or signature: read them as sent then."""
+    from tests.fixtures_print import make_submission
+
+    submission = make_submission(demo_action, personal_message=PERSONAL)
+    for letter in submission.letters:
+        letter.personal_message = letter.signature_name = None
+        letter.signature_place = letter.date_text = None
+    db.session.commit()
+    for letter in submission.letters:
+        text = letter_as_sent(letter)
+        assert text.personal_message == PERSONAL and text.signature_name == "Jane Doe"
+        assert text.signature_place.startswith("Leeds, ")
+        assert text.date_text  # the day it was written, by the one date rule
+        assert text.plain_text.count(PERSONAL) == 1
