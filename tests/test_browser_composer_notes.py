@@ -23,7 +23,7 @@ def demo(app):
     return action
 
 
-def test_notes_follow_the_choices_with_javascript(browser_page, live_server, demo):
+def test_notes_follow_the_choices_with_javascript(browser_page, live_server, demo, tmp_path):
     page = browser_page
     page.goto(f"{live_server}/actions/{demo.slug}/write")
     hint, note = page.locator("#embassy-hint"), page.locator("#edits-note")
@@ -41,7 +41,7 @@ def test_notes_follow_the_choices_with_javascript(browser_page, live_server, dem
     page.get_by_label("Language you write in").select_option("zh")
     expect(note).to_contain_text(UK)
     expect(note).not_to_contain_text("President of the Guangzhou")
-    page.screenshot(path="/tmp/letter-composer-notes.png", full_page=True)
+    page.screenshot(path=tmp_path / "composer-notes.png", full_page=True)  # to look at
 
 
 @pytest.mark.no_javascript
