@@ -55,6 +55,11 @@ class SupporterDetails:
     seed: str = ""
 
 
+def date_at_end(language: str) -> bool:
+    """Tell whether letters in a language are dated under the signature (Chinese letters)."""
+    return language == "zh"
+
+
 @dataclass(frozen=True)
 class LetterText:
     """One letter as its target reads it."""
@@ -75,7 +80,7 @@ class LetterText:
     @property
     def date_at_end(self) -> bool:
         """Tell whether the date goes under the signature (Chinese letters) or above the text."""
-        return self.language == "zh"
+        return date_at_end(self.language)
 
     @property
     def signature(self) -> str:

@@ -16,6 +16,7 @@ from actionapp.services.actions import action_state, model_letter
 from actionapp.services.compose import (
     LetterText,
     SupporterDetails,
+    date_at_end,
     render_model_body,
     write_translation,
 )
@@ -301,7 +302,7 @@ def pack_letter(action: Action, pack: EventPack, target: Target, paper: PaperLay
         signature_place="",
         running_head=target.name,
         page_label=_page_label(language),
-        date_at_end=language == "zh",
+        date_at_end=date_at_end(language),
         blank_lines=2,
         blank_sender=True,
         needs_cjk=_needs_cjk(language, recipient, body),
