@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 
 import pycountry
-from babel import Locale, negotiate_locale
+from babel import Locale, localedata, negotiate_locale
 from babel.core import get_global
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_time as babel_format_time
@@ -75,6 +75,20 @@ def _babel_locale(code: str) -> Locale:
 def letter_date(day: date, language: str) -> str:
     """Format a letter's date the way the letter's language writes it."""
     return babel_format_date(day, format="long", locale=_babel_locale(language))
+
+
+@lru_cache(maxsize=256)
+def localised_date(day: date, language: str, country: str) -> str:
+    """Write a letter's date in its language the way the supporter's country does (en_GB).
+
+    The one rule for dates in letters: every channel shows the date recorded from this.
+    """
+    # A country without its own variant of the language writes it the international way
+    # (en_001: "30 November 2026" in Brazil), not the language's default (en: the US way).
+    for code in (f"{language}_{country}" if country else "", f"{language}_001" if country else ""):
+        if code and localedata.exists(code):
+            return letter_date(day, code)
+    return letter_date(day, language)
 
 
 def language_name(code: str, in_language: str | None = None) -> str:

@@ -10,7 +10,7 @@ from actionapp.models import Channel, Role, utcnow
 from actionapp.services import organisers as organiser_service
 from actionapp.services.actions import primary_targets
 from actionapp.services.compose import SupporterDetails
-from actionapp.services.letters import NewSubmission, submit_letters
+from actionapp.services.letters import NewSubmission, mark_printed, submit_letters
 
 PASSWORD = "correct horse battery staple"
 
@@ -65,8 +65,13 @@ def uploads(app, tmp_path):
     return folder
 
 
-def add_letters(action, channel=Channel.PRINT, country="GB", key="k", now=None, language="en"):
-    """Record one supporter's letters to every primary target (plus the embassy copy)."""
+def add_letters(
+    action, channel=Channel.PRINT, country="GB", key="k", now=None, language="en", downloaded=True
+):
+    """Record one supporter's letters to every primary target (plus the embassy copy).
+
+    Printed letters are taken as downloaded (and so counted) unless `downloaded` is false.
+    """
     details = SupporterDetails(
         name="Ana Example",
         city="Porto",
@@ -85,5 +90,7 @@ def add_letters(action, channel=Channel.PRINT, country="GB", key="k", now=None, 
         email=f"{key}@example.org" if channel == Channel.EMAIL or key.startswith("mail") else None,
     )
     submission = submit_letters(action, new, now or utcnow())
+    if channel == Channel.PRINT and downloaded:
+        mark_printed(submission, now or utcnow())
     db.session.commit()
     return submission

@@ -20,7 +20,7 @@ from actionapp.extensions import db
 from actionapp.models import Channel, utcnow
 from actionapp.services.actions import primary_targets
 from actionapp.services.compose import SupporterDetails
-from actionapp.services.letters import NewSubmission, submit_letters
+from actionapp.services.letters import NewSubmission, mark_printed, submit_letters
 
 MM_PER_PT = 25.4 / 72
 
@@ -39,6 +39,7 @@ def make_submission(action, now=None, **fields):
         "seed": "seed",
     }
     channel = Channel(fields.pop("channel", "print"))
+    downloaded = fields.pop("downloaded", True)
     paper = fields.pop("paper", "")
     key = fields.pop("client_key", uuid.uuid4().hex)
     values.update(fields)
@@ -50,7 +51,11 @@ def make_submission(action, now=None, **fields):
         paper=paper,
         email="jane@example.org" if channel == Channel.EMAIL else None,
     )
-    return submit_letters(action, new, now or utcnow())
+    submission = submit_letters(action, new, now or utcnow())
+    if channel == Channel.PRINT and downloaded:
+        # As after its first download: the letters count as printed.
+        mark_printed(submission, now or utcnow())
+    return submission
 
 
 @dataclass(frozen=True)

@@ -79,6 +79,13 @@ def _journey(page, live_server, demo, scans: dict | None = None):
     if scans is not None:
         scans["thanks"] = _axe_violations(page)
     text = page.inner_text("main")
+    # Printed letters count once their PDF is downloaded, not before.
+    page.get_by_role("link", name="Back to the action").click()
+    expect(page.locator(".counter-figure strong")).to_have_text("0")
+    page.go_back()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download your 3 letters (PDF)").click()
+    assert download.value.suggested_filename.endswith(".pdf")
     page.get_by_role("link", name="Back to the action").click()
     expect(page.locator(".counter-figure strong")).to_have_text("3")
     return text

@@ -9,10 +9,13 @@ from actionapp.models import Channel, Letter, LetterRollup, LetterStatus, utcnow
 from actionapp.services.actions import primary_targets
 from actionapp.services.compose import SupporterDetails
 from actionapp.services.counts import action_counts, bump, counter_values
-from actionapp.services.letters import NewSubmission, move_letters, submit_letters
+from actionapp.services.letters import NewSubmission, mark_printed, move_letters, submit_letters
 
 
-def _submit(action, channel=Channel.PRINT, key="key-0000000000000001", country="GB"):
+def _submit(
+    action, channel=Channel.PRINT, key="key-0000000000000001", country="GB", downloaded=True
+):
+    """Record a submission; print letters as their PDF was downloaded, unless told not to."""
     details = SupporterDetails(
         name="Ana",
         city="Porto",
@@ -24,6 +27,8 @@ def _submit(action, channel=Channel.PRINT, key="key-0000000000000001", country="
     )
     new = NewSubmission(details=details, channel=channel, client_key=key, consent_text="ok")
     submission = submit_letters(action, new, utcnow())
+    if channel == Channel.PRINT and downloaded:
+        mark_printed(submission, utcnow())
     db.session.commit()
     return submission
 
@@ -43,12 +48,18 @@ def test_counts_start_at_zero(demo_action):
     assert counts.by_channel == {"email": 0, "mailto": 0, "print": 0, "event": 0}
 
 
-def test_printed_letters_count_at_once(demo_action):
-    _submit(demo_action)
+def test_printed_letters_count_once_their_pdf_is_first_downloaded(demo_action):
+    submission = _submit(demo_action, downloaded=False)
+    counts = action_counts(demo_action.id)
+    assert (counts.supporters, counts.letters) == (0, 0)
+    assert counts.by_status["print"] == {"to_print": 3}
+    assert mark_printed(submission, utcnow()) == 3
+    db.session.commit()
     counts = action_counts(demo_action.id)
     assert (counts.supporters, counts.letters, counts.by_channel["print"]) == (1, 3, 3)
     assert _rollup_total(demo_action.id, channel="print", status="printed") == 3
     assert _rollup_total(demo_action.id, country="GB") == 3
+    assert mark_printed(submission, utcnow()) == 0
 
 
 def test_email_letters_count_only_once_confirmed(demo_action):
@@ -81,7 +92,7 @@ def test_posting_keeps_print_total_and_splits_statuses(demo_action):
     db.session.commit()
     counts = action_counts(demo_action.id)
     assert counts.supporters == 1 and counts.by_channel["print"] == 3
-    assert counts.by_status["print"] == {"printed": 2, "posted": 1}
+    assert counts.by_status["print"] == {"to_print": 0, "printed": 2, "posted": 1}
 
 
 def test_counters_sum_their_slots(demo_action):

@@ -41,9 +41,7 @@ def test_all_six_placeholders_render_and_the_paragraph_is_not_repeated(app):
     assert check_model_template(ALL_SIX) == []
     target = Target(name="Judge", language="en", salutations={"en": "Dear Judge,"})
     letter = letter_from_model(_letter(ALL_SIX), _details(), target, date(2026, 3, 1))
-    assert letter.body == (
-        "Dear Judge,\nFrom Mei in Lyon, France, on March 1, 2026.\nI am a nurse."
-    )
+    assert letter.body == ("Dear Judge,\nFrom Mei in Lyon, France, on 1 March 2026.\nI am a nurse.")
     assert letter.personal_message == ""  # placed by the template, so not added again
     plain = letter_from_model(_letter("Hello."), _details(), target, date(2026, 3, 1))
     assert plain.personal_message == "I am a nurse."

@@ -49,7 +49,8 @@ def test_repeated_render_comes_from_the_cache_and_changes_render_anew(app, demo_
         first = letters_pdf(submission, settings, LetterOptions(), now)
         again = letters_pdf(submission, settings, LetterOptions(), now)
         letter = letters_pdf(submission, settings, LetterOptions(paper="letter"), now)
-        submission.personal_message = "Another paragraph."
+        # (A recorded letter's text does not change; the cache must still follow it.)
+        submission.letters[0].personal_message = "Another paragraph."
         edited = letters_pdf(submission, settings, LetterOptions(), now)
     assert not first.from_cache and again.from_cache
     assert again.data == first.data and again.key == first.key
@@ -83,7 +84,7 @@ def test_a_render_past_its_time_limit_is_stopped(app, demo_action, settings):
 
 def test_text_too_long_for_a_letter_is_refused_before_rendering(app, demo_action, settings):
     submission = make_submission(demo_action)
-    submission.personal_message = "x" * (documents.MAX_LETTER_CHARS + 1)
+    submission.letters[0].personal_message = "x" * (documents.MAX_LETTER_CHARS + 1)
     with app.test_request_context(), pytest.raises(DocumentTooLargeError):
         letters_pdf(submission, settings, LetterOptions(), utcnow())
 

@@ -58,6 +58,10 @@ def test_purge_blanks_personal_data_after_retention_and_keeps_counts(client, dem
     assert submission.country == "GB"
     letters = db.session.scalars(select(Letter)).all()
     assert letters and all(letter.body == "" for letter in letters)
+    assert all(
+        (letter.personal_message, letter.signature_name, letter.signature_place) == ("", "", "")
+        for letter in letters
+    )
     assert all(letter.subject and letter.supporter_country for letter in letters)
     assert _api(client, demo_action) == before
     host = db.session.get(EventReport, host.id)

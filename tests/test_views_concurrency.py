@@ -35,6 +35,15 @@ def _post(url: str, data: dict) -> int:
         return error.code
 
 
+def _get(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=60) as response:
+            response.read()
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
 def test_concurrent_submissions_and_double_clicks_count_exactly(make_app, demo_action):
     served = make_app()
     server = make_server("127.0.0.1", 0, served, threaded=True)
@@ -53,10 +62,19 @@ def test_concurrent_submissions_and_double_clicks_count_exactly(make_app, demo_a
     try:
         with ThreadPoolExecutor(max_workers=12) as pool:
             statuses = list(pool.map(lambda data: _post(url, data), posts))
+            assert statuses.count(303) == len(posts), statuses
+            db.session.rollback()  # see what the server committed
+            tokens = list(db.session.scalars(select(Submission.public_token)))
+            # Printed letters count from their first download: every PDF is fetched twice
+            # at once (two clicks on the link), and each letter counts once.
+            base = f"http://127.0.0.1:{server.server_port}/actions/{demo_action.slug}/print"
+            downloads = list(
+                pool.map(lambda token: _get(f"{base}/{token}/letters.pdf?guide=0"), tokens * 2)
+            )
+            assert downloads == [200] * len(tokens) * 2
     finally:
         server.shutdown()
         thread.join(timeout=5)
-    assert statuses.count(303) == len(posts), statuses
     db.session.rollback()  # see what the server committed
     submissions = db.session.scalar(select(func.count(Submission.id)))
     letters = db.session.scalar(select(func.count(Letter.id)))
@@ -65,6 +83,7 @@ def test_concurrent_submissions_and_double_clicks_count_exactly(make_app, demo_a
     assert counts.supporters == submissions
     # GB supporters get the embassy copy (3 letters), BR supporters do not (2 letters).
     assert counts.letters == letters == 30 * 3 + 30 * 2
+    assert counts.by_status["print"] == {"to_print": 0, "printed": letters}
 
 
 def test_sqlite_writers_queue_on_a_lock_file_and_go_as_soon_as_it_is_free(make_app):

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from actionapp.extensions import db
 from actionapp.models import Letter, LetterStatus, MessageKind, OutboxMessage, Submission, utcnow
 from actionapp.services.counts import action_counts
+from actionapp.services.letters import letter_as_sent
 from tests.conftest import csrf_token_from
 from tests.fixtures_email import MAIL_FROM, link_in, mail_config
 
@@ -83,7 +84,7 @@ def test_email_letter_waits_for_confirmation_then_reaches_each_target(
         # when parsing it back; mail apps unfold it as RFC 5322 says.
         assert message["Subject"].strip() == letter.subject
         body = received.text()
-        assert body.startswith(letter.salutation) and letter.body in body
+        assert body.strip() == letter_as_sent(letter).plain_text and letter.body in body
         assert "I am a teacher" in body and "Jane Doe\nLeeds" in body
         assert letter.salutation in received.html()
 
@@ -202,6 +203,15 @@ def test_two_unconfirmed_attempts_send_once(client, post_letter, demo_action, sm
     assert len(_outbox(MessageKind.LETTER)) == 3
     counts = action_counts(demo_action.id)
     assert counts.letters == 3 and counts.supporters == 1
+    # The second tab's letters do not wait for ever: they are duplicates, and by_status says so.
+    assert counts.by_status["email"] == {"awaiting_confirmation": 0, "confirmed": 3, "duplicate": 3}
+    api = client.get(f"/api/v1/actions/{demo_action.slug}").get_json()["counts"]
+    assert api["by_status"]["email"] == counts.by_status["email"] and api["letters"] == 3
+    statuses = db.session.scalars(select(Letter.status).order_by(Letter.id)).all()
+    assert statuses == [LetterStatus.CONFIRMED] * 3 + [LetterStatus.DUPLICATE] * 3
+    # Confirming the second link again changes nothing.
+    client.post(links[1])
+    assert action_counts(demo_action.id) == counts
 
 
 def test_targets_without_an_email_address_are_left_out_and_said_so(

@@ -50,7 +50,7 @@ def test_short_letter_opens_in_the_mail_app_with_everything_in_the_link(
     assert fields["subject"] == [letter.subject]
     assert fields["bcc"] == ["count@rights.example.org"]
     sent_body = fields["body"][0]
-    assert sent_body.startswith("Dear President,\r\n\r\n")
+    assert sent_body.startswith(f"{letter.date_text}\r\n\r\nDear President,\r\n\r\n")
     assert "let them see a lawyer.\r\n100% of us ask it; #FreeThem?" in sent_body
     assert sent_body.endswith("Jane Doe\r\nLeeds, Brazil")
     assert " " not in full and "\n" not in full

@@ -137,6 +137,8 @@ def test_slow_render_answers_503_with_a_clear_message(make_app, demo_action, pos
     )
     assert response.status_code == 503
     assert "Preparing the PDF took too long" in response.get_data(as_text=True)
+    # A download that never came counts nothing.
+    assert action_counts(demo_action.id).letters == 0
 
 
 def test_oversized_personal_paragraph_is_refused_before_any_rendering(
@@ -155,20 +157,53 @@ def test_oversized_personal_paragraph_is_refused_before_any_rendering(
     assert accepted.status_code == 303
 
 
+def _download(client, action, token: str, query: str = "?guide=0"):
+    response = client.get(f"/actions/{action.slug}/print/{token}/letters.pdf{query}")
+    assert response.status_code == 200
+    return response
+
+
+def test_printed_letters_count_from_their_first_download(client, demo_action, post_letter):
+    response = post_letter(demo_action, channel="print")
+    token = _token(response)
+    # Choosing "Print and post" and opening the thank-you page count nothing yet.
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Download your 3 letters (PDF)" in page
+    counts = action_counts(demo_action.id)
+    assert (counts.supporters, counts.letters) == (0, 0)
+    assert counts.by_status["print"] == {"to_print": 3}
+    api = client.get(f"/api/v1/actions/{demo_action.slug}").get_json()["counts"]
+    assert api["letters"] == 0 and api["by_status"]["print"] == {"to_print": 3}
+    # Nor do the envelopes.
+    assert client.get(f"/actions/{demo_action.slug}/print/{token}/envelopes.pdf").status_code == 200
+    assert action_counts(demo_action.id).letters == 0
+    # The first download counts the letters once, and the supporter.
+    _download(client, demo_action, token)
+    counts = action_counts(demo_action.id)
+    assert (counts.supporters, counts.letters, counts.by_channel["print"]) == (1, 3, 3)
+    assert counts.by_status["print"] == {"to_print": 0, "printed": 3}
+    # A second download, with other choices, changes nothing.
+    _download(client, demo_action, token, "?paper=letter&translation=1")
+    assert action_counts(demo_action.id) == counts
+    assert set(db.session.scalars(select(Letter.status))) == {LetterStatus.PRINTED}
+
+
 def test_posted_link_page_changes_nothing_until_confirmed(client, demo_action, post_letter):
     token = _token(post_letter(demo_action, channel="print"))
+    _download(client, demo_action, token)
     page = client.get(f"/actions/{demo_action.slug}/posted/{token}")
     assert page.status_code == 200
     assert "Yes, I posted them" in page.get_data(as_text=True)
     statuses = set(db.session.scalars(select(Letter.status)))
     assert statuses == {LetterStatus.PRINTED}
     counts = action_counts(demo_action.id)
-    assert counts.by_status["print"] == {"printed": 3}
+    assert counts.by_status["print"] == {"to_print": 0, "printed": 3}
 
 
 def test_i_posted_it_moves_letters_to_posted_once(client, demo_action, post_letter):
     response = post_letter(demo_action, channel="print")
     token = _token(response)
+    _download(client, demo_action, token)
     before = action_counts(demo_action.id)
     confirmed = client.post(f"/actions/{demo_action.slug}/posted/{token}")
     assert confirmed.status_code == 303
@@ -177,7 +212,7 @@ def test_i_posted_it_moves_letters_to_posted_once(client, demo_action, post_lett
     db.session.expire_all()
     assert set(db.session.scalars(select(Letter.status))) == {LetterStatus.POSTED}
     after = action_counts(demo_action.id)
-    assert after.by_status["print"] == {"printed": 0, "posted": 3}
+    assert after.by_status["print"] == {"to_print": 0, "printed": 0, "posted": 3}
     assert after.by_channel["print"] == before.by_channel["print"] == 3
     assert after.supporters == before.supporters == 1
     page = client.get(response.headers["Location"]).get_data(as_text=True)

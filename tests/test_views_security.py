@@ -124,7 +124,8 @@ def _counter(page: str) -> str:
 
 def test_action_page_cache_follows_edits_and_counts(client, post_letter, demo_action):
     assert _counter(client.get(f"/actions/{demo_action.slug}").get_data(as_text=True)) == "0"
-    post_letter(demo_action)
+    token = post_letter(demo_action).headers["Location"].rsplit("/", 1)[1]
+    assert client.get(f"/actions/{demo_action.slug}/print/{token}/letters.pdf").status_code == 200
     assert _counter(client.get(f"/actions/{demo_action.slug}").get_data(as_text=True)) == "3"
     demo_action.targets[0].why = "A brand new reason to write."
     db.session.commit()

@@ -143,6 +143,13 @@ class Target(db.Model):
         """Return the postal address as a list of lines."""
         return [line for line in self.address_lines.splitlines() if line.strip()]
 
+    @property
+    def label(self) -> str:
+        """Return the name to list the target by: an embassy copy by its embassy (its country)."""
+        if self.kind == TargetKind.EMBASSY:
+            return self.organisation or self.name
+        return self.name
+
     def salutation_in(self, language: str) -> str:
         """Return the salutation in a language, falling back to the target's own."""
         return self.salutations.get(language) or self.salutations.get(self.language) or ""

@@ -26,9 +26,13 @@ class LetterStatus(StrEnum):
 
     AWAITING_CONFIRMATION = "awaiting_confirmation"  # email, before the supporter confirms
     CONFIRMED = "confirmed"  # email, confirmed: handed to the outbox
+    # Email, confirmed after another submission from the same address had already reached
+    # this target (two tabs): final, never sent, never counted.
+    DUPLICATE = "duplicate"
     OPENED = "opened"  # mailto link opened, not yet reported sent
     SENT = "sent"  # mailto, the supporter said they sent it
-    PRINTED = "printed"  # print channel chosen
+    TO_PRINT = "to_print"  # print channel chosen, the PDF not downloaded yet
+    PRINTED = "printed"  # the PDF was downloaded
     POSTED = "posted"  # the supporter said they posted it
 
 
@@ -94,6 +98,12 @@ class Letter(db.Model):
     salutation: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
     closing: Mapped[str] = mapped_column(String(200))
+    # The rest of the letter as sent, in its language (services.compose.LetterText). NULL in
+    # rows recorded before these columns existed (services.letters.letter_as_sent reads both).
+    personal_message: Mapped[str | None] = mapped_column(Text)
+    signature_name: Mapped[str | None] = mapped_column(String(120))
+    signature_place: Mapped[str | None] = mapped_column(String(300))
+    date_text: Mapped[str | None] = mapped_column(String(60))
     supporter_country: Mapped[str] = mapped_column(String(2))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     status_changed_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -172,7 +172,10 @@ def letter_preview_pdf(action_id: int, letter_id: int):
     )  # fmt: skip
     sample.letters.append(
         Letter(target=written.target, language=written.language, subject=written.subject,
-               salutation=written.salutation, body=written.body, closing=written.closing)
+               salutation=written.salutation, body=written.body, closing=written.closing,
+               personal_message=written.personal_message, date_text=written.date_text,
+               signature_name=written.signature_name,
+               signature_place=written.signature_place)
     )  # fmt: skip
     paper = request.args.get("paper")
     settings = PrintSettings.from_config(current_app.config, current_app.static_folder)

@@ -187,10 +187,12 @@ def channel_status_labels() -> dict[tuple[str, str], str]:
     return {
         ("email", "confirmed"): _("Email, confirmed"),
         ("email", "awaiting_confirmation"): _("Email, awaiting confirmation"),
+        ("email", "duplicate"): _("Email, already written from that address (not sent)"),
         ("mailto", "sent"): _("Own email program, sent"),
         ("mailto", "opened"): _("Own email program, opened only"),
         ("print", "printed"): _("Printed"),
         ("print", "posted"): _("Printed and posted"),
+        ("print", "to_print"): _("Print chosen, PDF not downloaded"),
         ("event", "approved"): _("Event reports, approved"),
         ("event", "pending"): _("Event reports, awaiting review"),
         ("event", "rejected"): _("Event reports, rejected"),

@@ -33,7 +33,7 @@ from actionapp.services.actions import (
     variants,
 )
 from actionapp.services.events import EventReportError, NewEventReport, record_event_report
-from actionapp.services.letters import move_letters, submission_by_token
+from actionapp.services.letters import mark_printed, move_letters, submission_by_token
 from actionapp.services.pdf import (
     CJK_MISSING_MESSAGE,
     ENVELOPES,
@@ -140,6 +140,11 @@ def letters_download(slug: str, token: str):
     )
     now = utcnow()
     pdf = _render_or_503(letters_pdf, submission, _settings(), options, now)
+    if any(letter.status == LetterStatus.TO_PRINT for letter in submission.letters):
+        # Printed letters count from their first download (README, "Counting").
+        with write_transaction():
+            locked = submission_by_token(token, for_update=True)
+            mark_printed(locked, now)
     return _pdf_response(pdf, f"appeal-{slug}-{now.date().isoformat()}.pdf")
 
 
@@ -210,7 +215,7 @@ def _prepare_pack_form(form: EventPackForm, action: Action) -> None:
     form.variant.choices = choices_of((m.variant, m.label) for m in offered)
     if form.variant.data not in {m.variant for m in offered} and offered:
         form.variant.data = offered[0].variant
-    form.targets.choices = choices_of((t.id, _target_label(t)) for t in action.targets)
+    form.targets.choices = choices_of((t.id, t.label) for t in action.targets)
 
 
 def _language_label(code: str) -> str:
@@ -218,13 +223,6 @@ def _language_label(code: str) -> str:
 
     native, translated = native_language_name(code), language_name(code)
     return native if native == translated else f"{native} ({translated})"
-
-
-def _target_label(target) -> str:
-    # An embassy copy's organisation says which embassy it is.
-    if target.kind == "embassy":
-        return target.organisation or target.name
-    return target.name
 
 
 def _event_page(action: Action, form: EventPackForm, status: int = 200):

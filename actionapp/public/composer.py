@@ -47,6 +47,7 @@ from actionapp.services.compose import (
     SupporterDetails,
     current_body,
     editable_texts,
+    edits_not_reaching,
     write_letters,
 )
 from actionapp.services.counts import action_counts
@@ -185,6 +186,7 @@ def _compose_page(action: Action, form: ComposeForm, status: int = 200, message:
             editable=editable_texts(action),
             locked={m.variant for m in action.model_letters if m.locked},
             embassy=embassy_for(action, details.country),
+            unreached=edits_not_reaching(action, details),
         ),
         status,
     )
@@ -347,10 +349,11 @@ def live_preview(slug: str):
     details = _details(form, action, draft=True)
     letters = write_letters(action, details, utcnow().date()) if details.country else []
     return render_template(
-        "public/_preview.html",
+        "public/_live_preview.html",
         letters=letters,
         action=action,
         embassy=embassy_for(action, details.country),
+        unreached=edits_not_reaching(action, details),
     )
 
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 
 from jinja2 import StrictUndefined, meta, nodes
 from jinja2.sandbox import SandboxedEnvironment
 
-from actionapp.i18n import country_name, letter_date
+from actionapp.i18n import country_name, localised_date
 from actionapp.models import Action, ModelLetter, Target
 from actionapp.services.actions import model_letter, recipients_for
 
@@ -55,6 +55,11 @@ class SupporterDetails:
     seed: str = ""
 
 
+def date_at_end(language: str) -> bool:
+    """Tell whether letters in a language are dated under the signature (Chinese letters)."""
+    return language == "zh"
+
+
 @dataclass(frozen=True)
 class LetterText:
     """One letter as its target reads it."""
@@ -73,15 +78,28 @@ class LetterText:
     translation: LetterText | None = None
 
     @property
+    def date_at_end(self) -> bool:
+        """Tell whether the date goes under the signature (Chinese letters) or above the text."""
+        return date_at_end(self.language)
+
+    @property
+    def signature(self) -> str:
+        """Return the closing, the supporter's name and their place, one a line."""
+        return "\n".join(p for p in (self.closing, self.signature_name, self.signature_place) if p)
+
+    @property
+    def parts(self) -> list[str]:
+        """Return the letter's parts in reading order, subject apart: date, salutation, body,
+        personal paragraph, closing and signature (the date last in a Chinese letter)."""
+        parts = [self.salutation, self.body, self.personal_message, self.signature]
+        if self.date_text:
+            parts.insert(len(parts) if self.date_at_end else 0, self.date_text)
+        return [p.strip("\n") for p in parts if p and p.strip()]
+
+    @property
     def plain_text(self) -> str:
-        """Return the whole letter as plain text (the email body)."""
-        parts = [self.salutation, self.body]
-        if self.personal_message:
-            parts.append(self.personal_message)
-        parts.append("\n".join(p for p in (self.closing, self.signature_name) if p))
-        if self.signature_place:
-            parts[-1] += "\n" + self.signature_place
-        return "\n\n".join(p.strip("\n") for p in parts if p)
+        """Return the whole letter as plain text (the email body), subject apart."""
+        return "\n\n".join(self.parts)
 
 
 class _Namespace(dict):
@@ -200,6 +218,12 @@ def is_edited(letter: ModelLetter, text: str | None) -> bool:
 def fill_tokens(text: str, values: dict[str, str], language: str) -> str:
     """Replace the edit tokens in supporter-edited text with the real values, as plain strings."""
     for key, token in EDIT_TOKENS.get(language, EDIT_TOKENS["en"]).items():
+        if key == "personal_message":
+            # The personal paragraph appears once, where its first token stands.
+            head, found, rest = text.partition(token)
+            if found:
+                text = head + values.get(key, "") + rest.replace(token, "")
+            continue
         text = text.replace(token, values.get(key, ""))
     return _normalise(text)
 
@@ -237,7 +261,7 @@ def letter_from_model(
         "target.name": target.name,
         "target.salutation": target.salutation_in(language),
         "personal_message": details.personal_message.strip(),
-        "today": letter_date(today, language),
+        "today": localised_date(today, language, details.country),
     }
     if (
         language == details.language
@@ -246,12 +270,14 @@ def letter_from_model(
         and is_edited(model, details.edited_body)
     ):
         body = fill_tokens(details.edited_body, values, language)
+        # The supporter's text holds the paragraph where they left its [token], if they did.
+        token = EDIT_TOKENS.get(language, EDIT_TOKENS["en"])["personal_message"]
+        placed = token in details.edited_body
     else:
         body = render_model_body(model.body, values)
-    # A model letter that places the personal paragraph itself gets it only there.
-    personal = values["personal_message"]
-    if uses_placeholder(model.body, "personal_message"):
-        personal = ""
+        placed = uses_placeholder(model.body, "personal_message")
+    # A letter whose text places the personal paragraph itself gets it only there: once.
+    personal = "" if placed else values["personal_message"]
     place = ", ".join(p for p in (details.city, values["supporter.country"]) if p)
     return LetterText(
         target=target,
@@ -279,7 +305,10 @@ def write_letters(
 ) -> list[LetterText]:
     """Write one letter per recipient, embassy copy included, with translations where needed.
 
-    Recording letters needs no translations: only what each target receives is kept.
+    This is the one assembly of a letter: the preview shows its result, recording keeps it,
+    and every channel renders the recorded letter. A translation says what the letter says:
+    the supporter's edits reach only letters in the language they edit, so a translation is
+    written from the model letter, never from the edits. Recording needs no translations.
     """
     letters = []
     for target in recipients_for(action, details.country, details.target_ids):
@@ -288,10 +317,37 @@ def write_letters(
         if letter is None:
             continue
         if translations and language != details.language:
-            translation = write_letter(action, details, target, details.language, today)
-            letter = LetterText(**{**letter.__dict__, "translation": translation})
+            letter = replace(letter, translation=write_translation(action, details, target, today))
         letters.append(letter)
     return letters
+
+
+def write_translation(
+    action: Action, details: SupporterDetails, target: Target, today: date
+) -> LetterText | None:
+    """Write what a letter in another language says, in the supporter's language.
+
+    From the model letter, never from the supporter's edits: those do not reach that letter.
+    """
+    unedited = replace(details, edited_body=None)
+    return write_letter(action, unedited, target, details.language, today)
+
+
+def edits_not_reaching(action: Action, details: SupporterDetails) -> dict[str, list[Target]]:
+    """Return, per letter language, the recipients a supporter's edits cannot reach.
+
+    Edits are made in the supporter's language; a recipient who reads another language gets
+    the organisers' text in it (the personal paragraph goes in as typed).
+    """
+    found: dict[str, list[Target]] = {}
+    model = model_letter(action, details.variant, details.language)
+    if model is None or model.locked:
+        return found
+    for target in recipients_for(action, details.country, details.target_ids):
+        language = target_language(action, details, target)
+        if language != details.language:
+            found.setdefault(language, []).append(target)
+    return found
 
 
 def editable_texts(action: Action) -> dict[str, str]:

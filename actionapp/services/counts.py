@@ -28,6 +28,11 @@ COUNTED_STATUSES: dict[str, frozenset[str]] = {
 }
 
 
+# Channels whose letters have a day but no hour (events report the day they were held): their
+# rollups carry hour 0, and "by hour of day" leaves them out.
+CHANNELS_WITHOUT_HOUR = frozenset({"event"})
+
+
 def letter_metric(channel: str, status: str) -> str:
     """Name the counter of letters in one channel and status."""
     return f"letters:{channel}:{status}"

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from actionapp.extensions import db
-from actionapp.i18n import country_name, letter_date
+from actionapp.i18n import letter_date
 from actionapp.models import (
     Channel,
     Letter,
@@ -27,10 +27,10 @@ from actionapp.models import (
     Target,
 )
 from actionapp.services.actions import FollowUp, submission_follow_up
-from actionapp.services.compose import LetterText
 from actionapp.services.letters import (
     ActionClosedError,
     already_written_to,
+    letter_as_sent,
     move_letters,
     sender_key,
 )
@@ -70,20 +70,7 @@ def submission_by_confirm_token(token: str, for_update: bool = False) -> Submiss
 
 def letter_text(letter: Letter) -> str:
     """Return a recorded letter as plain text, exactly as its target reads it."""
-    submission = letter.submission
-    country = country_name(submission.country, letter.language) if submission.country else ""
-    return LetterText(
-        target=letter.target,
-        language=letter.language,
-        date_text="",
-        subject=letter.subject,
-        salutation=letter.salutation,
-        body=letter.body,
-        personal_message=submission.personal_message.strip(),
-        closing=letter.closing,
-        signature_name=submission.name,
-        signature_place=", ".join(part for part in (submission.city, country) if part),
-    ).plain_text
+    return letter_as_sent(letter).plain_text
 
 
 def letter_subject(letter: Letter) -> str:
@@ -227,7 +214,7 @@ def confirm_submission(
 ) -> ConfirmResult:
     """Confirm an emailed submission: its letters count and go to their targets.
 
-    Targets this address has already written to are skipped (and not counted again).
+    Letters to targets this address has already written to become duplicates (not counted).
     The caller holds the submission's lock (submission_by_confirm_token(for_update=True)).
     """
     if submission.confirmed_at is None:
@@ -246,6 +233,14 @@ def confirm_submission(
     done = already_written_to(submission.action_id, key, targets) if key else set()
     fresh = [ltr for ltr in awaiting if ltr.target_id not in done]
     moved = move_letters(submission, fresh, LetterStatus.CONFIRMED, now)
+    # Another submission from this address reached these targets first (two tabs): these
+    # letters are never sent and never counted, and say so instead of waiting for ever.
+    move_letters(
+        submission,
+        [ltr for ltr in awaiting if ltr.target_id in done],
+        LetterStatus.DUPLICATE,
+        now,
+    )
     submission.confirmed_at = submission.confirmed_at or now
     confirmed = [ltr for ltr in submission.letters if ltr.status == LetterStatus.CONFIRMED]
     queue_letter_messages(submission, confirmed, settings, now)

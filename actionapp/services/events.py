@@ -47,7 +47,7 @@ def _rollups(report: EventReport, status: EventReportStatus, sign: int) -> dict[
     return {
         RollupKey(
             day=report.held_on,
-            hour=0,  # events report a day, not an hour
+            hour=0,  # events report a day, not an hour (CHANNELS_WITHOUT_HOUR)
             channel=EVENT_CHANNEL,
             status=status.value,
             target_id=line.target_id,

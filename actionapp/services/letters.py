@@ -13,6 +13,7 @@ from sqlalchemy import bindparam, insert, select
 
 from actionapp.database import insert_with_conflicts
 from actionapp.extensions import db
+from actionapp.i18n import country_name, localised_date
 from actionapp.models import Action, Channel, Letter, LetterStatus, Submission
 from actionapp.services.actions import action_state
 from actionapp.services.compose import LetterText, SupporterDetails, write_letters
@@ -69,7 +70,8 @@ def initial_status(action: Action, channel: Channel) -> LetterStatus:
         return LetterStatus.CONFIRMED
     if channel == Channel.MAILTO:
         return LetterStatus.OPENED
-    return LetterStatus.PRINTED
+    # Printed letters count once their PDF is downloaded (mark_printed).
+    return LetterStatus.TO_PRINT
 
 
 def submission_by_token(token: str, for_update: bool = False) -> Submission | None:
@@ -229,6 +231,10 @@ def record_letters(
                 "salutation": letter.salutation,
                 "body": letter.body,
                 "closing": letter.closing,
+                "personal_message": letter.personal_message,
+                "signature_name": letter.signature_name,
+                "signature_place": letter.signature_place,
+                "date_text": letter.date_text,
                 "supporter_country": details.country,
                 "created_at": now,
                 "status_changed_at": now,
@@ -256,12 +262,62 @@ def record_letters(
     return RecordedSubmission(submission_id, token)
 
 
+def letter_as_sent(letter: Letter) -> LetterText:
+    """Return a recorded letter exactly as its target receives it, for every channel.
+
+    Rows recorded before the letter's every part was kept (date_text NULL) are read the way
+    they were sent then: the submission's paragraph (unless the text already holds it), its
+    name and place, and the date the letter was written.
+    """
+    if letter.date_text is not None:
+        return LetterText(
+            target=letter.target,
+            language=letter.language,
+            date_text=letter.date_text,
+            subject=letter.subject,
+            salutation=letter.salutation,
+            body=letter.body,
+            personal_message=letter.personal_message or "",
+            closing=letter.closing,
+            signature_name=letter.signature_name or "",
+            signature_place=letter.signature_place or "",
+        )
+    submission = letter.submission
+    personal = submission.personal_message.strip()
+    country = country_name(submission.country, letter.language) if submission.country else ""
+    return LetterText(
+        target=letter.target,
+        language=letter.language,
+        date_text=localised_date(letter.created_at.date(), letter.language, submission.country),
+        subject=letter.subject,
+        salutation=letter.salutation,
+        body=letter.body,
+        personal_message="" if personal and personal in letter.body else personal,
+        closing=letter.closing,
+        signature_name=submission.name,
+        signature_place=", ".join(part for part in (submission.city, country) if part),
+    )
+
+
 def submit_letters(action: Action, new: NewSubmission, now: datetime) -> Submission:
     """Write, record and count a supporter's letters; return the submission (idempotent)."""
     recorded = record_letters(
         action, new, write_letters(action, new.details, now.date(), translations=False), now
     )
     return db.session.get_one(Submission, recorded.id)
+
+
+def mark_printed(submission: Submission, now: datetime) -> int:
+    """Count a print submission's letters as printed: on the first download of their PDF.
+
+    A later download changes nothing; the caller holds the submission's lock.
+    """
+    waiting = [
+        letter
+        for letter in submission.letters
+        if letter.channel == Channel.PRINT and letter.status == LetterStatus.TO_PRINT
+    ]
+    return move_letters(submission, waiting, LetterStatus.PRINTED, now)
 
 
 def move_letters(

@@ -3,8 +3,9 @@
 What "removing personal data" means here, exactly:
 - on the submission: name, email, street address, city, personal message and edited letter
   text are blanked, and personal_data_removed_at is set;
-- on each of its letters: the body is blanked, since it may hold the name, the town, the
-  personal paragraph or the supporter's own words, and the hash of the sender's address;
+- on each of its letters: the body, the personal paragraph and the signature (name and
+  place) are blanked, since they may hold the name, the town or the supporter's own words,
+  and the hash of the sender's address;
 - in the outbox: the stored text of every message about the submission (headers with the
   supporter's address, body) is deleted and the supporter's address as recipient blanked;
   a message not yet sent is not sent any more;
@@ -72,7 +73,9 @@ def _erase(where: ColumnElement[bool], now: datetime) -> int:
     db.session.execute(
         update(Letter)
         .where(Letter.submission_id.in_(ids), (Letter.body != "") | Letter.sender_key.isnot(None))
-        .values(body="", sender_key=None)
+        .values(
+            body="", personal_message="", signature_name="", signature_place="", sender_key=None
+        )
         .execution_options(**quiet)
     )
     messages = select(OutboxMessage.id).where(OutboxMessage.submission_id.in_(ids))

@@ -13,16 +13,23 @@ from sqlalchemy.types import Date
 from actionapp.database import is_sqlite
 from actionapp.extensions import db
 from actionapp.models import Action, LetterRollup, MessageKind, MessageStatus, OutboxMessage, Target
-from actionapp.services.counts import COUNTED_STATUSES, action_counts, is_counted
+from actionapp.services.counts import (
+    CHANNELS_WITHOUT_HOUR,
+    COUNTED_STATUSES,
+    action_counts,
+    is_counted,
+)
 
 # The channel and status pairs organisers always see, in this order, even when zero.
 KNOWN_CHANNEL_STATUSES: tuple[tuple[str, str], ...] = (
     ("email", "confirmed"),
     ("email", "awaiting_confirmation"),
+    ("email", "duplicate"),
     ("mailto", "sent"),
     ("mailto", "opened"),
     ("print", "printed"),
     ("print", "posted"),
+    ("print", "to_print"),
     ("event", "approved"),
     ("event", "pending"),
     ("event", "rejected"),
@@ -102,7 +109,8 @@ class ActionStatistics:
     by_country: tuple[tuple[str, int], ...]
     by_language: tuple[tuple[str, int], ...]
     per_day: tuple[tuple[date, int], ...]
-    by_hour: tuple[int, ...]  # 24 values, UTC
+    by_hour: tuple[int, ...]  # 24 values, UTC, letters that have an hour
+    without_hour: int  # counted letters that have a day but no hour (event reports)
     delivery: DeliveryStatus
 
 
@@ -219,13 +227,17 @@ def action_statistics(action: Action, period: DateRange) -> ActionStatistics:
 
     per_day: dict[date, int] = defaultdict(int)
     by_hour = [0] * 24
+    without_hour = 0
     times = (LetterRollup.day, LetterRollup.hour, LetterRollup.channel, LetterRollup.status)
     for day, hour, channel, status, total in db.session.execute(
         select(*times, func.sum(LetterRollup.count)).where(*in_range).group_by(*times)
     ):
         if is_counted(channel, status):
             per_day[day] += int(total or 0)
-            by_hour[hour] += int(total or 0)
+            if channel in CHANNELS_WITHOUT_HOUR:
+                without_hour += int(total or 0)
+            else:
+                by_hour[hour] += int(total or 0)
 
     pairs = list(KNOWN_CHANNEL_STATUSES) + sorted(set(by_pair) - set(KNOWN_CHANNEL_STATUSES))
     channel_status = tuple(
@@ -250,6 +262,7 @@ def action_statistics(action: Action, period: DateRange) -> ActionStatistics:
         by_language=_sorted_counts(by_language),
         per_day=tuple((day, per_day.get(day, 0)) for day in period.each_day()),
         by_hour=tuple(by_hour),
+        without_hour=without_hour,
         delivery=delivery_status(action.id),
     )
 
@@ -267,7 +280,8 @@ def _target_counts(action: Action, counts: dict[int, int]) -> tuple[TargetCount,
         rows.append(
             TargetCount(
                 target_id=target_id,
-                name=target.name if target else f"#{target_id}",
+                # An embassy copy by its embassy, which names the country it serves.
+                name=target.label if target else f"#{target_id}",
                 organisation=target.organisation if target else "",
                 kind=str(target.kind) if target else "",
                 supporter_country=(target.supporter_country or "") if target else "",

@@ -22,7 +22,14 @@
     }).then(function (response) {
       return response.ok ? response.text() : null;
     }).then(function (html) {
-      if (html !== null) { target.innerHTML = html; }
+      if (html === null) { return; }
+      target.innerHTML = html;
+      // Notes that belong beside the form's fields (the embassy copy, where edits go).
+      target.querySelectorAll("[data-swap]").forEach(function (node) {
+        var place = document.getElementById(node.getAttribute("data-swap"));
+        if (place) { place.innerHTML = node.innerHTML; }
+        node.parentNode.removeChild(node);
+      });
     }).catch(function () { /* the Preview button still works */ });
   }
   window.actionapp = { debounce: debounce, loadPreview: loadPreview };

@@ -4,22 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 
 from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from actionapp.i18n import country_name
 from actionapp.models import Action, Letter, Submission, Target
 from actionapp.services.actions import action_state, model_letter
 from actionapp.services.compose import (
     LetterText,
     SupporterDetails,
+    date_at_end,
     render_model_body,
-    write_letter,
+    write_translation,
 )
+from actionapp.services.letters import letter_as_sent
 from actionapp.services.pdf.engine import RenderedPdf, engine_for
 from actionapp.services.pdf.fonts import CJK_MISSING_MESSAGE, cjk_font_available, has_cjk
 from actionapp.services.pdf.layout import (
@@ -27,7 +28,6 @@ from actionapp.services.pdf.layout import (
     PrintedLetter,
     fit_address,
     html_lang,
-    localised_date,
     paragraphs,
     recipient_lines,
     return_lines,
@@ -122,15 +122,12 @@ def _check_size(texts: list[str]) -> None:
         raise DocumentTooLargeError("a letter's text is longer than a printed letter can be")
 
 
-def printed_letter(
-    letter: Letter | LetterText, submission: Submission, paper: PaperLayout, today: date
-) -> PrintedLetter:
-    """Return a stored letter (or a written one) as it is printed."""
+def printed_letter(letter: LetterText, submission: Submission, paper: PaperLayout) -> PrintedLetter:
+    """Return a letter as sent (services.letters.letter_as_sent) as it is printed."""
     language = letter.language
-    personal = submission.personal_message.strip()
+    personal = letter.personal_message
     _check_size([letter.subject, letter.salutation, letter.body, letter.closing, personal])
     recipient = recipient_lines(letter.target)
-    place = ", ".join(p for p in (submission.city, _country(submission.country, language)) if p)
     return PrintedLetter(
         anchor=f"letter-{letter.target.id}",
         lang=html_lang(language),
@@ -144,24 +141,20 @@ def printed_letter(
             submission.country,
             language,
         ),
-        date_text=localised_date(today, language, submission.country),
+        date_text=letter.date_text,
         subject=letter.subject,
         salutation=letter.salutation,
         body=paragraphs(letter.body),
         personal=paragraphs(personal),
         personal_lang=text_lang(personal, submission.language),
         closing=letter.closing,
-        signature_name=submission.name,
-        signature_place=place,
-        running_head=f"{submission.name} · {letter.target.name}",
+        signature_name=letter.signature_name,
+        signature_place=letter.signature_place,
+        running_head=f"{letter.signature_name} · {letter.target.name}",
         page_label=_page_label(language),
-        date_at_end=language == "zh",
+        date_at_end=letter.date_at_end,
         needs_cjk=_needs_cjk(language, recipient, letter.body, personal),
     )
-
-
-def _country(code: str, language: str) -> str:
-    return country_name(code, language) if code else ""
 
 
 def _needs_cjk(language: str, recipient: list[str], *texts: str) -> bool:
@@ -184,14 +177,16 @@ def supporter_details(submission: Submission) -> SupporterDetails:
     )
 
 
-def translations(submission: Submission, today: date) -> list[tuple[Letter, LetterText]]:
-    """Return each letter that is not in the supporter's language with its translation."""
+def translations(submission: Submission) -> list[tuple[Letter, LetterText]]:
+    """Return each letter that is not in the supporter's language with what it says in theirs."""
     details = supporter_details(submission)
     found = []
     for letter in submission.letters:
         if letter.language == submission.language:
             continue
-        text = write_letter(submission.action, details, letter.target, submission.language, today)
+        text = write_translation(
+            submission.action, details, letter.target, letter.created_at.date()
+        )
         if text is not None:
             found.append((letter, text))
     return found
@@ -210,8 +205,9 @@ def letters_pdf(
 ) -> RenderedPdf:
     """Render a submission's letters, each from a new page, to one PDF ready to post."""
     paper = choose_paper(options.paper, submission.paper, submission.country)
-    today = now.date()
-    letters = [printed_letter(letter, submission, paper, today) for letter in submission.letters]
+    letters = [
+        printed_letter(letter_as_sent(letter), submission, paper) for letter in submission.letters
+    ]
     action = submission.action
     html = render_template(
         "letters/letters.html",
@@ -225,7 +221,7 @@ def letters_pdf(
         postage=postage_notes(submission),
         guide=options.guide,
         posted_url=options.posted_url,
-        translations=translations(submission, today) if options.translation else [],
+        translations=translations(submission) if options.translation else [],
         cjk_missing=_cjk_missing(letters),
         cjk_message=CJK_MISSING_MESSAGE,
         envelope=ENVELOPES[default_envelope(paper)],
@@ -306,7 +302,7 @@ def pack_letter(action: Action, pack: EventPack, target: Target, paper: PaperLay
         signature_place="",
         running_head=target.name,
         page_label=_page_label(language),
-        date_at_end=language == "zh",
+        date_at_end=date_at_end(language),
         blank_lines=2,
         blank_sender=True,
         needs_cjk=_needs_cjk(language, recipient, body),

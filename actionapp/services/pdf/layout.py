@@ -6,9 +6,7 @@ import math
 import unicodedata
 from dataclasses import dataclass, field
 
-from babel import localedata
-
-from actionapp.i18n import country_name, letter_date
+from actionapp.i18n import country_name
 from actionapp.models import Target
 from actionapp.services.pdf.fonts import has_cjk
 from actionapp.services.pdf.paper import Rect
@@ -31,12 +29,6 @@ def html_lang(language: str) -> str:
 def text_lang(text: str, language: str) -> str:
     """Return the lang a piece of text needs: Chinese when it holds CJK characters."""
     return "zh-CN" if has_cjk(text) else html_lang(language)
-
-
-def localised_date(day, language: str, country: str) -> str:
-    """Write a date in the letter's language the way the supporter's country does (en_GB)."""
-    code = f"{language}_{country}" if country else language
-    return letter_date(day, code if localedata.exists(code) else language)
 
 
 def _width_em(text: str) -> float:
