@@ -40,6 +40,7 @@ from actionapp.services.pdf import (
     event_pack_pdf,
     letters_pdf,
 )
+from actionapp.services.pdf.scripts import text_direction
 
 bp = Blueprint("print", __name__)
 
@@ -49,6 +50,12 @@ def _warn_about_fonts(state) -> None:
     """Say at start-up when Chinese letters cannot be printed properly."""
     if not cjk_font_available():
         state.app.logger.warning(CJK_MISSING_MESSAGE)
+
+
+@bp.app_template_filter("textdir")
+def textdir(text: str) -> str:
+    """Return a text's direction for `dir`: "rtl", "ltr", or "auto" when it has no letters."""
+    return text_direction(text or "") or "auto"
 
 
 @bp.app_template_global()

@@ -29,11 +29,11 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from actionapp.forms import AppForm
 from actionapp.i18n import is_country
 from actionapp.services.mail import is_header_safe
+from actionapp.services.pdf.checks import sender_problem
 
 NAME_MAX = 120
 CITY_MAX = 120
 ADDRESS_MAX = 300
-ADDRESS_LINES_MAX = 4
 BODY_MAX = 6000
 PERSONAL_MAX = 1500
 PAPERS = ("", "a4", "letter")
@@ -47,10 +47,24 @@ def single_line(form, field) -> None:
         raise ValidationError(_l("Please write this on one line, without the characters =?"))
 
 
-def few_lines(form, field) -> None:
-    """Keep the return address to a few lines so that it fits above the recipient."""
-    if len((field.data or "").strip().splitlines()) > ADDRESS_LINES_MAX:
-        raise ValidationError(_l("Please use at most %(n)d lines.", n=ADDRESS_LINES_MAX))
+def return_address_fits(form, field) -> None:
+    """Accept a street address only if the return address it makes prints in its zone.
+
+    The pdf services measure it as the letters lay it out, on every paper size and in every
+    language the letters can be in (the country's name changes with the language).
+    """
+    if not (field.data or "").strip():
+        return
+    languages = [str(c[0]) for c in form.language.iter_choices()] if form.language.choices else []
+    problem = sender_problem(
+        form.name.data or "",
+        field.data,
+        form.city.data or "",
+        form.country.data or "",
+        languages,
+    )
+    if problem:
+        raise ValidationError(problem)
 
 
 def choices_of(pairs) -> list[SelectChoice]:
@@ -104,7 +118,7 @@ class ComposeForm(AppForm):
     )
     street_address = TextAreaField(
         _l("Street address (optional)"),
-        validators=[Optional(), Length(max=ADDRESS_MAX), few_lines],
+        validators=[Optional(), Length(max=ADDRESS_MAX), return_address_fits],
         description=_l("Printed as the return address on posted letters."),
     )
     city = StringField(

@@ -21,16 +21,17 @@ from actionapp.services.compose import (
     write_letter,
 )
 from actionapp.services.pdf.engine import RenderedPdf, engine_for
+from actionapp.services.pdf.fitting import address_markup, fit_css, fit_recipient, fit_sender
 from actionapp.services.pdf.fonts import CJK_MISSING_MESSAGE, cjk_font_available, has_cjk
 from actionapp.services.pdf.layout import (
     BLANK,
     PrintedLetter,
-    fit_address,
     html_lang,
     localised_date,
     paragraphs,
     recipient_lines,
     return_lines,
+    supporter_lang,
     text_lang,
 )
 from actionapp.services.pdf.paper import (
@@ -40,6 +41,7 @@ from actionapp.services.pdf.paper import (
     default_envelope,
     geometry_css,
 )
+from actionapp.services.pdf.scripts import text_direction
 
 # The largest event pack: 200 letters, laid out once per recipient and repeated.
 EVENT_PACK_MAX = 200
@@ -107,6 +109,7 @@ def _render(settings: PrintSettings, html: str, stylesheets: list[str], paper=No
     sheets = [engine.stylesheet(name) for name in stylesheets]
     if paper is not None:
         sheets.append(engine.stylesheet(f"geometry-{paper.name}", geometry_css(paper)))
+        sheets.append(engine.stylesheet("address-fit", fit_css()))
     return engine.render(html, sheets, timeout=settings.timeout, **kw)
 
 
@@ -130,26 +133,33 @@ def printed_letter(
     personal = submission.personal_message.strip()
     _check_size([letter.subject, letter.salutation, letter.body, letter.closing, personal])
     recipient = recipient_lines(letter.target)
+    recipient_lang = text_lang(" ".join(recipient), language)
+    recipient_fit = fit_recipient(recipient, paper, recipient_lang)
     place = ", ".join(p for p in (submission.city, _country(submission.country, language)) if p)
+    sender = return_lines(
+        submission.name,
+        submission.street_address,
+        submission.city,
+        submission.country,
+        language,
+    )
+    sender_lang = supporter_lang(" ".join(sender), submission.language)
     return PrintedLetter(
         anchor=f"letter-{letter.target.id}",
         lang=html_lang(language),
         recipient=recipient,
-        recipient_lang=text_lang(" ".join(recipient), language),
-        recipient_fit=fit_address(recipient, paper.recipient),
-        sender=return_lines(
-            submission.name,
-            submission.street_address,
-            submission.city,
-            submission.country,
-            language,
-        ),
+        recipient_lang=recipient_lang,
+        recipient_fit=recipient_fit,
+        recipient_block=address_markup(recipient, recipient_fit, recipient_lang, "recipient"),
+        sender=sender,
+        sender_block=_sender_block(sender, paper, sender_lang),
         date_text=localised_date(today, language, submission.country),
         subject=letter.subject,
         salutation=letter.salutation,
         body=paragraphs(letter.body),
         personal=paragraphs(personal),
-        personal_lang=text_lang(personal, submission.language),
+        personal_lang=supporter_lang(personal, submission.language),
+        personal_dir=text_direction(personal) or "",
         closing=letter.closing,
         signature_name=submission.name,
         signature_place=place,
@@ -158,6 +168,13 @@ def printed_letter(
         date_at_end=language == "zh",
         needs_cjk=_needs_cjk(language, recipient, letter.body, personal),
     )
+
+
+def _sender_block(sender: list[str], paper: PaperLayout, lang: str) -> str:
+    if not sender:
+        return ""
+    # The composer refuses addresses that do not fit; an older one prints at its smallest.
+    return address_markup(sender, fit_sender(sender, paper, lang), lang, "return-address")
 
 
 def _country(code: str, language: str) -> str:
@@ -288,19 +305,24 @@ def pack_letter(action: Action, pack: EventPack, target: Target, paper: PaperLay
     body = render_model_body(model.body, values)
     recipient = recipient_lines(target)
     language = pack.language
+    recipient_lang = text_lang(" ".join(recipient), language)
+    recipient_fit = fit_recipient(recipient, paper, recipient_lang)
     return PrintedLetter(
         anchor=f"copy-section-{target.id}",
         lang=html_lang(language),
         recipient=recipient,
-        recipient_lang=text_lang(" ".join(recipient), language),
-        recipient_fit=fit_address(recipient, paper.recipient),
+        recipient_lang=recipient_lang,
+        recipient_fit=recipient_fit,
+        recipient_block=address_markup(recipient, recipient_fit, recipient_lang, "recipient"),
         sender=[],
+        sender_block="",
         date_text=BLANK,
         subject=model.subjects[0] if model.subjects else "",
         salutation=target.salutation_in(language),
         body=paragraphs(body),
         personal=[],
         personal_lang=html_lang(language),
+        personal_dir="",
         closing=model.closing,
         signature_name="",
         signature_place="",
