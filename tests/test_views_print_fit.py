@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import re
 
+from sqlalchemy import select
+
+from actionapp.extensions import db
+from actionapp.models import Target
 from tests.conftest import compose_data, started_stamp
 from tests.realworld import supporters, targets
 
@@ -38,3 +43,93 @@ def test_composer_refuses_an_address_that_cannot_fit_with_the_numbers(app, clien
         started=started_stamp(app), channel="print",
     )  # fmt: skip
     assert client.post(f"/actions/{demo_action.slug}/write", data=ok).status_code == 303
+
+
+def _target_post(client, action, official: dict):
+    salutation = f"{official['language']}: {official['salutation']}"
+    data = {
+        "kind": "primary",
+        "supporter_country": "",
+        "name": official["name"],
+        "title": "",
+        "organisation": official["organisation"],
+        "address_lines": official["address"],
+        "country": official["country"] if official["country"] != "XL" else "",
+        "email": "",
+        "language": official["language"],
+        "salutations": salutation,
+        "why": "",
+    }
+    return client.post(f"/organise/actions/{action.id}/targets/new", data=data)
+
+
+WINDOW_PROBLEM = re.compile(
+    r"On (A4|US Letter) the name, organisation and address need \d+ lines at [\d.]+ pt "
+    r"in the \d+ mm wide window; at most \d+ lines fit"
+)
+
+
+def test_target_form_saves_what_fits_and_refuses_what_does_not_with_the_numbers(
+    signed_in, demo_action
+):
+    from actionapp.services.pdf.checks import recipient_problems
+
+    editor = signed_in("editor")
+    for official in TARGETS:
+        expected = recipient_problems(
+            official["name"], official["organisation"], official["address"], official["language"]
+        )
+        response = _target_post(editor, demo_action, official)
+        page = response.get_data(as_text=True)
+        if expected:
+            assert response.status_code == 422, official["why"]
+            assert WINDOW_PROBLEM.search(page), official["why"]
+        else:
+            assert response.status_code == 303, (official["why"], page[-2000:])
+    saved = {t.name for t in db.session.scalars(select(Target))}
+    assert "Minister of Justice" not in saved  # ten lines: fits neither window
+    assert "THE AMBASSADOR" in saved and "النائب العام" in saved
+
+
+def test_embassy_csv_import_refuses_an_address_that_does_not_fit(signed_in, demo_action):
+    editor = signed_in("editor")
+    eight = next(t for t in TARGETS if t["address"].count("\n") >= 7)
+    address = eight["address"].replace("\n", "|")
+    text = (
+        "supporter_country,name,organisation,address,country,language\n"
+        f'IE,{eight["name"]},{eight["organisation"]},"{address}",IE,es\n'
+    )
+    response = editor.post(
+        f"/organise/actions/{demo_action.id}/embassies/import",
+        data={"file": (io.BytesIO(text.encode()), "e.csv")},
+        content_type="multipart/form-data",
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "Nothing was imported" in page
+    assert WINDOW_PROBLEM.search(page)
+
+
+def test_publishing_checklist_lists_a_target_that_does_not_fit(signed_in, demo_action):
+    from actionapp.models import ActionStatus
+
+    eight = next(t for t in TARGETS if t["address"].count("\n") >= 7)
+    # Saved before the forms checked the window (e.g. an older database).
+    demo_action.targets.append(
+        Target(
+            name=eight["name"],
+            organisation=eight["organisation"],
+            address_lines=eight["address"],
+            language=eight["language"],
+            position=len(demo_action.targets),
+        )
+    )
+    demo_action.status = ActionStatus.DRAFT
+    db.session.commit()
+    editor = signed_in("editor")
+    page = editor.post(
+        f"/organise/actions/{demo_action.id}/publish", follow_redirects=True
+    ).get_data(as_text=True)
+    assert "The address of “Minister of Justice” does not fit the envelope window." in page
+    assert WINDOW_PROBLEM.search(page)
+    db.session.refresh(demo_action)
+    assert demo_action.status == ActionStatus.DRAFT
