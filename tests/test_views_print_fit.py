@@ -133,3 +133,69 @@ def test_publishing_checklist_lists_a_target_that_does_not_fit(signed_in, demo_a
     assert WINDOW_PROBLEM.search(page)
     db.session.refresh(demo_action)
     assert demo_action.status == ActionStatus.DRAFT
+
+
+def _model_letter(client, action, body: str, variant: str):
+    data = {
+        "label": "A long letter",
+        "variant": variant,
+        "language": "en",
+        "subjects": "Please release them",
+        "body": body,
+        "closing": "Yours sincerely,",
+        "step": "save",
+    }
+    return client.post(f"/organise/actions/{action.id}/letters/new", data=data)
+
+
+def _words(count: int) -> str:
+    sentence = "The authorities must release Huang Xueqin and Wang Jianbing without delay. "
+    paragraphs = []
+    while sum(len(p) for p in paragraphs) < count:
+        paragraphs.append(sentence * 6)
+    return "\n\n".join(paragraphs)[:count]
+
+
+def test_a_model_letter_too_long_to_print_is_refused_at_save_with_the_page_limit(
+    signed_in, demo_action
+):
+    from actionapp.models import ModelLetter
+    from actionapp.services.pdf.checks import MAX_LETTER_PAGES
+
+    editor = signed_in("editor")
+    response = _model_letter(editor, demo_action, _words(13_000), "long")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    for paper in ("A4", "US Letter"):
+        assert f"would print on more than {MAX_LETTER_PAGES} pages on {paper} paper" in page, paper
+    assert db.session.scalar(select(ModelLetter).where(ModelLetter.variant == "long")) is None
+
+
+def test_a_model_letter_the_editor_accepts_prints_for_the_longest_supporter_on_both_papers(
+    app, signed_in, client, demo_action
+):
+    from actionapp.models import Submission
+    from actionapp.public.forms import PERSONAL_MAX
+    from actionapp.services.pdf.checks import MAX_LETTER_PAGES
+    from tests.fixtures_print import read_pdf
+
+    editor = signed_in("editor")
+    assert _model_letter(editor, demo_action, _words(4_000), "long").status_code == 303
+    data = compose_data(
+        demo_action,
+        variant="long",
+        personal_message=("I teach history and I care. " * 100)[:PERSONAL_MAX],
+        started=started_stamp(app),
+        channel="print",
+    )
+    response = client.post(f"/actions/{demo_action.slug}/write", data=data)
+    assert response.status_code == 303, response.get_data(as_text=True)[-3000:]
+    submission = db.session.scalar(select(Submission).order_by(Submission.id.desc()))
+    for paper in ("a4", "letter"):
+        pdf = client.get(
+            f"/actions/{demo_action.slug}/print/{submission.public_token}/letters.pdf"
+            f"?paper={paper}&guide=0"
+        )
+        assert pdf.status_code == 200, paper
+        # Each letter starts on a new page and runs to at most the stated number of pages.
+        assert read_pdf(pdf.data).pages <= MAX_LETTER_PAGES * len(submission.letters)

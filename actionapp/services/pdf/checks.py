@@ -5,8 +5,18 @@ Each check measures with fitting.py, the same layout the PDFs use, on every pape
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask_babel import lazy_gettext as _l
 
+from actionapp.models import Target
+from actionapp.services.compose import SupporterDetails, letter_from_model
+from actionapp.services.pdf.documents import (
+    DocumentTooLargeError,
+    PrintSettings,
+    SampleWriter,
+    letter_pages,
+)
 from actionapp.services.pdf.fitting import BlockFit, fit_recipient, fit_sender
 from actionapp.services.pdf.layout import html_lang, return_lines, text_lang, window_lines
 from actionapp.services.pdf.paper import PAPERS, PaperLayout
@@ -84,3 +94,66 @@ def target_fit_problems(target) -> list[str]:
     return recipient_problems(
         target.name, target.organisation, target.address_lines, target.language
     )
+
+
+# A model letter prints on at most this many pages, with the longest supporter inputs.
+MAX_LETTER_PAGES = 3
+_SAMPLE_SENTENCE = (
+    "I am a secondary school teacher and a trade union member, and I have followed this case "
+    "since the arrests with growing concern for their health and their families. "
+)
+
+
+def longest_writer(personal_max: int, language: str) -> SampleWriter:
+    """Return a supporter with the longest realistic inputs: a full personal paragraph."""
+    paragraph = ""
+    while len(paragraph) < personal_max:
+        paragraph += _SAMPLE_SENTENCE * 2 + "\n\n"
+    return SampleWriter(
+        name="Dr. Friederike Baumgärtner-Oelschläger",
+        street_address="Schönhauser Allee 142, Seitenflügel\nHaus C, 3. Obergeschoss rechts",
+        city="Berlin-Prenzlauer Berg",
+        country="DE",
+        language=language,
+        personal_message=paragraph[:personal_max].strip(),
+    )
+
+
+def model_letter_print_problems(
+    action, model, settings: PrintSettings, personal_max: int, now: datetime
+) -> list[str]:
+    """Return why a model letter would not print within MAX_LETTER_PAGES on some paper.
+
+    `model` is a ModelLetter (saved or a draft); it is written to the action's longest
+    recipient by a supporter who fills the personal paragraph up to `personal_max`.
+    """
+    writer = longest_writer(personal_max, model.language)
+    details = SupporterDetails(
+        name=writer.name, city=writer.city, country=writer.country, language=model.language,
+        variant=model.variant, personal_message=writer.personal_message,
+        street_address=writer.street_address, seed="longest",
+    )  # fmt: skip
+    targets = sorted(
+        action.targets, key=lambda t: -len(" ".join([t.name, t.organisation, t.address_lines]))
+    )
+    target = targets[0] if targets else Target(name="Example", language=model.language)
+    written = letter_from_model(model, details, target, now.date())
+    problems = []
+    for paper in PAPERS.values():
+        try:
+            pages = letter_pages(written, writer, paper, settings, now)
+        except DocumentTooLargeError:
+            pages = None
+        if pages is None or pages > MAX_LETTER_PAGES:
+            problems.append(
+                str(
+                    _l(
+                        "With the longest personal paragraph a supporter may add, this letter "
+                        "would print on more than %(max)d pages on %(paper)s paper. Please "
+                        "shorten it.",
+                        max=MAX_LETTER_PAGES,
+                        paper=PAPER_LABELS[paper.name],
+                    )
+                )
+            )
+    return problems

@@ -126,7 +126,10 @@ def _check_size(texts: list[str]) -> None:
 
 
 def printed_letter(
-    letter: Letter | LetterText, submission: Submission, paper: PaperLayout, today: date
+    letter: Letter | LetterText,
+    submission: Submission | SampleWriter,
+    paper: PaperLayout,
+    today: date,
 ) -> PrintedLetter:
     """Return a stored letter (or a written one) as it is printed."""
     language = letter.language
@@ -248,6 +251,44 @@ def letters_pdf(
         envelope=ENVELOPES[default_envelope(paper)],
     )
     return _render(settings, html, ["letter.css"], paper)
+
+
+@dataclass(frozen=True)
+class SampleWriter:
+    """The supporter's details a printed letter uses (a stand-in for a Submission)."""
+
+    name: str
+    street_address: str
+    city: str
+    country: str
+    language: str
+    personal_message: str
+
+
+def letter_pages(
+    written: LetterText, writer: SampleWriter, paper: PaperLayout, settings: PrintSettings,
+    now: datetime,
+) -> int:  # fmt: skip
+    """Return how many pages one written letter prints on (DocumentTooLargeError if too long)."""
+    letter = printed_letter(written, writer, paper, now.date())
+    html = render_template(
+        "letters/letters.html",
+        lang=letter.lang,
+        title=written.subject,
+        author=settings.organisation,
+        letters=[letter],
+        paper=paper,
+        action=None,
+        state=None,
+        postage=[],
+        guide=False,
+        posted_url=None,
+        translations=[],
+        cjk_missing=False,
+        cjk_message="",
+        envelope=None,
+    )
+    return _render(settings, html, ["letter.css"], paper).pages
 
 
 def _cjk_missing(letters: list[PrintedLetter]) -> bool:
