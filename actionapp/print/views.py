@@ -194,11 +194,13 @@ def posted(slug: str, token: str):
 
 def _prepare_pack_form(form: EventPackForm, action: Action) -> None:
     languages = letter_languages(action)
-    form.language.choices = choices_of((code, _language_label(code)) for code in languages)
+    form.language.choices = choices_of(
+        [("", _("Each recipient's own language")),
+         *((code, _language_label(code)) for code in languages)]
+    )  # fmt: skip
     if form.language.data not in languages:
-        ui = interface_language()
-        form.language.data = ui if ui in languages else action.language
-    offered = variants(action, form.language.data)
+        form.language.data = ""
+    offered = variants(action, form.language.data or action.language)
     form.variant.choices = choices_of((m.variant, m.label) for m in offered)
     if form.variant.data not in {m.variant for m in offered} and offered:
         form.variant.data = offered[0].variant

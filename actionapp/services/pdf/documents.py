@@ -18,6 +18,8 @@ from actionapp.services.compose import (
     LetterText,
     SupporterDetails,
     render_model_body,
+    salutation_for,
+    target_language,
     write_letter,
 )
 from actionapp.services.pdf.engine import RenderedPdf, engine_for
@@ -332,11 +334,33 @@ def envelopes_pdf(
     return _render(settings, html, ["envelope.css"])
 
 
+def pack_language(action: Action, pack: EventPack, target: Target) -> str:
+    """Return the language of a pack's letter to a target: the pack's, or (by default) the
+    target's own where a model letter exists in it, as single letters have it."""
+    if pack.language:
+        return pack.language
+    details = SupporterDetails(
+        name="", city="", country="", language=action.language, variant=pack.variant
+    )
+    return target_language(action, details, target)
+
+
+def blank_labels(language: str) -> dict[str, str]:
+    """Return the small labels under a pack letter's blank lines, in the letter's language."""
+    with force_locale(language):
+        return {
+            "date": _("Date"),
+            "name": _("Your name"),
+            "address": _("Your address"),
+        }
+
+
 def pack_letter(action: Action, pack: EventPack, target: Target, paper: PaperLayout):
     """Return one event letter to a target, with blank lines for the writer's details."""
-    model = model_letter(action, pack.variant, pack.language)
+    language = pack_language(action, pack, target)
+    model = model_letter(action, pack.variant, language)
     if model is None:
-        raise ValueError(f"no model letter {pack.variant!r} in {pack.language!r}")
+        raise ValueError(f"no model letter {pack.variant!r} in {language!r}")
     values = {
         "supporter.name": BLANK,
         "supporter.city": BLANK,
@@ -345,7 +369,6 @@ def pack_letter(action: Action, pack: EventPack, target: Target, paper: PaperLay
     }
     body = render_model_body(model.body, values)
     recipient = recipient_lines(target)
-    language = pack.language
     recipient_lang = text_lang(" ".join(recipient), language)
     recipient_fit = fit_recipient(recipient, paper, recipient_lang)
     return PrintedLetter(
@@ -357,9 +380,9 @@ def pack_letter(action: Action, pack: EventPack, target: Target, paper: PaperLay
         recipient_block=address_markup(recipient, recipient_fit, recipient_lang, "recipient"),
         sender=[],
         sender_block="",
-        date_text=BLANK,
+        date_text="",
         subject=model.subjects[0] if model.subjects else "",
-        salutation=target.salutation_in(language),
+        salutation=salutation_for(target, language),
         body=paragraphs(body),
         personal=[],
         personal_lang=html_lang(language),
@@ -372,6 +395,7 @@ def pack_letter(action: Action, pack: EventPack, target: Target, paper: PaperLay
         date_at_end=language == "zh",
         blank_lines=2,
         blank_sender=True,
+        blank_labels=blank_labels(language),
         needs_cjk=_needs_cjk(language, recipient, body),
     )
 
@@ -388,7 +412,7 @@ def event_pack_pdf(
     letters = [pack_letter(action, pack, target, paper) for target in targets]
     html = render_template(
         "letters/event_pack.html",
-        lang=html_lang(pack.language),
+        lang=html_lang(pack.language or action.language),
         title=_("Letter-writing event: %(title)s", title=action.title),
         author=settings.organisation,
         letters=letters,

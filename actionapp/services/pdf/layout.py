@@ -105,5 +105,7 @@ class PrintedLetter:
     # Event packs: lines to write on instead of the supporter's words and details.
     blank_lines: int = 0
     blank_sender: bool = False
+    # Small labels under the blank lines: {"date": ..., "name": ..., "address": ...}.
+    blank_labels: dict = field(default_factory=dict)
     needs_cjk: bool = False
     extra: dict = field(default_factory=dict)
