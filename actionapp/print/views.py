@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import (
     Blueprint,
     Response,
@@ -15,7 +17,7 @@ from flask import (
 from flask_babel import gettext as _
 
 from actionapp.database import write_transaction
-from actionapp.extensions import limiter
+from actionapp.extensions import db, limiter
 from actionapp.i18n import country_choices, interface_language
 from actionapp.models import Action, Channel, LetterStatus, Submission, utcnow
 from actionapp.print.forms import EventPackForm, EventReportForm, report_form_class
@@ -41,6 +43,7 @@ from actionapp.services.pdf import (
     letters_pdf,
 )
 from actionapp.services.pdf.scripts import text_direction
+from actionapp.services.posted_codes import code_matches, posted_code, read_posted_code
 
 bp = Blueprint("print", __name__)
 
@@ -123,6 +126,36 @@ def posted_url(slug: str, token: str) -> str:
     return current_app.config["PUBLIC_URL"].rstrip("/") + path
 
 
+def _posted_code(submission: Submission) -> str:
+    return posted_code(current_app.config["SECRET_KEY"], submission.id, submission.public_token)
+
+
+def posted_short_url(code: str) -> str:
+    """Return the short public address that leads to an "I posted it" page (print and QR)."""
+    path = url_for("print.posted_short", code=code)
+    return current_app.config["PUBLIC_URL"].rstrip("/") + path
+
+
+def _posted_code_limit() -> str:
+    return current_app.config["POSTED_CODE_RATE_LIMIT"]
+
+
+@bp.get("/p/<code>")
+@limiter.limit(_posted_code_limit)
+def posted_short(code: str):
+    """Lead a phone from the code printed on the guide page to the "I posted it" page."""
+    found = read_posted_code(code)
+    submission = db.session.get(Submission, found[0]) if found else None
+    if submission is None or not code_matches(
+        current_app.config["SECRET_KEY"], submission.id, submission.public_token, found[1]
+    ):
+        abort(404)
+    target = url_for(
+        "print.posted_page", slug=submission.action.slug, token=submission.public_token
+    )
+    return redirect(target, 303)
+
+
 @bp.get("/actions/<slug>/print/<token>/letters.pdf")
 @limiter.limit(_pdf_limit)
 def letters_download(slug: str, token: str):
@@ -133,8 +166,10 @@ def letters_download(slug: str, token: str):
         paper=paper if paper in PAPERS else None,
         translation=request.args.get("translation") == "1",
         guide=request.args.get("guide") != "0",
-        posted_url=posted_url(slug, token) if submission.channel == Channel.PRINT else None,
+        posted_code=_posted_code(submission) if submission.channel == Channel.PRINT else None,
     )
+    if options.posted_code:
+        options = replace(options, posted_url=posted_short_url(options.posted_code))
     now = utcnow()
     pdf = _render_or_503(letters_pdf, submission, _settings(), options, now)
     return _pdf_response(pdf, f"appeal-{slug}-{now.date().isoformat()}.pdf")

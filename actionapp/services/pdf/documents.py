@@ -43,6 +43,7 @@ from actionapp.services.pdf.paper import (
     default_envelope,
     geometry_css,
 )
+from actionapp.services.pdf.qr import qr_svg_data_uri
 from actionapp.services.pdf.scripts import text_direction
 
 # The largest event pack: 200 letters, laid out once per recipient and repeated.
@@ -84,8 +85,10 @@ class LetterOptions:
     paper: str | None = None
     translation: bool = False
     guide: bool = True
-    # The "I posted it" page, printed on the guide page (print channel only).
+    # The "I posted it" page, printed on the guide page with its short code and a QR code
+    # (print channel only).
     posted_url: str | None = None
+    posted_code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -247,6 +250,8 @@ def letters_pdf(
         postage=postage_notes(submission),
         guide=options.guide,
         posted_url=options.posted_url,
+        posted_code=options.posted_code,
+        posted_qr=qr_svg_data_uri(options.posted_url) if options.posted_url else None,
         translations=translations(submission, today) if options.translation else [],
         cjk_missing=_cjk_missing(letters),
         cjk_message=CJK_MISSING_MESSAGE,
