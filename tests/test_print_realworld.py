@@ -18,6 +18,7 @@ from actionapp.extensions import db
 from actionapp.models import Target, TargetKind, utcnow
 from actionapp.services.pdf import LetterOptions, PrintSettings, letters_pdf
 from actionapp.services.pdf.checks import recipient_problems, sender_problem
+from actionapp.services.pdf.fonts import undrawable
 from actionapp.services.pdf.layout import recipient_lines, return_lines
 from actionapp.services.pdf.paper import A4, CLEAR_SPACE, PAPERS, PaperLayout, Rect
 from actionapp.services.pdf.scripts import FSI, PDI
@@ -44,9 +45,14 @@ def printed(print_app):
         settings = PrintSettings.from_config(print_app.config, print_app.static_folder)
         demo_targets = [t.id for t in action.targets if t.kind == TargetKind.PRIMARY]
         for n, person in enumerate(SUPPORTERS):
+            typed = " ".join([person["name"], person["street"], person["city"]])
+            missing = undrawable(typed + person.get("message", ""))
             problem = sender_problem(
                 person["name"], person["street"], person["city"], person["country"], ["en", "zh"]
             )
+            if missing:
+                out["refused"][n] = f"cannot be printed: {' '.join(missing)}"
+                continue
             if problem:
                 out["refused"][n] = problem
                 continue
@@ -180,7 +186,7 @@ def _check_first_page(case: dict, paper: PaperLayout) -> None:
 def test_every_supporter_prints_inside_paper_and_zones_or_is_refused(printed, n, paper):
     if n in printed["refused"]:
         message = printed["refused"][n]
-        assert re.search(r"needs \d+ lines on .+ at most \d+ fit", message), message
+        assert re.search(r"needs \d+ lines on .+ at most \d+ fit|cannot be printed: .", message)
         return
     _check_first_page(printed["supporters"][(n, paper)], PAPERS[paper])
 

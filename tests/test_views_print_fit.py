@@ -199,3 +199,29 @@ def test_a_model_letter_the_editor_accepts_prints_for_the_longest_supporter_on_b
         assert pdf.status_code == 200, paper
         # Each letter starts on a new page and runs to at most the stated number of pages.
         assert read_pdf(pdf.data).pages <= MAX_LETTER_PAGES * len(submission.letters)
+
+
+def test_composer_refuses_characters_no_installed_font_can_draw(app, client, demo_action):
+    from actionapp.services.pdf.fonts import undrawable
+
+    for person in SUPPORTERS:
+        missing = undrawable(" ".join([person["name"], person["city"], person.get("message", "")]))
+        data = compose_data(
+            demo_action,
+            name=person["name"],
+            city=person["city"],
+            country=person["country"],
+            street_address="",
+            personal_message=person.get("message", ""),
+            started=started_stamp(app),
+            channel="print",
+        )
+        response = client.post(f"/actions/{demo_action.slug}/write", data=data)
+        page = response.get_data(as_text=True)
+        if missing:
+            assert response.status_code == 422, person["why"]
+            assert "These characters cannot be printed on a letter: " in page
+            assert all(char in page for char in missing)
+        else:
+            assert response.status_code == 303, (person["why"], page[-1500:])
+    assert any(undrawable(p["name"]) for p in SUPPORTERS)  # the corpus holds such a case

@@ -30,6 +30,7 @@ from actionapp.forms import AppForm
 from actionapp.i18n import is_country
 from actionapp.services.mail import is_header_safe
 from actionapp.services.pdf.checks import sender_problem
+from actionapp.services.pdf.fonts import undrawable
 
 NAME_MAX = 120
 CITY_MAX = 120
@@ -45,6 +46,19 @@ def single_line(form, field) -> None:
     # Every kind of line break and control character, not only CR and LF (CVE-2024-6923).
     if not is_header_safe(field.data or ""):
         raise ValidationError(_l("Please write this on one line, without the characters =?"))
+
+
+def printable(form, field) -> None:
+    """Refuse characters that no installed font can draw: they would print as empty boxes."""
+    missing = undrawable(field.data or "")
+    if missing:
+        raise ValidationError(
+            _l(
+                "These characters cannot be printed on a letter: %(chars)s. Please leave them "
+                "out or write them in another way.",
+                chars=" ".join(missing),
+            )
+        )
 
 
 def return_address_fits(form, field) -> None:
@@ -99,7 +113,12 @@ class ComposeForm(AppForm):
 
     name = StringField(
         _l("Your name"),
-        validators=[DataRequired(_l("Please give your name.")), Length(max=NAME_MAX), single_line],
+        validators=[
+            DataRequired(_l("Please give your name.")),
+            Length(max=NAME_MAX),
+            single_line,
+            printable,
+        ],
     )
     email = EmailField(
         _l("Your email address"),
@@ -118,13 +137,13 @@ class ComposeForm(AppForm):
     )
     street_address = TextAreaField(
         _l("Street address (optional)"),
-        validators=[Optional(), Length(max=ADDRESS_MAX), return_address_fits],
+        validators=[Optional(), Length(max=ADDRESS_MAX), printable, return_address_fits],
         description=_l("Printed as the return address on posted letters."),
     )
     city = StringField(
         _l("Town or city"),
         validators=[DataRequired(_l("Please give your town or city.")), Length(max=CITY_MAX),
-                    single_line],
+                    single_line, printable],
     )  # fmt: skip
     country = CountryField(
         _l("Country"), validators=[DataRequired(_l("Please choose your country."))]
@@ -136,10 +155,12 @@ class ComposeForm(AppForm):
         validators=[at_least_one],
     )
     variant = RadioField(_l("Model letter"), validators=[InputRequired()])
-    body = TextAreaField(_l("Letter text"), validators=[Optional(), Length(max=BODY_MAX)])
+    body = TextAreaField(
+        _l("Letter text"), validators=[Optional(), Length(max=BODY_MAX), printable]
+    )
     personal_message = TextAreaField(
         _l("Your personal paragraph (optional)"),
-        validators=[Optional(), Length(max=PERSONAL_MAX)],
+        validators=[Optional(), Length(max=PERSONAL_MAX), printable],
         description=_l("A few sentences in your own words: who you are and why you care."),
     )
     paper = SelectField(
