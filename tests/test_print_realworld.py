@@ -16,7 +16,13 @@ import pytest
 
 from actionapp.extensions import db
 from actionapp.models import Target, TargetKind, utcnow
-from actionapp.services.pdf import LetterOptions, PrintSettings, letters_pdf
+from actionapp.services.pdf import (
+    ENVELOPES,
+    LetterOptions,
+    PrintSettings,
+    envelopes_pdf,
+    letters_pdf,
+)
 from actionapp.services.pdf.checks import recipient_problems, sender_problem
 from actionapp.services.pdf.fonts import undrawable
 from actionapp.services.pdf.layout import recipient_lines, return_lines
@@ -38,7 +44,7 @@ def _letters_for(person: dict) -> list[str]:
 @pytest.fixture(scope="module")
 def printed(print_app):
     """Render every accepted supporter on both papers, and a letter to every accepted target."""
-    out: dict = {"supporters": {}, "targets": {}, "refused": {}}
+    out: dict = {"supporters": {}, "targets": {}, "refused": {}, "envelopes": {}}
     with print_app.test_request_context():
         now = utcnow()
         action = create_demo_action(now)
@@ -67,6 +73,8 @@ def printed(print_app):
                 personal_message=person.get("message", ""),
                 target_ids=demo_targets[:1],
             )
+            for size in ENVELOPES:
+                out["envelopes"][(n, size)] = envelopes_pdf(submission, settings, size, now).data
             for paper in PAPERS:
                 pdf = letters_pdf(
                     submission, settings, LetterOptions(paper=paper, guide=False), now
@@ -293,3 +301,17 @@ def test_emoji_print_in_colour_and_the_text_layer_reads_back_what_was_typed(prin
     flat = re.sub(r"\s+", "", text)
     assert re.sub(r"\s+", "", person["name"]) in flat
     assert re.sub(r"\s+", "", person["message"]) in flat
+
+
+@pytest.mark.parametrize("size", sorted(ENVELOPES))
+def test_every_accepted_supporters_envelope_keeps_its_text_on_the_envelope(printed, size):
+    envelope = ENVELOPES[size]
+    cases = {n: data for (n, s), data in printed["envelopes"].items() if s == size}
+    assert len(cases) == len(SUPPORTERS) - len(printed["refused"])
+    for n, data in cases.items():
+        for c in _chars(data):
+            assert c["x0"] >= 5 and c["x1"] <= envelope.width - 5, (SUPPORTERS[n]["why"], c)
+            assert c["top"] >= 5 and c["bottom"] <= envelope.height - 3, (SUPPORTERS[n]["why"], c)
+            # The return address (top left, 85 mm wide from x 10) wraps inside its box.
+            if c["top"] < 34 and c["x0"] < 95:
+                assert c["x1"] <= 95.5, (SUPPORTERS[n]["why"], c)
