@@ -130,6 +130,12 @@ def _measure(blocks: tuple[tuple[float, str], ...]) -> tuple[tuple[int, float], 
 
 
 def fit_block(lines: list[str], zone: Rect, sizes, lang: str, joinable: bool) -> BlockFit:
+    """Pick the best fit (see _fit_block); remembered, as each download asks again."""
+    return _fit_block(tuple(lines), zone, tuple(sizes), lang, joinable)
+
+
+@lru_cache(maxsize=4096)
+def _fit_block(lines: tuple[str, ...], zone: Rect, sizes, lang: str, joinable: bool) -> BlockFit:
     """Pick the largest size (one line each, then joined) whose wrapped block fits the zone.
 
     When none fits, return the smallest one-line-each setting with fits=False: its line count
