@@ -54,7 +54,12 @@ def printed(print_app):
             typed = " ".join([person["name"], person["street"], person["city"]])
             missing = undrawable(typed + person.get("message", ""))
             problem = sender_problem(
-                person["name"], person["street"], person["city"], person["country"], ["en", "zh"]
+                person["name"],
+                person["street"],
+                person["city"],
+                person["country"],
+                ["en", "zh"],
+                person["language"],
             )
             if missing:
                 out["refused"][n] = f"cannot be printed: {' '.join(missing)}"

@@ -76,6 +76,7 @@ def return_address_fits(form, field) -> None:
         form.city.data or "",
         form.country.data or "",
         languages,
+        form.language.data or "en",
     )
     if problem:
         raise ValidationError(problem)

@@ -18,23 +18,34 @@ from actionapp.services.pdf.documents import (
     letter_pages,
 )
 from actionapp.services.pdf.fitting import BlockFit, fit_recipient, fit_sender
-from actionapp.services.pdf.layout import html_lang, return_lines, text_lang, window_lines
+from actionapp.services.pdf.layout import (
+    html_lang,
+    return_lines,
+    supporter_lang,
+    text_lang,
+    window_lines,
+)
 from actionapp.services.pdf.paper import PAPERS, PaperLayout
 
 PAPER_LABELS = {"a4": _l("A4"), "letter": _l("US Letter")}
 
 
 def sender_fits(
-    name: str, street_address: str, city: str, country: str, languages: list[str]
-) -> list[tuple[PaperLayout, BlockFit]]:
-    """Return (paper, fit) wherever the return address does not fit, for each letter language."""
+    name: str, street_address: str, city: str, country: str, languages: list[str],
+    writer_language: str = "en",
+) -> list[tuple[PaperLayout, BlockFit]]:  # fmt: skip
+    """Return (paper, fit) wherever the return address does not fit, for each letter language.
+
+    Lines and lang are what printed_letter gives the block: the country in the letter's
+    language, the lang from the writer's.
+    """
     misfits = []
     for paper in PAPERS.values():
         for language in languages or ["en"]:
             lines = return_lines(name, street_address, city, country, language)
             if not lines:
                 return []
-            fit = fit_sender(lines, paper, text_lang(" ".join(lines), language))
+            fit = fit_sender(lines, paper, supporter_lang(" ".join(lines), writer_language))
             if not fit.fits:
                 misfits.append((paper, fit))
                 break
@@ -42,10 +53,11 @@ def sender_fits(
 
 
 def sender_problem(
-    name: str, street_address: str, city: str, country: str, languages: list[str]
-) -> str | None:
+    name: str, street_address: str, city: str, country: str, languages: list[str],
+    writer_language: str = "en",
+) -> str | None:  # fmt: skip
     """Return why the return address cannot be printed (lines needed, lines that fit), or None."""
-    misfits = sender_fits(name, street_address, city, country, languages)
+    misfits = sender_fits(name, street_address, city, country, languages, writer_language)
     if not misfits:
         return None
     paper, fit = max(misfits, key=lambda found: found[1].lines - found[1].max_lines)
