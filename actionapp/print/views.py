@@ -29,6 +29,7 @@ from actionapp.services.letters import move_letters, submission_by_token
 from actionapp.services.pdf import (
     CJK_MISSING_MESSAGE,
     ENVELOPES,
+    EVENT_PACK_MAX,
     PAPERS,
     DocumentTooLargeError,
     EventPack,
@@ -275,8 +276,23 @@ def event_page(slug: str):
     return _event_page(action, form)
 
 
+def _pack_pages_limit() -> str:
+    return current_app.config["PACK_PAGES_RATE_LIMIT"]
+
+
+def _pack_pages() -> int:
+    """Return the letters (pages) a pack request asks for: packs are limited by their size."""
+    try:
+        copies = int(request.args.get("copies", "1"))
+    except ValueError:
+        copies = 1
+    targets = len(request.args.getlist("targets"))
+    return min(max(copies * max(targets, 1), 1), EVENT_PACK_MAX)
+
+
 @bp.get("/actions/<slug>/event/pack.pdf")
 @limiter.limit(_pdf_limit)
+@limiter.limit(_pack_pages_limit, cost=_pack_pages)
 def event_pack(slug: str):
     """Download an event pack: letters with blank lines, and an envelope sheet."""
     action = _published_or_404(slug)

@@ -107,8 +107,10 @@ class EventPack:
         return self.copies * len(self.target_ids)
 
 
-def _render(settings: PrintSettings, html: str, stylesheets: list[str], paper=None, **kw):
-    engine = engine_for(settings.assets_dir)
+def _render(
+    settings: PrintSettings, html: str, stylesheets: list[str], paper=None, lane="letters", **kw
+):
+    engine = engine_for(settings.assets_dir, lane)
     engine.cache.max_bytes = settings.cache_bytes
     engine.cache.max_age = settings.cache_seconds
     sheets = [engine.stylesheet(name) for name in stylesheets]
@@ -433,5 +435,6 @@ def event_pack_pdf(
         html,
         ["letter.css"],
         paper,
+        lane="packs",
         copies=[pack.copies] * len(letters) + [1],
     )
