@@ -116,6 +116,10 @@ class Config:
     PDF_CACHE_SECONDS = 3600
     PDF_RATE_LIMIT = "30 per minute"
     EVENT_REPORT_RATE_LIMIT = "5 per hour"
+    # Short "I posted it" codes (/p/<code>): per address, to keep guessing a tag hopeless.
+    POSTED_CODE_RATE_LIMIT = "20 per minute"
+    # Event packs per client address, counted in letters (pages), not requests.
+    PACK_PAGES_RATE_LIMIT = "1000 per hour"
 
 
 class DevelopmentConfig(Config):

@@ -23,7 +23,7 @@ from actionapp.services.pdf import (
     letters_pdf,
 )
 from actionapp.services.pdf.engine import PdfCache, engine_for
-from actionapp.services.pdf.layout import fit_address
+from actionapp.services.pdf.fitting import fit_recipient
 from actionapp.services.pdf.paper import (
     A4,
     CLEAR_SPACE,
@@ -169,14 +169,15 @@ def test_window_numbers_follow_from_the_envelopes():
 
 
 def test_address_type_shrinks_to_fit_and_says_when_it_cannot():
-    short = fit_address(["Embassy", "1 Street", "London"], A4.recipient)
-    assert short.size_pt == 10 and short.fits
-    long = fit_address(
-        ["A very long name of an official of a court " * 2, *["line"] * 4], A4.recipient
+    short = fit_recipient(["Embassy", "1 Street", "London"], A4, "en")
+    assert short.size_pt == 10 and short.fits and short.lines == 3
+    long = fit_recipient(
+        ["A very long name of an official of a court " * 2, *["line"] * 4], A4, "en"
     )
     assert long.size_pt < 10 and long.fits
-    impossible = fit_address(["line"] * 12, LETTER.recipient)
+    impossible = fit_recipient(["line"] * 12, LETTER, "en")
     assert not impossible.fits and impossible.size_pt == 8
+    assert impossible.lines == 12 and impossible.max_lines < 12
 
 
 def test_waiting_for_a_busy_renderer_counts_against_the_limit():

@@ -66,8 +66,11 @@ def test_download_is_a_pdf_named_after_the_action_and_date(client, demo_action, 
     assert response.headers["Cache-Control"] == "no-store"
     pdf = read_pdf(response.data)
     assert pdf.pages == 4  # three letters and the posting guide
-    posted = f"http://127.0.0.1:5000/actions/{demo_action.slug}/posted/{token}"
-    assert posted in pdf.texts[-1].replace("\n", "")
+    # The guide prints a short address (and its QR code) that leads to the "I posted it" page.
+    short = re.search(r"http://127\.0\.0\.1:5000(/p/[0-9A-Z-]+)", pdf.texts[-1])
+    assert short, pdf.texts[-1]
+    followed = client.get(short.group(1))
+    assert followed.headers["Location"] == f"/actions/{demo_action.slug}/posted/{token}"
 
 
 def test_download_choices_paper_translation_guide(client, demo_action, post_letter):

@@ -31,6 +31,7 @@ from wtforms.validators import (
 from actionapp.forms import AddressField, AppForm, EmailAddress
 from actionapp.public.forms import single_line
 from actionapp.services.case_texts import TEXT_LABELS
+from actionapp.services.pdf.checks import recipient_problems
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 LANGUAGE_PATTERN = r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?$"
@@ -169,6 +170,15 @@ class TargetForm(AppForm):
         """Ask for the supporters' country when the target is a diplomatic copy."""
         if self.kind.data == "embassy" and not field.data:
             raise ValidationError(_l("Choose the country whose supporters get this copy."))
+
+    def validate_address_lines(self, field) -> None:
+        """Refuse an address that does not print inside the envelope window on every paper."""
+        problems = recipient_problems(
+            self.name.data or "", self.organisation.data or "", field.data or "",
+            (self.language.data or "en").strip(),
+        )  # fmt: skip
+        if problems:
+            raise ValidationError(" ".join(problems))
 
 
 class EmbassyImportForm(AppForm):

@@ -22,6 +22,7 @@ from actionapp.models import (
 from actionapp.organise import bp
 from actionapp.organise.forms import ModelLetterForm, UpdateForm, subject_lines
 from actionapp.organise.views import action_or_404
+from actionapp.public.forms import PERSONAL_MAX
 from actionapp.services.actions import primary_targets
 from actionapp.services.compose import LetterText, SupporterDetails, letter_from_model
 from actionapp.services.editing import (
@@ -30,7 +31,11 @@ from actionapp.services.editing import (
     model_letter_problems,
     save_model_letter,
 )
-from actionapp.services.model_letters import check_model_template, placeholder_list
+from actionapp.services.model_letters import (
+    TemplateProblem,
+    check_model_template,
+    placeholder_list,
+)
 from actionapp.services.pdf import (
     PAPERS,
     DocumentTooLargeError,
@@ -39,6 +44,7 @@ from actionapp.services.pdf import (
     RenderTimeoutError,
     letters_pdf,
 )
+from actionapp.services.pdf.checks import model_letter_print_problems
 
 
 def _letter_or_404(action: Action, letter_id: int) -> ModelLetter:
@@ -86,6 +92,20 @@ def preview_letter(action: Action, values: ModelLetterFields, now: datetime) -> 
     return letter_from_model(draft, details, target, now.date())
 
 
+def _print_problems(action: Action, values: ModelLetterFields) -> list[TemplateProblem]:
+    """Check that the letter prints within the page limit on every paper (renders it)."""
+    draft = ModelLetter(
+        variant=values.variant, language=values.language, label=values.label, locked=True,
+        subjects=values.subjects, closing=values.closing, body=values.body,
+    )  # fmt: skip
+    settings = PrintSettings.from_config(current_app.config, current_app.static_folder)
+    try:
+        found = model_letter_print_problems(action, draft, settings, PERSONAL_MAX, utcnow())
+    except RenderTimeoutError:
+        found = [_("Checking how the letter prints took too long. Please try again.")]
+    return [TemplateProblem(0, message) for message in found]
+
+
 def _letter_page(action, letter, form, problems=(), preview=None, status=200):
     return render_template(
         "organise/letter_form.html",
@@ -115,6 +135,9 @@ def _edit_letter(action: Action, letter: ModelLetter | None):
         return _letter_page(action, letter, form, problems, None, 422)
     if request.form.get("step") == "preview":
         return _letter_page(action, letter, form, preview=preview_letter(action, values, utcnow()))
+    too_long = _print_problems(action, values)
+    if too_long:
+        return _letter_page(action, letter, form, too_long, None, 422)
     saved = save_model_letter(action, letter, values)
     db.session.commit()
     flash(_("The model letter was saved."), "ok")

@@ -30,7 +30,8 @@ class EventPackForm(AppForm):
     class Meta:
         csrf = False
 
-    language = SelectField(_l("Language of the letters"), validators=[DataRequired()])
+    # "" (the default): each recipient's own language, as single letters have it.
+    language = SelectField(_l("Language of the letters"), validators=[Optional()])
     variant = SelectField(_l("Model letter"), validators=[DataRequired()])
     paper = SelectField(
         _l("Paper size"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from flask import (
@@ -18,7 +19,7 @@ from flask_babel import gettext as _
 
 from actionapp.database import write_transaction
 from actionapp.errors import too_late_page
-from actionapp.extensions import limiter
+from actionapp.extensions import db, limiter
 from actionapp.i18n import country_choices, interface_language
 from actionapp.models import Action, Channel, LetterStatus, Submission, utcnow
 from actionapp.print.forms import EventPackForm, EventReportForm, report_form_class
@@ -37,6 +38,7 @@ from actionapp.services.letters import mark_printed, move_letters, submission_by
 from actionapp.services.pdf import (
     CJK_MISSING_MESSAGE,
     ENVELOPES,
+    EVENT_PACK_MAX,
     PAPERS,
     DocumentTooLargeError,
     EventPack,
@@ -50,6 +52,8 @@ from actionapp.services.pdf import (
     event_pack_pdf,
     letters_pdf,
 )
+from actionapp.services.pdf.scripts import text_direction
+from actionapp.services.posted_codes import code_matches, posted_code, read_posted_code
 
 bp = Blueprint("print", __name__)
 
@@ -59,6 +63,12 @@ def _warn_about_fonts(state) -> None:
     """Say at start-up when Chinese letters cannot be printed properly."""
     if not cjk_font_available():
         state.app.logger.warning(CJK_MISSING_MESSAGE)
+
+
+@bp.app_template_filter("textdir")
+def textdir(text: str) -> str:
+    """Return a text's direction for `dir`: "rtl", "ltr", or "auto" when it has no letters."""
+    return text_direction(text or "") or "auto"
 
 
 @bp.app_template_global()
@@ -126,6 +136,36 @@ def posted_url(slug: str, token: str) -> str:
     return current_app.config["PUBLIC_URL"].rstrip("/") + path
 
 
+def _posted_code(submission: Submission) -> str:
+    return posted_code(current_app.config["SECRET_KEY"], submission.id, submission.public_token)
+
+
+def posted_short_url(code: str) -> str:
+    """Return the short public address that leads to an "I posted it" page (print and QR)."""
+    path = url_for("print.posted_short", code=code)
+    return current_app.config["PUBLIC_URL"].rstrip("/") + path
+
+
+def _posted_code_limit() -> str:
+    return current_app.config["POSTED_CODE_RATE_LIMIT"]
+
+
+@bp.get("/p/<code>")
+@limiter.limit(_posted_code_limit)
+def posted_short(code: str):
+    """Lead a phone from the code printed on the guide page to the "I posted it" page."""
+    found = read_posted_code(code)
+    submission = db.session.get(Submission, found[0]) if found else None
+    if submission is None or not code_matches(
+        current_app.config["SECRET_KEY"], submission.id, submission.public_token, found[1]
+    ):
+        abort(404)
+    target = url_for(
+        "print.posted_page", slug=submission.action.slug, token=submission.public_token
+    )
+    return redirect(target, 303)
+
+
 @bp.get("/actions/<slug>/print/<token>/letters.pdf")
 @limiter.limit(_pdf_limit)
 def letters_download(slug: str, token: str):
@@ -136,8 +176,10 @@ def letters_download(slug: str, token: str):
         paper=paper if paper in PAPERS else None,
         translation=request.args.get("translation") == "1",
         guide=request.args.get("guide") != "0",
-        posted_url=posted_url(slug, token) if submission.channel == Channel.PRINT else None,
+        posted_code=_posted_code(submission) if submission.channel == Channel.PRINT else None,
     )
+    if options.posted_code:
+        options = replace(options, posted_url=posted_short_url(options.posted_code))
     now = utcnow()
     pdf = _render_or_503(letters_pdf, submission, _settings(), options, now)
     if any(letter.status == LetterStatus.TO_PRINT for letter in submission.letters):
@@ -207,11 +249,13 @@ def posted(slug: str, token: str):
 
 def _prepare_pack_form(form: EventPackForm, action: Action) -> None:
     languages = letter_languages(action)
-    form.language.choices = choices_of((code, _language_label(code)) for code in languages)
+    form.language.choices = choices_of(
+        [("", _("Each recipient's own language")),
+         *((code, _language_label(code)) for code in languages)]
+    )  # fmt: skip
     if form.language.data not in languages:
-        ui = interface_language()
-        form.language.data = ui if ui in languages else action.language
-    offered = variants(action, form.language.data)
+        form.language.data = ""
+    offered = variants(action, form.language.data or action.language)
     form.variant.choices = choices_of((m.variant, m.label) for m in offered)
     if form.variant.data not in {m.variant for m in offered} and offered:
         form.variant.data = offered[0].variant
@@ -244,8 +288,23 @@ def event_page(slug: str):
     return _event_page(action, form)
 
 
+def _pack_pages_limit() -> str:
+    return current_app.config["PACK_PAGES_RATE_LIMIT"]
+
+
+def _pack_pages() -> int:
+    """Return the letters (pages) a pack request asks for: packs are limited by their size."""
+    try:
+        copies = int(request.args.get("copies", "1"))
+    except ValueError:
+        copies = 1
+    targets = len(request.args.getlist("targets"))
+    return min(max(copies * max(targets, 1), 1), EVENT_PACK_MAX)
+
+
 @bp.get("/actions/<slug>/event/pack.pdf")
 @limiter.limit(_pdf_limit)
+@limiter.limit(_pack_pages_limit, cost=_pack_pages)
 def event_pack(slug: str):
     """Download an event pack: letters with blank lines, and an envelope sheet."""
     action = _published_or_404(slug)

@@ -27,11 +27,12 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from actionapp.forms import AddressField, AppForm, EmailAddress
 from actionapp.i18n import is_country
 from actionapp.services.mail import is_header_safe
+from actionapp.services.pdf.checks import sender_problem
+from actionapp.services.pdf.fonts import undrawable
 
 NAME_MAX = 120
 CITY_MAX = 120
 ADDRESS_MAX = 300
-ADDRESS_LINES_MAX = 4
 BODY_MAX = 6000
 PERSONAL_MAX = 1500
 PAPERS = ("", "a4", "letter")
@@ -45,10 +46,38 @@ def single_line(form, field) -> None:
         raise ValidationError(_l("Please write this on one line, without the characters =?"))
 
 
-def few_lines(form, field) -> None:
-    """Keep the return address to a few lines so that it fits above the recipient."""
-    if len((field.data or "").strip().splitlines()) > ADDRESS_LINES_MAX:
-        raise ValidationError(_l("Please use at most %(n)d lines.", n=ADDRESS_LINES_MAX))
+def printable(form, field) -> None:
+    """Refuse characters that no installed font can draw: they would print as empty boxes."""
+    missing = undrawable(field.data or "")
+    if missing:
+        raise ValidationError(
+            _l(
+                "These characters cannot be printed on a letter: %(chars)s. Please leave them "
+                "out or write them in another way.",
+                chars=" ".join(missing),
+            )
+        )
+
+
+def return_address_fits(form, field) -> None:
+    """Accept a street address only if the return address it makes prints in its zone.
+
+    The pdf services measure it as the letters lay it out, on every paper size and in every
+    language the letters can be in (the country's name changes with the language).
+    """
+    if not (field.data or "").strip():
+        return
+    languages = [str(c[0]) for c in form.language.iter_choices()] if form.language.choices else []
+    problem = sender_problem(
+        form.name.data or "",
+        field.data,
+        form.city.data or "",
+        form.country.data or "",
+        languages,
+        form.language.data or "en",
+    )
+    if problem:
+        raise ValidationError(problem)
 
 
 def choices_of(pairs) -> list[SelectChoice]:
@@ -83,7 +112,12 @@ class ComposeForm(AppForm):
 
     name = StringField(
         _l("Your name"),
-        validators=[DataRequired(_l("Please give your name.")), Length(max=NAME_MAX), single_line],
+        validators=[
+            DataRequired(_l("Please give your name.")),
+            Length(max=NAME_MAX),
+            single_line,
+            printable,
+        ],
     )
     email = AddressField(
         _l("Your email address"),
@@ -98,13 +132,13 @@ class ComposeForm(AppForm):
     )
     street_address = TextAreaField(
         _l("Street address (optional)"),
-        validators=[Optional(), Length(max=ADDRESS_MAX), few_lines],
+        validators=[Optional(), Length(max=ADDRESS_MAX), printable, return_address_fits],
         description=_l("Printed as the return address on posted letters."),
     )
     city = StringField(
         _l("Town or city"),
         validators=[DataRequired(_l("Please give your town or city.")), Length(max=CITY_MAX),
-                    single_line],
+                    single_line, printable],
     )  # fmt: skip
     country = CountryField(
         _l("Country"), validators=[DataRequired(_l("Please choose your country."))]
@@ -116,10 +150,12 @@ class ComposeForm(AppForm):
         validators=[at_least_one],
     )
     variant = RadioField(_l("Model letter"), validators=[InputRequired()])
-    body = TextAreaField(_l("Letter text"), validators=[Optional(), Length(max=BODY_MAX)])
+    body = TextAreaField(
+        _l("Letter text"), validators=[Optional(), Length(max=BODY_MAX), printable]
+    )
     personal_message = TextAreaField(
         _l("Your personal paragraph (optional)"),
-        validators=[Optional(), Length(max=PERSONAL_MAX)],
+        validators=[Optional(), Length(max=PERSONAL_MAX), printable],
         description=_l("A few sentences in your own words: who you are and why you care."),
     )
     paper = SelectField(

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 
+from flask_babel import force_locale, gettext
 from jinja2 import StrictUndefined, meta, nodes
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -259,7 +260,7 @@ def letter_from_model(
         "supporter.city": details.city,
         "supporter.country": country_name(details.country, language) if details.country else "",
         "target.name": target.name,
-        "target.salutation": target.salutation_in(language),
+        "target.salutation": salutation_for(target, language),
         "personal_message": details.personal_message.strip(),
         "today": localised_date(today, language, details.country),
     }
@@ -291,6 +292,22 @@ def letter_from_model(
         signature_name=details.name,
         signature_place=place,
     )
+
+
+GENERIC_SALUTATION = "Dear Sir or Madam,"
+
+
+def salutation_for(target: Target, language: str) -> str:
+    """Return the salutation of a letter in `language`: the target's own in that language,
+    else the app's generic one in it (translated), else the target's own in its language."""
+    own = target.salutations.get(language)
+    if own:
+        return own
+    with force_locale(language):
+        generic = gettext("Dear Sir or Madam,")
+    if generic != GENERIC_SALUTATION or language.split("-")[0] == "en":
+        return generic
+    return target.salutation_in(language)
 
 
 def target_language(action: Action, details: SupporterDetails, target: Target) -> str:

@@ -30,6 +30,7 @@ from actionapp.services.case_texts import (
     save_update_texts,
 )
 from actionapp.services.model_letters import TemplateProblem, check_model_template
+from actionapp.services.pdf.checks import recipient_problems, target_fit_problems
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?$")
@@ -118,6 +119,12 @@ def publish_problems(action: Action, now: datetime) -> list[str]:
         problems.append(
             _l("Add a model letter in the action's language (%(lang)s).", lang=action.language)
         )
+    for target in action.targets:
+        for problem in target_fit_problems(target):
+            problems.append(
+                _l("The address of “%(name)s” does not fit the envelope window. %(problem)s",
+                   name=target.name, problem=problem)
+            )  # fmt: skip
     for letter in action.model_letters:
         if check_model_template(letter.body):
             problems.append(
@@ -329,6 +336,8 @@ def _embassy_row(row: dict) -> tuple[TargetFields | None, list]:
         if key and key.startswith("salutation_") and (value or "").strip()
     }
     address = "\n".join(p.strip() for p in re.split(r"[|\n]", cell("address")) if p.strip())
+    # The same window check as the target form (the pdf services measure the block).
+    problems.extend(recipient_problems(name, cell("organisation")[:200], address, language))
     if problems:
         return None, problems
     return (

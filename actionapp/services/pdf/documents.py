@@ -18,19 +18,22 @@ from actionapp.services.compose import (
     SupporterDetails,
     date_at_end,
     render_model_body,
+    salutation_for,
+    target_language,
     write_translation,
 )
 from actionapp.services.letters import letter_as_sent
 from actionapp.services.pdf.engine import RenderedPdf, engine_for
+from actionapp.services.pdf.fitting import address_markup, fit_css, fit_recipient, fit_sender
 from actionapp.services.pdf.fonts import CJK_MISSING_MESSAGE, cjk_font_available, has_cjk
 from actionapp.services.pdf.layout import (
     BLANK,
     PrintedLetter,
-    fit_address,
     html_lang,
     paragraphs,
     recipient_lines,
     return_lines,
+    supporter_lang,
     text_lang,
 )
 from actionapp.services.pdf.paper import (
@@ -40,6 +43,8 @@ from actionapp.services.pdf.paper import (
     default_envelope,
     geometry_css,
 )
+from actionapp.services.pdf.qr import qr_svg_data_uri
+from actionapp.services.pdf.scripts import text_direction
 
 # The largest event pack: 200 letters, laid out once per recipient and repeated.
 EVENT_PACK_MAX = 200
@@ -80,8 +85,10 @@ class LetterOptions:
     paper: str | None = None
     translation: bool = False
     guide: bool = True
-    # The "I posted it" page, printed on the guide page (print channel only).
+    # The "I posted it" page, printed on the guide page with its short code and a QR code
+    # (print channel only).
     posted_url: str | None = None
+    posted_code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -100,13 +107,16 @@ class EventPack:
         return self.copies * len(self.target_ids)
 
 
-def _render(settings: PrintSettings, html: str, stylesheets: list[str], paper=None, **kw):
-    engine = engine_for(settings.assets_dir)
+def _render(
+    settings: PrintSettings, html: str, stylesheets: list[str], paper=None, lane="letters", **kw
+):
+    engine = engine_for(settings.assets_dir, lane)
     engine.cache.max_bytes = settings.cache_bytes
     engine.cache.max_age = settings.cache_seconds
     sheets = [engine.stylesheet(name) for name in stylesheets]
     if paper is not None:
         sheets.append(engine.stylesheet(f"geometry-{paper.name}", geometry_css(paper)))
+        sheets.append(engine.stylesheet("address-fit", fit_css()))
     return engine.render(html, sheets, timeout=settings.timeout, **kw)
 
 
@@ -122,31 +132,40 @@ def _check_size(texts: list[str]) -> None:
         raise DocumentTooLargeError("a letter's text is longer than a printed letter can be")
 
 
-def printed_letter(letter: LetterText, submission: Submission, paper: PaperLayout) -> PrintedLetter:
+def printed_letter(
+    letter: LetterText, submission: Submission | SampleWriter, paper: PaperLayout
+) -> PrintedLetter:
     """Return a letter as sent (services.letters.letter_as_sent) as it is printed."""
     language = letter.language
     personal = letter.personal_message
     _check_size([letter.subject, letter.salutation, letter.body, letter.closing, personal])
     recipient = recipient_lines(letter.target)
+    recipient_lang = text_lang(" ".join(recipient), language)
+    recipient_fit = fit_recipient(recipient, paper, recipient_lang)
+    sender = return_lines(
+        submission.name,
+        submission.street_address,
+        submission.city,
+        submission.country,
+        language,
+    )
+    sender_lang = supporter_lang(" ".join(sender), submission.language)
     return PrintedLetter(
         anchor=f"letter-{letter.target.id}",
         lang=html_lang(language),
         recipient=recipient,
-        recipient_lang=text_lang(" ".join(recipient), language),
-        recipient_fit=fit_address(recipient, paper.recipient),
-        sender=return_lines(
-            submission.name,
-            submission.street_address,
-            submission.city,
-            submission.country,
-            language,
-        ),
+        recipient_lang=recipient_lang,
+        recipient_fit=recipient_fit,
+        recipient_block=address_markup(recipient, recipient_fit, recipient_lang, "recipient"),
+        sender=sender,
+        sender_block=_sender_block(sender, paper, sender_lang),
         date_text=letter.date_text,
         subject=letter.subject,
         salutation=letter.salutation,
         body=paragraphs(letter.body),
         personal=paragraphs(personal),
-        personal_lang=text_lang(personal, submission.language),
+        personal_lang=supporter_lang(personal, submission.language),
+        personal_dir=text_direction(personal) or "",
         closing=letter.closing,
         signature_name=letter.signature_name,
         signature_place=letter.signature_place,
@@ -155,6 +174,14 @@ def printed_letter(letter: LetterText, submission: Submission, paper: PaperLayou
         date_at_end=letter.date_at_end,
         needs_cjk=_needs_cjk(language, recipient, letter.body, personal),
     )
+
+
+def _sender_block(sender: list[str], paper: PaperLayout, lang: str) -> str:
+    if not sender:
+        return ""
+    # The composer refuses addresses that do not fit; an older one prints at its smallest.
+    return address_markup(sender, fit_sender(sender, paper, lang), lang, "return-address")
+
 
 
 def _needs_cjk(language: str, recipient: list[str], *texts: str) -> bool:
@@ -221,12 +248,52 @@ def letters_pdf(
         postage=postage_notes(submission),
         guide=options.guide,
         posted_url=options.posted_url,
+        posted_code=options.posted_code,
+        posted_qr=qr_svg_data_uri(options.posted_url) if options.posted_url else None,
         translations=translations(submission) if options.translation else [],
         cjk_missing=_cjk_missing(letters),
         cjk_message=CJK_MISSING_MESSAGE,
         envelope=ENVELOPES[default_envelope(paper)],
     )
     return _render(settings, html, ["letter.css"], paper)
+
+
+@dataclass(frozen=True)
+class SampleWriter:
+    """The supporter's details a printed letter uses (a stand-in for a Submission)."""
+
+    name: str
+    street_address: str
+    city: str
+    country: str
+    language: str
+    personal_message: str
+
+
+def letter_pages(
+    written: LetterText, writer: SampleWriter, paper: PaperLayout, settings: PrintSettings,
+    now: datetime,
+) -> int:  # fmt: skip
+    """Return how many pages one written letter prints on (DocumentTooLargeError if too long)."""
+    letter = printed_letter(written, writer, paper)
+    html = render_template(
+        "letters/letters.html",
+        lang=letter.lang,
+        title=written.subject,
+        author=settings.organisation,
+        letters=[letter],
+        paper=paper,
+        action=None,
+        state=None,
+        postage=[],
+        guide=False,
+        posted_url=None,
+        translations=[],
+        cjk_missing=False,
+        cjk_message="",
+        envelope=None,
+    )
+    return _render(settings, html, ["letter.css"], paper).pages
 
 
 def _cjk_missing(letters: list[PrintedLetter]) -> bool:
@@ -270,11 +337,33 @@ def envelopes_pdf(
     return _render(settings, html, ["envelope.css"])
 
 
+def pack_language(action: Action, pack: EventPack, target: Target) -> str:
+    """Return the language of a pack's letter to a target: the pack's, or (by default) the
+    target's own where a model letter exists in it, as single letters have it."""
+    if pack.language:
+        return pack.language
+    details = SupporterDetails(
+        name="", city="", country="", language=action.language, variant=pack.variant
+    )
+    return target_language(action, details, target)
+
+
+def blank_labels(language: str) -> dict[str, str]:
+    """Return the small labels under a pack letter's blank lines, in the letter's language."""
+    with force_locale(language):
+        return {
+            "date": _("Date"),
+            "name": _("Your name"),
+            "address": _("Your address"),
+        }
+
+
 def pack_letter(action: Action, pack: EventPack, target: Target, paper: PaperLayout):
     """Return one event letter to a target, with blank lines for the writer's details."""
-    model = model_letter(action, pack.variant, pack.language)
+    language = pack_language(action, pack, target)
+    model = model_letter(action, pack.variant, language)
     if model is None:
-        raise ValueError(f"no model letter {pack.variant!r} in {pack.language!r}")
+        raise ValueError(f"no model letter {pack.variant!r} in {language!r}")
     values = {
         "supporter.name": BLANK,
         "supporter.city": BLANK,
@@ -283,20 +372,24 @@ def pack_letter(action: Action, pack: EventPack, target: Target, paper: PaperLay
     }
     body = render_model_body(model.body, values)
     recipient = recipient_lines(target)
-    language = pack.language
+    recipient_lang = text_lang(" ".join(recipient), language)
+    recipient_fit = fit_recipient(recipient, paper, recipient_lang)
     return PrintedLetter(
         anchor=f"copy-section-{target.id}",
         lang=html_lang(language),
         recipient=recipient,
-        recipient_lang=text_lang(" ".join(recipient), language),
-        recipient_fit=fit_address(recipient, paper.recipient),
+        recipient_lang=recipient_lang,
+        recipient_fit=recipient_fit,
+        recipient_block=address_markup(recipient, recipient_fit, recipient_lang, "recipient"),
         sender=[],
-        date_text=BLANK,
+        sender_block="",
+        date_text="",
         subject=model.subjects[0] if model.subjects else "",
-        salutation=target.salutation_in(language),
+        salutation=salutation_for(target, language),
         body=paragraphs(body),
         personal=[],
         personal_lang=html_lang(language),
+        personal_dir="",
         closing=model.closing,
         signature_name="",
         signature_place="",
@@ -305,6 +398,7 @@ def pack_letter(action: Action, pack: EventPack, target: Target, paper: PaperLay
         date_at_end=date_at_end(language),
         blank_lines=2,
         blank_sender=True,
+        blank_labels=blank_labels(language),
         needs_cjk=_needs_cjk(language, recipient, body),
     )
 
@@ -321,7 +415,7 @@ def event_pack_pdf(
     letters = [pack_letter(action, pack, target, paper) for target in targets]
     html = render_template(
         "letters/event_pack.html",
-        lang=html_lang(pack.language),
+        lang=html_lang(pack.language or action.language),
         title=_("Letter-writing event: %(title)s", title=action.title),
         author=settings.organisation,
         letters=letters,
@@ -337,5 +431,6 @@ def event_pack_pdf(
         html,
         ["letter.css"],
         paper,
+        lane="packs",
         copies=[pack.copies] * len(letters) + [1],
     )

@@ -219,7 +219,19 @@ def cache_key(html: str, stylesheet_digests: list[str], repeat: list[int] | None
     return digest.hexdigest()
 
 
-@lru_cache(maxsize=4)
-def engine_for(assets_dir: Path) -> PdfEngine:
-    """Return this process's engine for an asset folder."""
+# A supporter's own letters and event packs render in separate lanes, each with its own lock,
+# fonts and cache: a letter never queues behind packs (which may run for seconds). The two
+# lanes share the CPU while both render; more processes (gunicorn workers) add throughput.
+LANES = ("letters", "packs")
+
+
+def engine_for(assets_dir: Path, lane: str = "letters") -> PdfEngine:
+    """Return this process's engine for an asset folder and a lane ("letters" or "packs")."""
+    if lane not in LANES:
+        raise ValueError(f"unknown render lane {lane!r}")
+    return _engine(Path(assets_dir), lane)
+
+
+@lru_cache(maxsize=8)
+def _engine(assets_dir: Path, lane: str) -> PdfEngine:
     return PdfEngine(assets_dir)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import re
+import unicodedata
 from functools import lru_cache
 
 CJK_FAMILY = "Noto Serif CJK SC"
@@ -37,6 +38,10 @@ def _fontconfig() -> ctypes.CDLL | None:
     lib.FcFontSetDestroy.argtypes = [ctypes.POINTER(_FcFontSet)]
     lib.FcPatternDestroy.argtypes = [ctypes.c_void_p]
     lib.FcObjectSetDestroy.argtypes = [ctypes.c_void_p]
+    lib.FcCharSetCreate.restype = ctypes.c_void_p
+    lib.FcCharSetAddChar.argtypes = [ctypes.c_void_p, ctypes.c_uint32]
+    lib.FcCharSetDestroy.argtypes = [ctypes.c_void_p]
+    lib.FcPatternAddCharSet.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_void_p]
     return lib
 
 
@@ -69,3 +74,48 @@ def cjk_font_available() -> bool:
 def has_cjk(text: str) -> bool:
     """Tell whether a text holds Chinese, Japanese or Korean characters."""
     return bool(_CJK.search(text))
+
+
+# Characters that draw nothing themselves: joiners, bidi controls, variation selectors, tags.
+_INVISIBLE_CATEGORIES = {"Cc", "Cf", "Zs", "Zl", "Zp"}
+
+
+@lru_cache(maxsize=4096)
+def font_covers(char: str) -> bool:
+    """Tell whether any installed font (as fontconfig sees them) has a glyph for `char`."""
+    lib = _fontconfig()
+    if lib is None:
+        return True  # without fontconfig we cannot tell; WeasyPrint could not run either
+    pattern = lib.FcPatternCreate()
+    charset = lib.FcCharSetCreate()
+    objects = lib.FcObjectSetCreate()
+    try:
+        lib.FcCharSetAddChar(charset, ord(char))
+        lib.FcPatternAddCharSet(pattern, b"charset", charset)
+        lib.FcObjectSetAdd(objects, b"family")
+        found = lib.FcFontList(None, pattern, objects)
+        count = found.contents.nfont if found else 0
+        if found:
+            lib.FcFontSetDestroy(found)
+        return count > 0
+    finally:
+        lib.FcObjectSetDestroy(objects)
+        lib.FcCharSetDestroy(charset)
+        lib.FcPatternDestroy(pattern)
+
+
+def undrawable(text: str) -> list[str]:
+    """Return the characters of `text` that no installed font can draw (each once, in order).
+
+    This is the one rule for what can be printed: WeasyPrint (through Pango and fontconfig)
+    falls back to any installed font, so a character is printable when some font covers it.
+    """
+    missing: list[str] = []
+    for char in text:
+        if char in missing or unicodedata.category(char) in _INVISIBLE_CATEGORIES:
+            continue
+        if "\ufe00" <= char <= "\ufe0f" or "\U000e0100" <= char <= "\U000e01ef":
+            continue  # variation selectors choose a glyph; they have none of their own
+        if not font_covers(char):
+            missing.append(char)
+    return missing

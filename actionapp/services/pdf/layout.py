@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import math
-import unicodedata
 from dataclasses import dataclass, field
 
 from actionapp.i18n import country_name
 from actionapp.models import Target
+from actionapp.services.pdf.fitting import BlockFit
 from actionapp.services.pdf.fonts import has_cjk
-from actionapp.services.pdf.paper import Rect
+from actionapp.services.pdf.scripts import language_direction, text_direction
 
-PT = 25.4 / 72  # millimetres per point
-# Font sizes the address block may shrink to, largest first (postal OCR reads 8 pt and up).
-ADDRESS_SIZES = (10.0, 9.5, 9.0, 8.5, 8.0)
-ADDRESS_LEADING = 1.18
-# Glyphs reach a little beyond their line boxes; keep this much (mm) in hand.
-ADDRESS_SLACK = 1.0
 # A blank line to write on by hand (event packs).
 BLANK = "_" * 16
 
@@ -31,40 +24,32 @@ def text_lang(text: str, language: str) -> str:
     return "zh-CN" if has_cjk(text) else html_lang(language)
 
 
-def _width_em(text: str) -> float:
-    # Wide (CJK) characters take a full em, Latin letters about half of one.
-    return sum(1.0 if unicodedata.east_asian_width(c) in "WF" else 0.5 for c in text)
+def supporter_lang(text: str, language: str) -> str:
+    """Return the lang of a supporter's text, or "" when its script says it is not `language`.
 
+    A supporter who writes in English may type an Arabic paragraph: marking it "en" would be
+    wrong, so a text whose direction differs from its language's is left unmarked.
+    """
+    if has_cjk(text):
+        return "zh-CN"
+    direction = text_direction(text)
+    if direction is not None and direction != language_direction(language):
+        return ""
+    return html_lang(language)
 
-@dataclass(frozen=True)
-class AddressFit:
-    """The type size that makes an address block fit its space."""
-
-    size_pt: float
-    leading_pt: float
-    lines: int
-    fits: bool
-
-
-def fit_address(lines: list[str], box: Rect) -> AddressFit:
-    """Pick the largest type size at which the lines, wrapped, fit the box."""
-    fit = AddressFit(ADDRESS_SIZES[-1], ADDRESS_SIZES[-1] * ADDRESS_LEADING, 0, False)
-    for size in ADDRESS_SIZES:
-        width_em = box.width / (size * PT)
-        count = sum(max(1, math.ceil(_width_em(line) / width_em)) for line in lines)
-        leading = size * ADDRESS_LEADING
-        fit = AddressFit(size, leading, count, count * leading * PT + ADDRESS_SLACK <= box.height)
-        if fit.fits:
-            return fit
-    return fit
 
 
 def recipient_lines(target: Target) -> list[str]:
     """Return the recipient block: name, organisation, then the postal address."""
-    lines = [target.name]
-    if target.organisation and target.organisation != target.name:
-        lines.append(target.organisation)
-    return [*lines, *target.address]
+    return window_lines(target.name, target.organisation, target.address)
+
+
+def window_lines(name: str, organisation: str, address: list[str]) -> list[str]:
+    """Return the recipient block from a target's name, organisation and address lines."""
+    lines = [name]
+    if organisation and organisation != name:
+        lines.append(organisation)
+    return [*lines, *(line.strip() for line in address if line.strip())]
 
 
 def return_lines(name: str, street_address: str, city: str, country: str, language: str):
@@ -73,7 +58,8 @@ def return_lines(name: str, street_address: str, city: str, country: str, langua
     if not street:
         return []
     place = [city] if city and city not in street[-1] else []
-    return [name, *street, *place, country_name(country, language) if country else ""]
+    lines = [name, *street, *place, country_name(country, language) if country else ""]
+    return [line for line in lines if line]
 
 
 def paragraphs(text: str) -> list[str]:
@@ -90,14 +76,18 @@ class PrintedLetter:
     lang: str
     recipient: list[str]
     recipient_lang: str
-    recipient_fit: AddressFit
+    recipient_fit: BlockFit
+    # The address blocks' HTML, built by fitting.address_markup from plain text (escaped).
+    recipient_block: str
     sender: list[str]
+    sender_block: str
     date_text: str
     subject: str
     salutation: str
     body: list[str]
     personal: list[str]
     personal_lang: str
+    personal_dir: str
     closing: str
     signature_name: str
     signature_place: str
@@ -108,5 +98,7 @@ class PrintedLetter:
     # Event packs: lines to write on instead of the supporter's words and details.
     blank_lines: int = 0
     blank_sender: bool = False
+    # Small labels under the blank lines: {"date": ..., "name": ..., "address": ...}.
+    blank_labels: dict = field(default_factory=dict)
     needs_cjk: bool = False
     extra: dict = field(default_factory=dict)

@@ -188,11 +188,8 @@ def geometry_css(paper: PaperLayout) -> str:
             f"left: {sender.x - ml:.2f}mm; bottom: {paper.body_top - sender.bottom:.2f}mm; "
             f"width: {sender.width:.2f}mm; max-height: {sender.height:.2f}mm;"
         )
-        sender_css += " font-size: 7pt; line-height: 8.4pt;"
-        sender_lines = '.sender-line + .sender-line::before { content: " · "; }'
     else:
-        sender_css = box(sender) + " font-size: 9pt; line-height: 11pt;"
-        sender_lines = ".sender-line { display: block; }"
+        sender_css = box(sender)
     return f"""
 @page {{
   size: {paper.css_size};
@@ -204,7 +201,6 @@ def geometry_css(paper: PaperLayout) -> str:
 .letterhead {{ height: {paper.body_top:.2f}mm; }}
 .recipient {{ {box(paper.recipient)} }}
 .return-address {{ {sender_css} }}
-{sender_lines}
 .date {{ {box(paper.date)} }}
 .font-warning {{ left: {paper.date.x - ml:.2f}mm; top: 12mm; width: {paper.date.width:.2f}mm; }}
 .fold-mark, .punch-mark {{ left: {4 - ml:.2f}mm; }}

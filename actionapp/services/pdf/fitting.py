@@ -1,0 +1,185 @@
+"""Address blocks measured as WeasyPrint lays them out: the one rule for what fits a window.
+
+The same markup and CSS go into the measurement and into the printed letter, so a block the
+forms accept is the block the PDF prints.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from markupsafe import Markup
+from weasyprint import CSS, HTML
+from weasyprint.formatting_structure.boxes import LineBox
+from weasyprint.text.fonts import FontConfiguration
+
+from actionapp.services.pdf.paper import PAPERS, PaperLayout, Rect
+from actionapp.services.pdf.scripts import isolate, text_direction
+
+PX = 25.4 / 96  # millimetres per CSS pixel
+LEADING = 1.18
+# The smallest type a return address may shrink to and stay readable.
+SENDER_MIN_PT = 6.0
+# Postal OCR reads recipient addresses from 8 pt up.
+RECIPIENT_SIZES = (10.0, 9.5, 9.0, 8.5, 8.0)
+SENDER_SIZES = {
+    "a4": (8.0, 7.5, 7.0, 6.5, SENDER_MIN_PT),
+    "letter": (9.0, 8.5, 8.0, 7.5, 7.0, 6.5, SENDER_MIN_PT),
+}
+# Glyphs reach a little beyond their line boxes; keep this much (mm) in hand.
+SLACK = 0.8
+SEPARATOR = " · "
+ALL_SIZES = sorted({*RECIPIENT_SIZES, *(s for sizes in SENDER_SIZES.values() for s in sizes)})
+ASSETS = Path(__file__).resolve().parents[3] / "static" / "print"
+
+
+@dataclass(frozen=True)
+class BlockFit:
+    """How an address block is set in its zone: type size, one line each or joined, lines."""
+
+    size_pt: float
+    joined: bool
+    lines: int  # lines the block takes, wrapped, at this size
+    max_lines: int  # lines of this size the zone holds
+    fits: bool
+    zone_width: float  # mm
+    zone_height: float  # mm
+
+    @property
+    def css_class(self) -> str:
+        """Return the classes that set this size (and joining) in letter CSS."""
+        return f"size-{round(self.size_pt * 10)}" + (" joined" if self.joined else "")
+
+
+def fit_css() -> str:
+    """Return the CSS of address blocks: sizes, line heights, wrapping, joined lines."""
+    sizes = "\n".join(
+        f".size-{round(s * 10)} {{ font-size: {s}pt; line-height: {s * LEADING:.3f}pt; }}"
+        for s in ALL_SIZES
+    )
+    return f"""
+.address-block {{ overflow-wrap: anywhere; }}
+.address-block .line {{ display: block; }}
+.address-block.joined .line {{ display: inline; }}
+.address-block.joined .line + .line::before {{ content: "{SEPARATOR}"; }}
+{sizes}
+"""
+
+
+def address_markup(lines: list[str], fit: BlockFit, lang: str, extra_class: str = "") -> Markup:
+    """Return an address block's HTML: each line keeps its own direction, even when joined."""
+    direction = text_direction(" ".join(lines)) or "ltr"
+    # Isolated, each line keeps its own direction (also beside the joined lines' separators),
+    # while the block's direction aligns them all to one side.
+    spans = [Markup('<span class="line">{}</span>').format(isolate(line)) for line in lines]
+    lang_attr = Markup(' lang="{}"').format(lang) if lang else Markup("")
+    return Markup('<div class="address-block {} {}"{} dir="{}">{}</div>').format(
+        extra_class, fit.css_class, lang_attr, direction, Markup("").join(spans)
+    )
+
+
+_lock = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _measuring() -> tuple[FontConfiguration, list[CSS]]:
+    fonts = FontConfiguration()
+    sheets = [
+        CSS(string=(ASSETS / "letter.css").read_text(), font_config=fonts),
+        CSS(
+            string=fit_css() + "@page { size: 400mm 3000mm; margin: 0; } "
+            ".measure { margin: 0 0 5mm; }",
+            font_config=fonts,
+        ),
+    ]
+    return fonts, sheets
+
+
+def _boxes(box):
+    yield box
+    for child in getattr(box, "children", ()):
+        yield from _boxes(child)
+
+
+@lru_cache(maxsize=2048)
+def _measure(blocks: tuple[tuple[float, str], ...]) -> tuple[tuple[int, float], ...]:
+    """Lay out (width mm, block HTML) pairs; return each one's (lines, height mm)."""
+    body = "".join(
+        f'<div class="measure" id="m{n}" data-w="{width}">{html}</div>'
+        for n, (width, html) in enumerate(blocks)
+    )
+    widths = "".join(f"#m{n} {{ width: {w:.3f}mm; }}" for n, (w, _) in enumerate(blocks))
+    fonts, sheets = _measuring()
+    with _lock:
+        document = HTML(string=f"<html><body>{body}</body></html>").render(
+            stylesheets=[*sheets, CSS(string=widths, font_config=fonts)], font_config=fonts
+        )
+    found: dict[str, tuple[int, float]] = {}
+    for page in document.pages:
+        for box in _boxes(page._page_box):
+            element = getattr(box, "element", None)
+            ident = element.get("id") if element is not None else None
+            if ident and ident.startswith("m") and ident not in found:
+                lines = sum(1 for b in _boxes(box) if isinstance(b, LineBox))
+                found[ident] = (lines, box.height * PX)
+    return tuple(found[f"m{n}"] for n in range(len(blocks)))
+
+
+def fit_block(lines: list[str], zone: Rect, sizes, lang: str, joinable: bool) -> BlockFit:
+    """Pick the best fit (see _fit_block); remembered, as each download asks again."""
+    return _fit_block(tuple(lines), zone, tuple(sizes), lang, joinable)
+
+
+@lru_cache(maxsize=4096)
+def _fit_block(lines: tuple[str, ...], zone: Rect, sizes, lang: str, joinable: bool) -> BlockFit:
+    """Pick the largest size (one line each, then joined) whose wrapped block fits the zone.
+
+    When none fits, return the smallest one-line-each setting with fits=False: its line count
+    and the lines the zone holds are what the refusal message gives.
+    """
+
+    def measured(size: float, joined: bool) -> BlockFit:
+        trial = BlockFit(size, joined, 0, 0, False, zone.width, zone.height)
+        html = str(address_markup(lines, trial, lang))
+        count, height = _measure(((zone.width, html),))[0]
+        return BlockFit(
+            size, joined, count, _max_lines(zone, size), height + SLACK <= zone.height,
+            zone.width, zone.height,
+        )  # fmt: skip
+
+    for joined in (False, True) if joinable else (False,):
+        for size in sizes:
+            # One line apiece (joined: one line at least); when not even that many fit at
+            # this size, no layout can, and there is no need to lay one out.
+            if (1 if joined else len(lines)) > _max_lines(zone, size):
+                continue
+            fit = measured(size, joined)
+            if fit.fits:
+                return fit
+    return measured(sizes[-1], False)
+
+
+def _max_lines(zone: Rect, size: float) -> int:
+    leading = size * LEADING * 25.4 / 72
+    return max(0, math.floor((zone.height - SLACK) / leading + 1e-6))
+
+
+def fit_recipient(lines: list[str], paper: PaperLayout, lang: str) -> BlockFit:
+    """Fit the recipient's lines into the window (one line each, 10 down to 8 pt)."""
+    return fit_block(lines, paper.recipient, RECIPIENT_SIZES, lang, joinable=False)
+
+
+def fit_sender(lines: list[str], paper: PaperLayout, lang: str) -> BlockFit:
+    """Fit the return address into its zone: shrink to 6 pt, then join its lines with " · "."""
+    return fit_block(lines, paper.return_address, SENDER_SIZES[paper.name], lang, joinable=True)
+
+
+def fits_everywhere(fit_one, lines: list[str], lang: str) -> list[tuple[PaperLayout, BlockFit]]:
+    """Return (paper, fit) for every paper size on which the block does not fit."""
+    return [
+        (paper, fit) for paper in PAPERS.values() if not (fit := fit_one(lines, paper, lang)).fits
+    ]
