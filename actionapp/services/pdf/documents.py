@@ -183,7 +183,6 @@ def _sender_block(sender: list[str], paper: PaperLayout, lang: str) -> str:
     return address_markup(sender, fit_sender(sender, paper, lang), lang, "return-address")
 
 
-
 def _needs_cjk(language: str, recipient: list[str], *texts: str) -> bool:
     return language == "zh" or any(has_cjk(text) for text in (*recipient, *texts))
 

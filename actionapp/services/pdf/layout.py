@@ -38,7 +38,6 @@ def supporter_lang(text: str, language: str) -> str:
     return html_lang(language)
 
 
-
 def recipient_lines(target: Target) -> list[str]:
     """Return the recipient block: name, organisation, then the postal address."""
     return window_lines(target.name, target.organisation, target.address)
