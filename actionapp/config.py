@@ -114,7 +114,8 @@ class Config:
     PDF_RENDER_TIMEOUT = 20
     PDF_CACHE_MB = 64
     PDF_CACHE_SECONDS = 3600
-    PDF_RATE_LIMIT = "30 per minute"
+    # Sized for an event: everyone in a room behind one address downloads their letters.
+    PDF_RATE_LIMIT = "120 per minute"
     EVENT_REPORT_RATE_LIMIT = "5 per hour"
     # Short "I posted it" codes (/p/<code>): per address, to keep guessing a tag hopeless.
     POSTED_CODE_RATE_LIMIT = "20 per minute"

@@ -20,6 +20,7 @@ from actionapp.models import (
     Submission,
     utcnow,
 )
+from actionapp.services.posted_codes import posted_code
 from tests.conftest import compose_data, started_stamp
 from tests.fixtures_organise import sign_in
 
@@ -115,6 +116,9 @@ def walk_world(app, demo_action, make_organiser, uploads) -> World:
             select(Submission).where(Submission.channel == Channel(channel))
         ).one()
         tokens[channel] = submission.public_token
+        if channel == "print":
+            # The short code printed on the guide page (/p/<code>).
+            code = posted_code(app.config["SECRET_KEY"], submission.id, submission.public_token)
     confirmation = db.session.scalars(
         select(OutboxMessage).where(OutboxMessage.kind == MessageKind.CONFIRMATION)
     ).one()
@@ -153,6 +157,7 @@ def walk_world(app, demo_action, make_organiser, uploads) -> World:
             "filename": "css/app.css",
             # The case's texts in a language other than its own.
             "language": "zh",
+            "code": code,
         },
         tokens={
             "public.thanks": [tokens["print"], tokens["mailto"], tokens["email"]],

@@ -23,3 +23,15 @@ def test_seed_demo_loads_the_demo_once(runner):
     assert all(t.email.endswith("@example.org") and t.is_example for t in targets)
     languages = {(m.variant, m.language) for m in db.session.scalars(select(ModelLetter))}
     assert {("release", "en"), ("release", "zh")} <= languages
+
+
+def test_the_demo_action_passes_its_own_publishing_checklist(app):
+    """The demo is what a new organiser copies: every target fits the window on every paper."""
+    from actionapp.models import utcnow
+    from actionapp.services.editing import publish_problems
+    from actionapp.services.seed import create_demo_action
+
+    action = create_demo_action(utcnow())
+    db.session.commit()
+    with app.test_request_context():
+        assert [str(problem) for problem in publish_problems(action, utcnow())] == []

@@ -126,7 +126,7 @@ def test_make_run_links_to_the_port_it_serves_on(make_run, tmp_path):
     status, _, pdf = fetch(f"{base}/actions/{slug}/print/{token}/letters.pdf")
     assert status == 200
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
-    assert f"127.0.0.1:{port}/actions/{slug}/posted/" in text.replace("\n", "")
+    assert f"127.0.0.1:{port}/p/" in text.replace("\n", "")  # the short "I posted it" link
 
 
 def test_make_organiser_creates_an_account_on_the_make_run_instance(instance_env, tmp_path):
@@ -180,6 +180,6 @@ def test_flask_run_with_a_port_links_to_that_port(instance_env, tmp_path):
         status, _, pdf = fetch(f"{base}/actions/{slug}/print/{token}/letters.pdf")
         assert status == 200
         text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
-        assert f"127.0.0.1:{port}/actions/{slug}/posted/" in text.replace("\n", "")
+        assert f"127.0.0.1:{port}/p/" in text.replace("\n", "")  # the short "I posted it" link
     finally:
         stop(process)

@@ -16,6 +16,7 @@ import pytest
 
 from actionapp.extensions import db
 from actionapp.models import Target, TargetKind, utcnow
+from actionapp.services.letters import letter_as_sent
 from actionapp.services.pdf import (
     ENVELOPES,
     LetterOptions,
@@ -260,7 +261,7 @@ def test_supporter_texts_carry_their_direction_and_only_a_known_language(print_a
             action, now, name=person["name"], street_address=person["street"],
             city=person["city"], country=person["country"], personal_message=person["message"],
         )  # fmt: skip
-        letter = printed_letter(submission.letters[0], submission, A4, now.date())
+        letter = printed_letter(letter_as_sent(submission.letters[0]), submission, A4)
         assert letter.personal_lang == ""  # typed in Arabic by someone writing in English
         assert letter.personal_dir == "rtl"
         html = render_template(

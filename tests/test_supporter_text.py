@@ -12,7 +12,7 @@ from sqlalchemy import select
 from actionapp.extensions import db
 from actionapp.models import Submission
 from actionapp.services.email_address import normalise_email
-from tests.realworld import supporters
+from tests.realworld import assert_refused, composer_refusal, supporters
 
 PEOPLE = supporters()
 
@@ -42,6 +42,9 @@ def test_words_are_stored_shown_and_emailed_exactly_as_typed(
     db.session.commit()
     typed = _fields(person)
     response = post_letter(demo_action, channel="email", language="en", **typed)
+    if refusal := composer_refusal(person):
+        assert_refused(response, refusal)
+        return
     assert response.status_code == 303, re.findall(
         r'class="error"[^>]*>([^<]+)', response.get_data(as_text=True)
     )

@@ -76,7 +76,7 @@ def test_422_keeps_every_field(client, app, demo_action):
 def test_409_already_written_keeps_every_field(client, app, demo_action):
     demo_action.require_email_confirmation = False
     db.session.commit()
-    for person in realworld.supporters():
+    for person in realworld.accepted_supporters():
         first = supporter_post(app, demo_action, person, channel="email")
         assert client.post(f"/actions/{demo_action.slug}/write", data=first).status_code == 303
         again = supporter_post(app, demo_action, person, channel="email")
@@ -88,7 +88,7 @@ def test_409_already_written_keeps_every_field(client, app, demo_action):
 def test_410_shows_the_outcome_and_the_text_to_copy(client, app, demo_action):
     demo_action.status = ActionStatus.CLOSED
     db.session.commit()
-    for person in realworld.supporters():
+    for person in realworld.accepted_supporters():
         data = supporter_post(app, demo_action, person, channel="print")
         response = client.post(f"/actions/{demo_action.slug}/write", data=data)
         html = response.get_data(as_text=True)
@@ -105,7 +105,7 @@ def test_429_keeps_every_field_and_sending_again_works(make_app, demo_action):
     app = make_app(RATELIMIT_ENABLED=True, SUBMIT_RATE_LIMIT="1 per minute")
     client = app.test_client()
     slug = demo_action.slug
-    people = realworld.supporters()
+    people = realworld.accepted_supporters()
     first = supporter_post(app, demo_action, people[0], channel="print")
     assert client.post(f"/actions/{slug}/write", data=first).status_code == 303
     for person in people:
@@ -131,7 +131,7 @@ def test_400_expired_csrf_token_renews_it_and_keeps_every_field(make_app, demo_a
         long_ago = time.time() - 7 * 3600
         past.setattr(itsdangerous.timed.time, "time", lambda: long_ago)
         stale = csrf_token_from(client.get(f"/actions/{slug}/write").get_data(as_text=True))
-    for person in realworld.supporters():
+    for person in realworld.accepted_supporters():
         data = supporter_post(app, demo_action, person, channel="print", csrf_token=stale)
         response = client.post(f"/actions/{slug}/write", data=data)
         html = response.get_data(as_text=True)
@@ -143,7 +143,7 @@ def test_400_expired_csrf_token_renews_it_and_keeps_every_field(make_app, demo_a
         assert fresh != stale
         again = client.post(f"/actions/{slug}/write", data={**data, "csrf_token": fresh})
         assert again.status_code == 303, person["why"]
-    assert recorded() == len(realworld.supporters())
+    assert recorded() == len(realworld.accepted_supporters())
 
 
 @contextmanager
@@ -171,7 +171,7 @@ def test_503_database_busy_keeps_every_field(make_app, demo_action, database_url
     app = make_app(SQLITE_BUSY_TIMEOUT_MS=200, POSTGRES_LOCK_TIMEOUT_MS=200)
     client = app.test_client()
     slug = demo_action.slug
-    people = realworld.supporters()
+    people = realworld.accepted_supporters()
     posts = [supporter_post(app, demo_action, p, channel="print") for p in people]
     with write_lock_held(database_url):
         for person, data in zip(people, posts, strict=True):
@@ -191,7 +191,7 @@ def test_503_database_busy_keeps_every_field(make_app, demo_action, database_url
 def test_expired_form_for_an_action_closed_meanwhile_shows_the_text_to_copy(make_app, demo_action):
     app = make_app(WTF_CSRF_ENABLED=True)
     client = app.test_client()
-    person = realworld.supporters()[3]
+    person = realworld.accepted_supporters()[3]
     demo_action.status = ActionStatus.CLOSED
     db.session.commit()
     data = supporter_post(app, demo_action, person, channel="print", csrf_token="stale")
@@ -212,7 +212,7 @@ def test_500_keeps_every_field(client, app, demo_action, monkeypatch):
         raise RuntimeError("injected fault")
 
     monkeypatch.setattr(composer, "record_letters", broken)
-    for person in realworld.supporters():
+    for person in realworld.accepted_supporters():
         data = supporter_post(app, demo_action, person, channel="print")
         response = client.post(f"/actions/{demo_action.slug}/write", data=data)
         html = response.get_data(as_text=True)

@@ -41,9 +41,16 @@ def test_the_same_official_cannot_be_added_twice(signed_in, demo_action):
     editor = signed_in("editor")
     url = f"/organise/actions/{demo_action.id}/targets/new"
     before = _count(demo_action.id)
+    added = []
     for i, official in enumerate(realworld.targets()):
         data = _target_post(official, email=f"official{i}@example.org")
-        assert editor.post(url, data=data).status_code == 303, official["why"]
+        first = editor.post(url, data=data)
+        if first.status_code == 422:
+            # An address that cannot print in the envelope window is refused, with the numbers.
+            assert "window" in html.unescape(first.get_data(as_text=True)), official["why"]
+            continue
+        assert first.status_code == 303, official["why"]
+        added.append(official)
         # Again, as typed a second time: other case and spacing; or only the same address.
         for again in (
             {**data, "name": f"  {data['name'].upper()} ", "email": ""},
@@ -53,11 +60,12 @@ def test_the_same_official_cannot_be_added_twice(signed_in, demo_action):
             page = response.get_data(as_text=True)
             assert response.status_code == 422, official["why"]
             assert "is already a target of this action" in page
-    assert _count(demo_action.id) == before + len(realworld.targets())
+    assert added and _count(demo_action.id) == before + len(added)
     # Editing an official keeps its own name and address.
-    target = db.session.scalar(select(Target).where(Target.email == "official0@example.org"))
+    index = realworld.targets().index(added[0])
+    target = db.session.scalar(select(Target).where(Target.email == f"official{index}@example.org"))
     edit = f"/organise/actions/{demo_action.id}/targets/{target.id}/edit"
-    saved = editor.post(edit, data=_target_post(realworld.targets()[0], email=target.email))
+    saved = editor.post(edit, data=_target_post(added[0], email=target.email))
     assert saved.status_code == 303
 
 

@@ -41,7 +41,7 @@ def limited_app(request, make_app, demo_action):
 
 def event_supporters(n: int) -> list[dict]:
     """Return n distinct supporters drawn from the real-world ones (distinct email addresses)."""
-    people = realworld.supporters()
+    people = realworld.accepted_supporters()
     crowd = []
     for i in range(n):
         person = dict(people[i % len(people)])
@@ -75,6 +75,10 @@ def test_forty_supporters_behind_one_address_are_all_recorded_and_counted(limite
         assert "How do you want to send it?" in preview.get_data(as_text=True)
         sent = client.post(f"/actions/{slug}/write", data={**data, "channel": "print"})
         assert sent.status_code == 303, (i, sent.status_code)
+        # Printed letters count from their first download: each supporter downloads theirs.
+        token = sent.headers["Location"].rstrip("/").rsplit("/", 1)[-1]
+        pdf = client.get(f"/actions/{slug}/print/{token}/letters.pdf")
+        assert pdf.status_code == 200, (i, pdf.status_code)
     db.session.rollback()  # see what the app committed
     assert db.session.scalar(select(func.count(Submission.id))) == 40
     letters = db.session.scalar(select(func.count(Letter.id)))
@@ -88,14 +92,14 @@ def test_forty_supporters_behind_one_address_are_all_recorded_and_counted(limite
 def test_one_email_address_hammering_is_limited(limited_app, demo_action):
     client = limited_app.test_client()
     slug = demo_action.slug
-    person = realworld.supporters()[0]
+    person = realworld.accepted_supporters()[0]
     statuses = []
     for _ in range(7):  # a new composer each time, the same address
         data = post_of(limited_app, demo_action, person, channel="print")
         statuses.append(client.post(f"/actions/{slug}/write", data=data).status_code)
     assert statuses == [303] * 5 + [429] * 2  # SUBMIT_EMAIL_RATE_LIMIT: 5 per minute
     # Another supporter behind the same address is not held back by it.
-    other = post_of(limited_app, demo_action, realworld.supporters()[1], channel="print")
+    other = post_of(limited_app, demo_action, realworld.accepted_supporters()[1], channel="print")
     assert client.post(f"/actions/{slug}/write", data=other).status_code == 303
     db.session.rollback()
     assert db.session.scalar(select(func.count(Submission.id))) == 6
@@ -103,7 +107,9 @@ def test_one_email_address_hammering_is_limited(limited_app, demo_action):
 
 def test_one_composer_posted_again_and_again_is_limited(limited_app, demo_action):
     client = limited_app.test_client()
-    data = post_of(limited_app, demo_action, realworld.supporters()[2], channel="print", email="")
+    data = post_of(
+        limited_app, demo_action, realworld.accepted_supporters()[2], channel="print", email=""
+    )
     statuses = [
         client.post(f"/actions/{demo_action.slug}/write", data=data).status_code for _ in range(11)
     ]

@@ -59,3 +59,42 @@ def accept_languages() -> list[str]:
         for line in (HERE / "accept-language.txt").read_text(encoding="utf-8").splitlines()
         if line.strip() and not line.startswith("# ")
     ]
+
+
+def composer_refusal(person: dict, languages: tuple[str, ...] = ("en", "zh")) -> str | None:
+    """Return why the composer refuses this supporter's details, or None (in an app context).
+
+    The product decides, with the checks its form calls (a return address that cannot print in
+    its zone, characters no installed font can draw); tests that follow supporters through the
+    channels take the others, and assert that these are refused with this message.
+    """
+    from actionapp.services.pdf.checks import sender_problem
+    from actionapp.services.pdf.fonts import undrawable
+
+    typed = (person["name"], person["street"], person["city"], person.get("message", ""))
+    if undrawable(" ".join(typed)):
+        return "cannot be printed on a letter"
+    if person["street"]:
+        from flask import current_app
+
+        with current_app.test_request_context(headers={"Accept-Language": "en"}):
+            problem = sender_problem(
+                person["name"], person["street"], person["city"], person["country"],
+                list(languages), person["language"],
+            )  # fmt: skip
+        if problem:
+            return problem.split(";")[0]
+    return None
+
+
+def assert_refused(response, refusal: str) -> None:
+    """Assert the composer answered 422 and says why (composer_refusal's message)."""
+    import html
+
+    assert response.status_code == 422
+    assert refusal in html.unescape(response.get_data(as_text=True))
+
+
+def accepted_supporters() -> list[dict]:
+    """Return the supporters the composer accepts (see composer_refusal; in an app context)."""
+    return [person for person in supporters() if composer_refusal(person) is None]
