@@ -30,6 +30,9 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = True
+    # "__Host-": browsers keep it only if Secure, Path=/ and without Domain, so no sibling
+    # subdomain can set or overwrite it.
+    SESSION_COOKIE_NAME = "__Host-session"
     PREFERRED_URL_SCHEME = "https"
     WTF_CSRF_TIME_LIMIT = 6 * 3600
 
@@ -107,6 +110,7 @@ class DevelopmentConfig(Config):
 
     ENV = "development"
     SESSION_COOKIE_SECURE = False
+    SESSION_COOKIE_NAME = "session"
     PREFERRED_URL_SCHEME = "http"
     # A reserved domain (RFC 2606): development mail goes to files in instance/mail anyway.
     MAIL_FROM = "actions@example.org"
