@@ -90,7 +90,9 @@ class Config:
     CONFIRM_DAYS = 7
     OUTBOX_BATCH_SIZE = 100
     OUTBOX_LEASE_SECONDS = 300
-    OUTBOX_MAX_ATTEMPTS = 8
+    # Temporarily refused messages (4xx) are retried this long after the first refusal, as
+    # mail servers do; an unreachable server never uses up this time or an attempt.
+    OUTBOX_RETRY_DAYS = 5
     OUTBOX_RETRY_SECONDS = 60
     OUTBOX_RETRY_MAX_SECONDS = 6 * 3600
     OUTBOX_POLL_SECONDS = 2.0
