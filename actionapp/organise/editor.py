@@ -29,7 +29,6 @@ from actionapp.organise.views import action_or_404
 from actionapp.public.forms import choices_of
 from actionapp.services.editing import (
     ActionFields,
-    TargetFields,
     close_action,
     create_action,
     delete_action,
@@ -46,6 +45,7 @@ from actionapp.services.editing import (
     import_embassies as import_embassy_rows,
 )
 from actionapp.services.images import ImageRejectedError, remove_stored_image, store_action_image
+from actionapp.services.target_checks import TargetFields, clean_target
 
 # Endpoints that take files; they may receive more than the usual request size limit.
 UPLOAD_ENDPOINTS = frozenset({"organise.action_image", "organise.import_embassies"})
@@ -287,15 +287,11 @@ def _edit_target(action, target: Target | None):
             _("Another diplomatic copy already goes to supporters in this country.")
         ]
         valid = False
-    if not valid:
-        return _target_page(action, target, form, 422)
-    save_target(
-        action,
-        target,
+    values, problems = clean_target(
         TargetFields(
             kind=kind,
             supporter_country=country if kind == TargetKind.EMBASSY else None,
-            name=form.name.data.strip(),
+            name=(form.name.data or "").strip(),
             title=(form.title.data or "").strip(),
             organisation=(form.organisation.data or "").strip(),
             address_lines="\n".join(
@@ -305,12 +301,21 @@ def _edit_target(action, target: Target | None):
             ),
             country=form.country.data or "",
             email=(form.email.data or "").strip() or None,
-            language=form.language.data.strip(),
+            language=(form.language.data or "").strip(),
             salutations=salutations,
             why=(form.why.data or "").strip(),
             is_example=bool(form.is_example.data),
-        ),
+        )
     )
+    # The same rules as the CSV import (services.target_checks), shown at their fields.
+    for name, message in problems:
+        field = getattr(form, name)
+        if message not in field.errors:
+            field.errors = [*field.errors, message]
+        valid = False
+    if not valid:
+        return _target_page(action, target, form, 422)
+    save_target(action, target, values)
     db.session.commit()
     flash(_("The target was saved."), "ok")
     return redirect(url_for("organise.action_overview", action_id=action.id) + "#targets", 303)

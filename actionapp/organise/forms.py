@@ -121,9 +121,11 @@ class TargetForm(AppForm):
         validators=[AnyOf(("primary", "embassy"))],
     )
     supporter_country = SelectField(_l("Supporters' country (diplomatic copies)"))
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200), single_line])
-    title = StringField(_l("Title"), validators=[Length(max=200), single_line])
-    organisation = StringField(_l("Organisation"), validators=[Length(max=200), single_line])
+    # Lengths here set the inputs' limits; the rules themselves (one line, a real address...)
+    # are services.target_checks.clean_target's, shared with the CSV import.
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    title = StringField(_l("Title"), validators=[Length(max=200)])
+    organisation = StringField(_l("Organisation"), validators=[Length(max=200)])
     address_lines = TextAreaField(
         _l("Postal address"),
         validators=[Length(max=1000)],
@@ -132,7 +134,7 @@ class TargetForm(AppForm):
     country = SelectField(_l("Country of the address"), validators=[Optional()])
     email = EmailField(
         _l("Email"),
-        validators=[Optional(), Length(max=254), Email(check_deliverability=False), single_line],
+        validators=[Optional(), Length(max=254)],
     )
     language = _language_field(_l("Preferred language of the target"))
     salutations = TextAreaField(

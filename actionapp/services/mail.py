@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email import policy
+from email.errors import HeaderParseError
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -83,7 +84,10 @@ def ascii_address(address: str) -> str:
 def format_address(display_name: str, address: str) -> str:
     """Return "Display Name" <address> with the name quoted as needed; values checked."""
     check_header_value("display name", display_name)
-    return str(Address(display_name=display_name, addr_spec=ascii_address(address)))
+    try:
+        return str(Address(display_name=display_name, addr_spec=ascii_address(address)))
+    except (ValueError, HeaderParseError) as error:  # "a@example.org,", "<a@example.org>"
+        raise HeaderInjectionError(f"not a single email address: {address!r}") from error
 
 
 @dataclass(frozen=True)

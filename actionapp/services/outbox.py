@@ -104,6 +104,43 @@ def queue_message(
     return message
 
 
+def queue_unsendable(
+    *,
+    kind: MessageKind,
+    action_id: int,
+    dedupe_key: str,
+    sender: str,
+    recipient: str,
+    message_id: str,
+    reason: str,
+    now: datetime,
+    submission_id: int | None = None,
+    letter_id: int | None = None,
+) -> OutboxMessage:
+    """Record a message that cannot be built (a bad address or header) as failed, and why.
+
+    Organisers see it among the failures; the supporter's request goes on undisturbed.
+    """
+    message = OutboxMessage(
+        kind=kind,
+        action_id=action_id,
+        submission_id=submission_id,
+        letter_id=letter_id,
+        dedupe_key=dedupe_key,
+        sender=sender[:254],
+        recipient=recipient[:254],
+        message_id=message_id,
+        content=OutboxContent(headers=[], body_text="", mime=""),
+        status=MessageStatus.FAILED,
+        next_attempt_at=now,
+        last_error=reason[:2000],
+        created_at=now,
+    )
+    db.session.add(message)
+    db.session.flush()
+    return message
+
+
 def _epoch(moment: datetime) -> int:
     return calendar.timegm(moment.timetuple())
 
