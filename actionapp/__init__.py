@@ -124,7 +124,7 @@ def register_security(app: Flask) -> None:
     from actionapp.security import apply_security_headers
 
     app.after_request(apply_security_headers)
-    install_log_filter()
+    install_log_filter(app.logger.name)
 
 
 def register_errors(app: Flask) -> None:

@@ -21,7 +21,8 @@ def mask_tokens(text: str) -> str:
 
 
 class MaskTokensFilter(logging.Filter):
-    """Mask tokens in the werkzeug development server's request log (``flask run``)."""
+    """Mask tokens in a logger's records: werkzeug's request log (``flask run``), and the app's
+    own log, whose "Exception on /confirm/<token> [POST]" names the path."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         """Rewrite the record's message and string arguments; always keep the record."""
@@ -32,11 +33,12 @@ class MaskTokensFilter(logging.Filter):
         return True
 
 
-def install_log_filter() -> None:
-    """Attach the filter to werkzeug's logger once per process."""
-    logger = logging.getLogger("werkzeug")
-    if not any(isinstance(f, MaskTokensFilter) for f in logger.filters):
-        logger.addFilter(MaskTokensFilter())
+def install_log_filter(*names: str) -> None:
+    """Attach the filter, once per process, to werkzeug's request log and the named loggers."""
+    for name in ("werkzeug", *names):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, MaskTokensFilter) for f in logger.filters):
+            logger.addFilter(MaskTokensFilter())
 
 
 class AccessLogger(GunicornLogger):

@@ -16,6 +16,7 @@ from actionapp.database import insert_with_conflicts
 from actionapp.extensions import db
 from actionapp.models import Organiser, Role, SignInThrottle
 from actionapp.models.organisers import new_session_token
+from actionapp.services.addresses import checked_email
 
 
 class OrganiserError(ValueError):
@@ -55,8 +56,13 @@ def create_organiser(
 ) -> Organiser:
     """Add an organiser with a hashed password (flushes, never commits)."""
     email = normalise_email(email)
-    if "@" not in email or len(email) > 254 or any(c.isspace() for c in email):
-        raise OrganiserError(f"{email!r} is not an email address.")
+    try:
+        # The same check as every address mail goes to (the CLI has no form to do it).
+        checked_email(email)
+        if len(email) > 254:
+            raise ValueError("longer than 254 characters")
+    except ValueError as error:
+        raise OrganiserError(f"{email!r} is not an email address: {error}") from error
     if organiser_by_email(email) is not None:
         raise OrganiserError(f"An organiser with the email {email} exists already.")
     check_password(password, min_length)

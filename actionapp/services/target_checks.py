@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
 
 from actionapp.i18n import is_country
 from actionapp.models import TargetKind
+from actionapp.services.addresses import checked_email
 from actionapp.services.mail import is_header_safe
 
 LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?$")
@@ -35,18 +35,6 @@ class TargetFields:
     salutations: dict[str, str]
     why: str
     is_example: bool
-
-
-def checked_email(address: str) -> str:
-    """Return one address in the ASCII form mail goes to (IDNA2008 domain); ValueError if not.
-
-    No SMTPUTF8: our relay path cannot promise it, so a non-ASCII local part is refused.
-    """
-    try:
-        result = validate_email(address, check_deliverability=False, allow_smtputf8=False)
-    except EmailNotValidError as error:
-        raise ValueError(str(error)) from error
-    return result.ascii_email or result.normalized
 
 
 def clean_target(values: TargetFields) -> tuple[TargetFields, list[tuple[str, str]]]:
