@@ -307,10 +307,12 @@ def _edit_target(action, target: Target | None):
             is_example=bool(form.is_example.data),
         )
     )
-    # The same rules as the CSV import (services.target_checks), shown at their fields.
+    # The same rules as the CSV import (services.target_checks), shown at their fields; a
+    # field the form already refused (left empty, say) keeps the form's one message.
+    refused = {name for name, _message in problems if getattr(form, name).errors}
     for name, message in problems:
         field = getattr(form, name)
-        if message not in field.errors:
+        if name not in refused and message not in field.errors:
             field.errors = [*field.errors, message]
         valid = False
     if not valid:
