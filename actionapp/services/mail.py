@@ -110,6 +110,11 @@ class MailSettings:
     dkim_domain: str = ""
     dkim_private_key: bytes = b""
 
+    @property
+    def signs(self) -> bool:
+        """Tell whether messages are DKIM-signed (a key and a selector are configured)."""
+        return bool(self.dkim_private_key and self.dkim_selector)
+
     def sender_as(self, supporter_name: str) -> str:
         """Return the From header for a supporter's letter: "Jane Doe via Org" <org address>."""
         return format_address(
@@ -224,7 +229,7 @@ def dkim_sign(data: bytes, settings: MailSettings, now: float | None = None) -> 
     OpenSSL (cryptography): dkimpy's pure-Python RSA took 8 times as long as sending.
     now: the signature time (t=), seconds since the epoch; default the current time.
     """
-    if not (settings.dkim_private_key and settings.dkim_selector):
+    if not settings.signs:
         return data
     key = _rsa_private_key(settings.dkim_private_key)
     domain = settings.dkim_domain.encode()
