@@ -137,10 +137,12 @@ def register_templating(app: Flask) -> None:
 
 
 def register_security(app: Flask) -> None:
-    """Send the security headers with every response."""
+    """Send the security headers with every response; keep tokens out of the request log."""
+    from actionapp.accesslog import install_log_filter
     from actionapp.security import apply_security_headers
 
     app.after_request(apply_security_headers)
+    install_log_filter(app.logger.name)
 
 
 def register_errors(app: Flask) -> None:

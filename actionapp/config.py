@@ -35,6 +35,9 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = True
+    # "__Host-": browsers keep it only if Secure, Path=/ and without Domain, so no sibling
+    # subdomain can set or overwrite it.
+    SESSION_COOKIE_NAME = "__Host-session"
     PREFERRED_URL_SCHEME = "https"
     WTF_CSRF_TIME_LIMIT = 6 * 3600
     # Over HTTPS Flask-WTF would also demand a same-site Referer, which browsers never send
@@ -103,7 +106,9 @@ class Config:
     CONFIRM_DAYS = 7
     OUTBOX_BATCH_SIZE = 100
     OUTBOX_LEASE_SECONDS = 300
-    OUTBOX_MAX_ATTEMPTS = 8
+    # Temporarily refused messages (4xx) are retried this long after the first refusal, as
+    # mail servers do; an unreachable server never uses up this time or an attempt.
+    OUTBOX_RETRY_DAYS = 5
     OUTBOX_RETRY_SECONDS = 60
     OUTBOX_RETRY_MAX_SECONDS = 6 * 3600
     OUTBOX_POLL_SECONDS = 2.0
@@ -128,6 +133,7 @@ class DevelopmentConfig(Config):
 
     ENV = "development"
     SESSION_COOKIE_SECURE = False
+    SESSION_COOKIE_NAME = "session"
     PREFERRED_URL_SCHEME = "http"
     # A reserved domain (RFC 2606): development mail goes to files in instance/mail anyway.
     MAIL_FROM = "actions@example.org"

@@ -159,7 +159,7 @@ RULES: dict[str, Callable[[Any], str | None]] = {
     "CONFIRM_DAYS": _integer(1),
     "OUTBOX_BATCH_SIZE": _integer(1),
     "OUTBOX_LEASE_SECONDS": _integer(1),
-    "OUTBOX_MAX_ATTEMPTS": _integer(1),
+    "OUTBOX_RETRY_DAYS": _number(0, above=True),
     "OUTBOX_RETRY_SECONDS": _integer(1),
     "OUTBOX_RETRY_MAX_SECONDS": _integer(1),
     "OUTBOX_POLL_SECONDS": _number(0, above=True),
@@ -193,6 +193,16 @@ def _relations(config: Mapping) -> list[tuple[str, str]]:
         )
     if config["BABEL_DEFAULT_LOCALE"] not in config["LANGUAGES"]:
         problems.append(("LANGUAGES", f"must include {config['BABEL_DEFAULT_LOCALE']!r}"))
+    if str(config.get("SESSION_COOKIE_NAME", "")).startswith("__Host-") and config.get(
+        "SESSION_COOKIE_DOMAIN"
+    ):
+        # Browsers drop a __Host- cookie that names a domain: no one could sign in.
+        problems.append(
+            (
+                "SESSION_COOKIE_DOMAIN",
+                "must be empty: a __Host- cookie must be Secure, with no domain",
+            )
+        )
     if config["SESSION_COOKIE_SECURE"] is False and config["ENV"] == "production":
         problems.append(("SESSION_COOKIE_SECURE", "must be true in production"))
     key_path = config.get("DKIM_PRIVATE_KEY_PATH")

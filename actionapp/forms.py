@@ -6,13 +6,12 @@ from functools import lru_cache
 
 from babel import support
 from flask_babel import get_locale
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField
 from wtforms.i18n import messages_path
 from wtforms.validators import StopValidation
 
-from actionapp.services.email_address import AddressProblem, EmailAddressError, normalise_email
+from actionapp.services.email_address import EmailAddressError, address_message, normalise_email
 
 
 @lru_cache(maxsize=8)
@@ -58,20 +57,6 @@ class AddressField(EmailField):
         return self.raw_data[0] if self.raw_data else super()._value()
 
 
-def _address_messages() -> dict:
-    return {
-        AddressProblem.LINE_BREAK: _l("Please write the address on one line, without =?"),
-        AddressProblem.BRACKETS: _l("Please write the address alone, without < > or a name."),
-        AddressProblem.SEVERAL: _l("Please give one address, without commas or semicolons."),
-        AddressProblem.NON_ASCII_NAME: _l(
-            "We cannot send to addresses with non-Latin letters before the @ yet. "
-            "Please give another address."
-        ),
-        AddressProblem.TOO_LONG: _l("This address is too long."),
-        AddressProblem.INVALID: _l("This does not look like an email address."),
-    }
-
-
 class EmailAddress:
     """Validate an email field and replace its value with the one normal form (or refuse it).
 
@@ -89,4 +74,4 @@ class EmailAddress:
         try:
             field.data = normalise_email(field.data)
         except EmailAddressError as error:
-            raise StopValidation(self.message or _address_messages()[error.problem]) from error
+            raise StopValidation(self.message or address_message(error.problem)) from error

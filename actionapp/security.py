@@ -1,6 +1,6 @@
 """Security headers for every response."""
 
-from flask import Response, request
+from flask import Response, current_app, request
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -26,6 +26,8 @@ def apply_security_headers(response: Response) -> Response:
     response.headers.setdefault("Referrer-Policy", "no-referrer")
     response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-    if request.is_secure:
+    # Behind the configured proxy the site is served over HTTPS (README), even when the proxy
+    # does not say so in X-Forwarded-Proto; browsers ignore the header over plain HTTP.
+    if request.is_secure or current_app.config["PROXY_COUNT"]:
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     return response

@@ -40,6 +40,7 @@ from actionapp.services.outbox import (
     mark_failed,
     mark_retry,
     mark_sent,
+    mark_unreached,
     release,
     reserve_slot,
 )
@@ -230,11 +231,14 @@ class OutboxWorker:
     def _settle_failure(self, message: Outgoing, error: DeliveryError) -> bool:
         """Record a refusal; return True when the message failed for good."""
         now = self.clock()
-        if error.permanent or message.attempts >= self.policy.max_attempts:
+        if error.permanent or self.policy.gives_up(message.first_deferred_at, now):
             reason = (
                 error.answer
                 if error.permanent
-                else (f"gave up after {message.attempts} attempts: {error.answer}")
+                else (
+                    f"gave up after {message.attempts} attempts over "
+                    f"{(now - message.first_deferred_at).days} days: {error.answer}"
+                )
             )
             self._settle([message], mark_failed, message.id, reason, now)
             return True
@@ -244,15 +248,16 @@ class OutboxWorker:
                 # Back through the throttle, so that a retry never crowds a target's inbox.
                 action = db.session.get(Action, message.action_id)
                 retry_at = reserve_slot(message.recipient, retry_at, action.mail_rate_per_hour)
-            mark_retry(message.id, error.answer, retry_at)
+            mark_retry(message.id, error.answer, retry_at, now)
         return False
 
     def _retry_all(self, messages: list[Outgoing], reason: str) -> None:
+        """Put back what the server never answered for: no attempt spent, no window started."""
         now = self.clock()
         with write_transaction():
             for message in messages:
                 wait = min(self.policy.backoff(message.attempts), CONNECTION_RETRY_MAX)
-                mark_retry(message.id, reason, now + wait)
+                mark_unreached(message.id, reason, now + wait)
 
     def _release(self, messages: list[Outgoing], now: datetime) -> None:
         with write_transaction():

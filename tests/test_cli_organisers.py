@@ -68,3 +68,22 @@ def test_duplicates_list_new_password_and_deactivation(app, runner, cheap_hashin
     assert sign_in(app.test_client(), "e@example.org", new).status_code == 303
     assert runner.invoke(args=["organisers", "deactivate", "e@example.org"]).exit_code == 0
     assert sign_in(app.test_client(), "e@example.org", new).status_code == 200  # refused
+
+
+def test_cli_and_admin_form_agree_on_every_real_world_address(app, runner, signed_in):
+    from tests.realworld import emails
+
+    admin = signed_in("admin")
+    for number, case in enumerate(emails()):
+        address = case.address
+        cli = runner.invoke(
+            args=["organisers", "create", address, "--role", "viewer"], input=f"{GOOD}\n{GOOD}\n"
+        )
+        db.session.rollback()
+        form = admin.post(
+            "/organise/organisers/new",
+            data={"email": address.replace("@", f"+{number}@", 1) if case.accepted else address,
+                  "role": "viewer", "password": GOOD, "password_again": GOOD},
+        )  # fmt: skip
+        assert (cli.exit_code == 0) is case.accepted, (case, cli.output)
+        assert (form.status_code == 303) is case.accepted, case

@@ -98,16 +98,59 @@ def test_permanent_failure_keeps_the_servers_answer(demo_action, smtp_server, de
     assert deliver(clock=at(timedelta(days=1))).sent == 0
 
 
-def test_too_many_temporary_failures_fail_for_good(demo_action, smtp_server, deliver, app):
-    app.config["OUTBOX_MAX_ATTEMPTS"] = 3
+def test_temporary_failures_retry_for_the_whole_window_then_fail(
+    demo_action, smtp_server, deliver, app
+):
+    app.config["OUTBOX_RETRY_DAYS"] = 5
     queue_plain(demo_action, 1)
     smtp_server.rcpt_answers["person0@example.org"] = "452 4.2.2 Mailbox full"
-    for hours in (0, 1, 2):
-        deliver(clock=at(timedelta(hours=hours)))
     message = db.session.scalar(select(OutboxMessage))
+    hours = 0
+    while hours < 5 * 24 - 7:  # every pass once due: backoff tops out at 6 hours
+        deliver(clock=at(timedelta(hours=hours)))
+        hours += 6
     db.session.refresh(message)
-    assert message.status == MessageStatus.FAILED and message.attempts == 3
-    assert message.last_error == "gave up after 3 attempts: 452 4.2.2 Mailbox full"
+    assert message.status == MessageStatus.QUEUED
+    assert message.attempts > 8  # more than the old budget of 8, and nothing lost
+    answered = message.attempts
+    deliver(clock=at(timedelta(days=5, minutes=1)))
+    db.session.refresh(message)
+    assert message.status == MessageStatus.FAILED and message.attempts == answered + 1
+    assert message.last_error == (
+        f"gave up after {answered + 1} attempts over 5 days: 452 4.2.2 Mailbox full"
+    )
+
+
+def test_relay_down_past_the_budget_then_greylisting_then_delivered(
+    demo_action, smtp_server, deliver, runner
+):
+    """Only the receiving server's answers count: an outage spends no attempt and no time."""
+    (message_id,) = queue_plain(demo_action, 1)
+    message = db.session.scalar(select(OutboxMessage))
+    smtp_server.stop()
+    # Down for three days, a pass every hour: far more passes than the old budget (8).
+    minutes = 0
+    for minutes in range(0, 3 * 24 * 60, 60):
+        result = deliver(clock=at(timedelta(minutes=minutes)))
+        assert result.connection_error and result.sent == 0
+    db.session.refresh(message)
+    assert (message.status, message.attempts) == (MessageStatus.QUEUED, 0)
+    assert message.first_deferred_at is None
+    assert "Connection refused" in runner.invoke(args=["outbox", "status"]).output
+    # Back, but greylisting: three "try later" answers, each one an attempt.
+    smtp_server.start()
+    smtp_server.data_answers.extend(["451 4.7.1 Greylisted, try again later"] * 3)
+    later = timedelta(minutes=minutes + 60)
+    for _ in range(3):
+        result = deliver(clock=at(later))
+        assert result.retried == 1
+        db.session.refresh(message)
+        later = message.next_attempt_at - utcnow() + timedelta(seconds=1)
+    assert message.attempts == 3 and message.status == MessageStatus.QUEUED
+    assert deliver(clock=at(later)).sent == 1
+    db.session.refresh(message)
+    assert (message.status, message.attempts) == (MessageStatus.SENT, 4)
+    assert received_ids(smtp_server) == {message_id: 1}
 
 
 def test_server_down_then_back_loses_nothing(demo_action, smtp_server, deliver, runner):

@@ -12,6 +12,7 @@ from flask_login import current_user, logout_user
 
 from actionapp.extensions import login_manager
 from actionapp.models import Organiser, Role, utcnow
+from actionapp.redirects import safe_redirect_target
 from actionapp.services.organisers import organiser_for_session
 
 SIGNED_IN_AT = "signed_in_at"
@@ -91,6 +92,4 @@ def current_organiser() -> Organiser:
 
 def safe_next(target: str | None) -> str:
     """Return a local path to go to after signing in, or the dashboard."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("organise.dashboard")
+    return safe_redirect_target(target, url_for("organise.dashboard"))

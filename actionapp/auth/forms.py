@@ -26,4 +26,5 @@ class SignInForm(AppForm):
         _l("Password"),
         validators=[DataRequired(_l("Please give your password.")), Length(max=1000)],
     )
-    next = HiddenField(validators=[Length(max=500)])
+    # No validator: a bad or over-long target must not block signing in; safe_next drops it.
+    next = HiddenField()

@@ -11,10 +11,10 @@ from flask_login import current_user, login_user
 from actionapp.auth.access import end_session, safe_next, start_session
 from actionapp.auth.forms import SignInForm
 from actionapp.database import write_transaction
-from actionapp.extensions import limiter
+from actionapp.extensions import db, limiter
 from actionapp.i18n import format_when
-from actionapp.models import utcnow
-from actionapp.services.organisers import ThrottlePolicy, authenticate
+from actionapp.models import Organiser, utcnow
+from actionapp.services.organisers import ThrottlePolicy, authenticate, end_all_sessions
 
 bp = Blueprint("auth", __name__)
 
@@ -84,7 +84,13 @@ def _page(form: SignInForm, status: int = 200, message: str = ""):
 
 @bp.post("/sign-out")
 def sign_out():
-    """Sign the organiser out."""
+    """Sign the organiser out, here and in every copy of the session cookie."""
+    if current_user.is_authenticated:
+        organiser_id = current_user.id
+        with write_transaction():
+            organiser = db.session.get(Organiser, organiser_id)
+            if organiser is not None:
+                end_all_sessions(organiser)
     end_session()
     flash(_("You have signed out."), "info")
     return redirect(url_for("auth.sign_in"), 303)

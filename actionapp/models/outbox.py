@@ -52,7 +52,10 @@ class OutboxMessage(db.Model):
     status: Mapped[MessageStatus] = mapped_column(
         enum_type(MessageStatus, 20), default=MessageStatus.QUEUED
     )
+    # Answers from the receiving server (a connection that failed is no attempt).
     attempts: Mapped[int] = mapped_column(default=0)
+    # The first temporary refusal: the message is retried until the retry window after it.
+    first_deferred_at: Mapped[datetime | None]
     # When the message is next due. While a worker holds it, this is also its lease expiry:
     # a crashed worker's message becomes due again then.
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)

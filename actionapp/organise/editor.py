@@ -36,7 +36,6 @@ from actionapp.services.case_texts import (
 )
 from actionapp.services.editing import (
     ActionFields,
-    TargetFields,
     close_action,
     create_action,
     delete_action,
@@ -55,6 +54,7 @@ from actionapp.services.editing import (
     import_embassies as import_embassy_rows,
 )
 from actionapp.services.images import ImageRejectedError, remove_stored_image, store_action_image
+from actionapp.services.target_checks import TargetFields, clean_target
 
 # Endpoints that take files; they may receive more than the usual request size limit.
 UPLOAD_ENDPOINTS = frozenset({"organise.action_image", "organise.import_embassies"})
@@ -314,14 +314,37 @@ def _edit_target(action, target: Target | None):
             _("Another diplomatic copy already goes to supporters in this country.")
         ]
         valid = False
-    if kind == TargetKind.PRIMARY and valid:
-        other = same_official(
-            action,
-            form.name.data,
-            form.organisation.data or "",
-            (form.email.data or "").strip() or None,
-            target and target.id,
+    values, problems = clean_target(
+        TargetFields(
+            kind=kind,
+            supporter_country=country if kind == TargetKind.EMBASSY else None,
+            name=(form.name.data or "").strip(),
+            title=(form.title.data or "").strip(),
+            organisation=(form.organisation.data or "").strip(),
+            address_lines="\n".join(
+                line.strip()
+                for line in (form.address_lines.data or "").splitlines()
+                if line.strip()
+            ),
+            country=form.country.data or "",
+            email=(form.email.data or "").strip() or None,
+            language=(form.language.data or "").strip(),
+            salutations=salutations,
+            why=(form.why.data or "").strip(),
+            is_example=bool(form.is_example.data),
         )
+    )
+    # The same rules as the CSV import (services.target_checks), shown at their fields; a
+    # field the form already refused (left empty, say) keeps the form's one message.
+    refused = {name for name, _message in problems if getattr(form, name).errors}
+    for name, message in problems:
+        field = getattr(form, name)
+        if name not in refused and message not in field.errors:
+            field.errors = [*field.errors, message]
+        valid = False
+    if kind == TargetKind.PRIMARY and valid:
+        other = same_official(action, values.name, values.organisation, values.email,
+                              target and target.id)  # fmt: skip
         if other is not None:
             form.name.errors = [
                 *form.name.errors,
@@ -334,28 +357,7 @@ def _edit_target(action, target: Target | None):
             valid = False
     if not valid:
         return _target_page(action, target, form, 422)
-    save_target(
-        action,
-        target,
-        TargetFields(
-            kind=kind,
-            supporter_country=country if kind == TargetKind.EMBASSY else None,
-            name=form.name.data.strip(),
-            title=(form.title.data or "").strip(),
-            organisation=(form.organisation.data or "").strip(),
-            address_lines="\n".join(
-                line.strip()
-                for line in (form.address_lines.data or "").splitlines()
-                if line.strip()
-            ),
-            country=form.country.data or "",
-            email=(form.email.data or "").strip() or None,
-            language=form.language.data.strip(),
-            salutations=salutations,
-            why=(form.why.data or "").strip(),
-            is_example=bool(form.is_example.data),
-        ),
-    )
+    save_target(action, target, values)
     db.session.commit()
     flash(_("The target was saved."), "ok")
     return redirect(url_for("organise.action_overview", action_id=action.id) + "#targets", 303)

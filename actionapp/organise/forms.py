@@ -31,7 +31,6 @@ from wtforms.validators import (
 from actionapp.forms import AddressField, AppForm, EmailAddress
 from actionapp.public.forms import single_line
 from actionapp.services.case_texts import TEXT_LABELS
-from actionapp.services.pdf.checks import recipient_problems
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 LANGUAGE_PATTERN = r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?$"
@@ -144,9 +143,11 @@ class TargetForm(AppForm):
         validators=[AnyOf(("primary", "embassy"))],
     )
     supporter_country = SelectField(_l("Supporters' country (diplomatic copies)"))
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200), single_line])
-    title = StringField(_l("Title"), validators=[Length(max=200), single_line])
-    organisation = StringField(_l("Organisation"), validators=[Length(max=200), single_line])
+    # Lengths here set the inputs' limits; the rules themselves (one line, a real address...)
+    # are services.target_checks.clean_target's, shared with the CSV import.
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    title = StringField(_l("Title"), validators=[Length(max=200)])
+    organisation = StringField(_l("Organisation"), validators=[Length(max=200)])
     address_lines = TextAreaField(
         _l("Postal address"),
         validators=[Length(max=1000)],
@@ -155,7 +156,7 @@ class TargetForm(AppForm):
     country = SelectField(_l("Country of the address"), validators=[Optional()])
     email = AddressField(
         _l("Email"),
-        validators=[Optional(), Length(max=254), EmailAddress(), single_line],
+        validators=[Optional(), Length(max=254)],
     )
     language = _language_field(_l("Preferred language of the target"))
     salutations = TextAreaField(
@@ -170,15 +171,6 @@ class TargetForm(AppForm):
         """Ask for the supporters' country when the target is a diplomatic copy."""
         if self.kind.data == "embassy" and not field.data:
             raise ValidationError(_l("Choose the country whose supporters get this copy."))
-
-    def validate_address_lines(self, field) -> None:
-        """Refuse an address that does not print inside the envelope window on every paper."""
-        problems = recipient_problems(
-            self.name.data or "", self.organisation.data or "", field.data or "",
-            (self.language.data or "en").strip(),
-        )  # fmt: skip
-        if problems:
-            raise ValidationError(" ".join(problems))
 
 
 class EmbassyImportForm(AppForm):

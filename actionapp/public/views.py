@@ -27,6 +27,7 @@ from actionapp.public.pagecache import (
     VERSION_KEY,
     action_page_versions,
 )
+from actionapp.redirects import safe_redirect_target
 from actionapp.services.action_cache import ActionCache
 from actionapp.services.actions import (
     action_state,
@@ -107,10 +108,7 @@ def set_language(code: str):
     A plain link (no form, no session) keeps public pages free of per-visitor state, so they
     can be served from the page cache; a forced language choice does no harm.
     """
-    target = request.args.get("next", "/")
-    if not target.startswith("/") or target.startswith("//"):
-        target = "/"
-    response = redirect(target, 303)
+    response = redirect(safe_redirect_target(request.args.get("next"), "/"), 303)
     if code in current_app.config["LANGUAGES"]:
         response.set_cookie(
             LANGUAGE_COOKIE,

@@ -12,7 +12,6 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 
 from actionapp.extensions import db
-from actionapp.i18n import is_country
 from actionapp.models import (
     Action,
     ActionStatus,
@@ -30,11 +29,12 @@ from actionapp.services.case_texts import (
     save_update_texts,
 )
 from actionapp.services.model_letters import TemplateProblem, check_model_template
-from actionapp.services.pdf.checks import recipient_problems, target_fit_problems
+from actionapp.services.pdf.checks import target_fit_problems
+from actionapp.services.target_checks import LANGUAGE, TargetFields, clean_target
+
+__all__ = ["TargetFields"]  # kept here for the callers that import it with the services
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?$")
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 @dataclass(frozen=True)
@@ -174,24 +174,6 @@ def delete_action(action: Action) -> str | None:
 # --- targets ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class TargetFields:
-    """Everything the target form edits."""
-
-    kind: TargetKind
-    supporter_country: str | None
-    name: str
-    title: str
-    organisation: str
-    address_lines: str
-    country: str
-    email: str | None
-    language: str
-    salutations: dict[str, str]
-    why: str
-    is_example: bool
-
-
 def parse_salutations(text: str) -> tuple[dict[str, str], list[str]]:
     """Read "language: salutation" lines into a dict; return it and the lines not understood."""
     salutations: dict[str, str] = {}
@@ -284,8 +266,10 @@ def import_embassies(action: Action, text: str) -> ImportResult:
     problems: list[tuple[int, str]] = []
     rows: list[tuple[int, TargetFields]] = []
     seen: set[str] = set()
+    ended = reader.line_num  # the header's last line
     for row in reader:
-        line = reader.line_num
+        # The line the row starts on: a quoted cell may hold line breaks.
+        line, ended = ended + 1, reader.line_num
         values, row_problems = _embassy_row(row)
         problems.extend((line, str(message)) for message in row_problems)
         if values is None:
@@ -309,54 +293,42 @@ def import_embassies(action: Action, text: str) -> ImportResult:
 
 
 def _embassy_row(row: dict) -> tuple[TargetFields | None, list]:
+    """Read one CSV row and check it by the same rules as the target form."""
+
     def cell(name: str) -> str:
         return (row.get(name) or "").strip()
 
-    problems = []
     supporter_country = cell("supporter_country").upper()
-    if not is_country(supporter_country):
-        problems.append(
-            _l("“%(value)s” is not a country code such as GB.", value=supporter_country)
-        )
-    name = cell("name")
-    if not name or len(name) > 200:
-        problems.append(_l("A name is needed (at most 200 characters)."))
-    country = cell("country").upper() or supporter_country
-    if country and not is_country(country):
-        problems.append(_l("“%(value)s” is not a country code such as GB.", value=country))
-    email = cell("email") or None
-    if email and not EMAIL.match(email):
-        problems.append(_l("“%(value)s” is not an email address.", value=email))
-    language = cell("language") or "en"
-    if not LANGUAGE.match(language):
-        problems.append(_l("“%(value)s” is not a language code such as en.", value=language))
     salutations = {
         key.removeprefix("salutation_"): (value or "").strip()
         for key, value in row.items()
         if key and key.startswith("salutation_") and (value or "").strip()
     }
     address = "\n".join(p.strip() for p in re.split(r"[|\n]", cell("address")) if p.strip())
-    # The same window check as the target form (the pdf services measure the block).
-    problems.extend(recipient_problems(name, cell("organisation")[:200], address, language))
-    if problems:
-        return None, problems
-    return (
+    values, problems = clean_target(
         TargetFields(
             kind=TargetKind.EMBASSY,
             supporter_country=supporter_country,
-            name=name,
-            title=cell("title")[:200],
-            organisation=cell("organisation")[:200],
+            name=cell("name"),
+            title=cell("title"),
+            organisation=cell("organisation"),
             address_lines=address,
-            country=country,
-            email=email,
-            language=language,
+            country=cell("country").upper() or supporter_country,
+            email=cell("email") or None,
+            language=cell("language") or "en",
             salutations=salutations,
             why=cell("why"),
             is_example=False,
-        ),
-        [],
+        )
     )
+    if problems:
+        return None, [f"{_column(name)}: {message}" for name, message in problems]
+    return values, []
+
+
+def _column(field_name: str) -> str:
+    """Name the CSV column a target field comes from."""
+    return {"address_lines": "address", "salutations": "salutation_*"}.get(field_name, field_name)
 
 
 # --- model letters and updates ----------------------------------------------------------------

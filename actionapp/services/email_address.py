@@ -12,6 +12,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import lazy_gettext as _l
 
 MAX_LENGTH = 254  # RFC 5321's limit on a forward path, less the angle brackets
 
@@ -83,3 +84,18 @@ def email_lookup_key(raw: str) -> str:
         return normalise_email(raw)
     except EmailAddressError:
         return (raw or "").strip().lower()
+
+
+def address_message(problem: AddressProblem) -> str:
+    """Return the message (translated lazily) that tells a person why an address is refused."""
+    return {
+        AddressProblem.LINE_BREAK: _l("Please write the address on one line, without =?"),
+        AddressProblem.BRACKETS: _l("Please write the address alone, without < > or a name."),
+        AddressProblem.SEVERAL: _l("Please give one address, without commas or semicolons."),
+        AddressProblem.NON_ASCII_NAME: _l(
+            "We cannot send to addresses with non-Latin letters before the @ yet. "
+            "Please give another address."
+        ),
+        AddressProblem.TOO_LONG: _l("This address is too long."),
+        AddressProblem.INVALID: _l("This does not look like an email address."),
+    }[problem]

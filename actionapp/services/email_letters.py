@@ -36,6 +36,7 @@ from actionapp.services.letters import (
 )
 from actionapp.services.mail import (
     MAILTO_MAX_LENGTH,
+    HeaderInjectionError,
     MailSettings,
     ascii_address,
     format_address,
@@ -43,7 +44,7 @@ from actionapp.services.mail import (
     mailto_url,
     make_message_id,
 )
-from actionapp.services.outbox import queue_message, reserve_slot
+from actionapp.services.outbox import queue_message, queue_unsendable, reserve_slot
 
 # The confirmation link; the public blueprint serves the same path.
 CONFIRM_PATH = "/confirm/{token}"
@@ -167,6 +168,7 @@ def queue_letter_messages(
     """Queue one message per confirmed letter to its target, throttled per address."""
     action = submission.action
     queued = 0
+    unsendable = False
     for letter in letters:
         target = letter.target
         key = f"letter:{letter.id}"
@@ -175,7 +177,33 @@ def queue_letter_messages(
         ):
             # No address: submit_letters never writes such an email letter; nothing to send.
             continue
-        recipient = ascii_address(target.email)
+        message_id = make_message_id(settings.message_id_domain, "letter")
+        try:
+            recipient = ascii_address(target.email)
+            headers = [
+                ("From", settings.sender_as(submission.name)),
+                ("To", format_address(header_text(target.name), recipient)),
+                ("Reply-To", format_address(submission.name, submission.email or "")),
+                ("Subject", letter_subject(letter)),
+                ("Content-Language", letter.language),
+            ]
+        except HeaderInjectionError as error:
+            # Stored before the target rules were shared, or changed since: one failed message
+            # for organisers to see, never an error page for the supporter confirming.
+            queue_unsendable(
+                kind=MessageKind.LETTER,
+                action_id=action.id,
+                submission_id=submission.id,
+                letter_id=letter.id,
+                dedupe_key=key,
+                sender=settings.from_address,
+                recipient=target.email,
+                message_id=message_id,
+                reason=f"not sent: {error}",
+                now=now,
+            )
+            unsendable = True
+            continue
         queue_message(
             kind=MessageKind.LETTER,
             action_id=action.id,
@@ -184,20 +212,18 @@ def queue_letter_messages(
             dedupe_key=key,
             sender=settings.from_address,
             recipient=recipient,
-            message_id=make_message_id(settings.message_id_domain, "letter"),
-            headers=[
-                ("From", settings.sender_as(submission.name)),
-                ("To", format_address(header_text(target.name), recipient)),
-                ("Reply-To", format_address(submission.name, submission.email or "")),
-                ("Subject", letter_subject(letter)),
-                ("Content-Language", letter.language),
-            ],
+            message_id=message_id,
+            headers=headers,
             body_text=letter_text(letter) + "\n",
             now=now,
             language=letter.language,
             not_before=reserve_slot(recipient, now, action.mail_rate_per_hour),
         )
         queued += 1
+    if unsendable:
+        # No worker settles a message that never left: give the supporter their copy now if
+        # nothing else is waiting.
+        queue_copy_when_delivered(submission.id, settings, now)
     return queued
 
 

@@ -27,6 +27,9 @@ ALLOWED_NODES = (
     nodes.And, nodes.Or, nodes.Compare, nodes.Operand, nodes.Concat, nodes.Const,
 )  # fmt: skip
 BODY_MAX = 20_000
+# Conditions and expressions nest at most this deep. A letter needs a handful of levels; a
+# hundred overflow Python's stack in Jinja's parser, compiler or renderer (RecursionError).
+NESTING_MAX = 40
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,9 @@ def check_model_template(text: str) -> list[TemplateProblem]:
         return [
             problem(error.lineno or 0, _l("Template syntax error: %(error)s", error=error.message))
         ]
+    except RecursionError:
+        # Jinja's parser recurses once per level; catching here is the one place it can fail.
+        return [problem(0, _too_deep())]
     problems = [problem(line, message) for line, message in _walk(tree)]
     if problems:
         return problems
@@ -95,9 +101,19 @@ def check_model_template(text: str) -> list[TemplateProblem]:
     return []
 
 
-def _walk(node: nodes.Node):
+def _too_deep():
+    return _l(
+        "Template syntax error: %(error)s",
+        error=_l("conditions or expressions nested more than %(n)d levels deep", n=NESTING_MAX),
+    )
+
+
+def _walk(node: nodes.Node, depth: int = 0):
     """Yield (line, message) for every construct a model letter may not use."""
     line = getattr(node, "lineno", 0) or 0
+    if depth > NESTING_MAX:
+        yield line, _too_deep()
+        return
     if isinstance(node, nodes.Getattr):
         yield from _check_attribute(node, line)
         return
@@ -146,7 +162,7 @@ def _walk(node: nodes.Node):
             )
             return
         if node.node is not None:
-            yield from _walk(node.node)
+            yield from _walk(node.node, depth + 1)
         return
     if not isinstance(node, ALLOWED_NODES):
         yield (
@@ -160,7 +176,7 @@ def _walk(node: nodes.Node):
         )
         return
     for child in node.iter_child_nodes():
-        yield from _walk(child)
+        yield from _walk(child, depth + 1)
 
 
 def _check_attribute(node: nodes.Getattr, line: int):

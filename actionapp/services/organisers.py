@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -68,13 +69,18 @@ def set_password(organiser: Organiser, password: str, min_length: int = 12) -> N
     """Give an organiser a new password and end all their sessions."""
     check_password(password, min_length)
     organiser.password_hash = password_hasher().hash(password)
+    end_all_sessions(organiser)
+
+
+def end_all_sessions(organiser: Organiser) -> None:
+    """End every session signed in as this organiser: a copied cookie no longer opens a page."""
     organiser.session_token = new_session_token()
 
 
 def set_access(organiser: Organiser, role: Role, active: bool) -> None:
     """Change an organiser's role or active flag; ends their sessions when either changes."""
     if organiser.role != role or organiser.active != active:
-        organiser.session_token = new_session_token()
+        end_all_sessions(organiser)
     organiser.role = role
     organiser.active = active
 
@@ -193,6 +199,8 @@ def organiser_for_session(login_id: str) -> Organiser | None:
     if not organiser_id.isdigit() or not token:
         return None
     organiser = db.session.get(Organiser, int(organiser_id))
-    if organiser is None or not organiser.active or organiser.session_token != token:
+    if organiser is None or not organiser.active:
+        return None
+    if not secrets.compare_digest(organiser.session_token.encode(), token.encode()):
         return None
     return organiser

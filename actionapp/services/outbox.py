@@ -27,7 +27,7 @@ class DeliveryPolicy:
 
     batch_size: int = 100
     lease_seconds: int = 300
-    max_attempts: int = 8
+    retry_window: timedelta = timedelta(days=5)
     retry_seconds: int = 60
     retry_max_seconds: int = 6 * 3600
     # Accepted messages recorded per transaction at most (see actionapp.worker).
@@ -39,7 +39,7 @@ class DeliveryPolicy:
         return cls(
             batch_size=int(config["OUTBOX_BATCH_SIZE"]),
             lease_seconds=int(config["OUTBOX_LEASE_SECONDS"]),
-            max_attempts=int(config["OUTBOX_MAX_ATTEMPTS"]),
+            retry_window=timedelta(days=float(config["OUTBOX_RETRY_DAYS"])),
             retry_seconds=int(config["OUTBOX_RETRY_SECONDS"]),
             retry_max_seconds=int(config["OUTBOX_RETRY_MAX_SECONDS"]),
             record_every=max(int(config["OUTBOX_RECORD_EVERY"]), 1),
@@ -49,6 +49,10 @@ class DeliveryPolicy:
         """Return how long to wait after the given number of failed attempts (doubling)."""
         seconds = self.retry_seconds * 2 ** max(attempts - 1, 0)
         return timedelta(seconds=min(seconds, self.retry_max_seconds))
+
+    def gives_up(self, first_deferred_at: datetime | None, now: datetime) -> bool:
+        """Tell whether a temporarily refused message has been retried for the whole window."""
+        return first_deferred_at is not None and now - first_deferred_at >= self.retry_window
 
 
 def queue_message(
@@ -100,6 +104,43 @@ def queue_message(
     return message
 
 
+def queue_unsendable(
+    *,
+    kind: MessageKind,
+    action_id: int,
+    dedupe_key: str,
+    sender: str,
+    recipient: str,
+    message_id: str,
+    reason: str,
+    now: datetime,
+    submission_id: int | None = None,
+    letter_id: int | None = None,
+) -> OutboxMessage:
+    """Record a message that cannot be built (a bad address or header) as failed, and why.
+
+    Organisers see it among the failures; the supporter's request goes on undisturbed.
+    """
+    message = OutboxMessage(
+        kind=kind,
+        action_id=action_id,
+        submission_id=submission_id,
+        letter_id=letter_id,
+        dedupe_key=dedupe_key,
+        sender=sender[:254],
+        recipient=recipient[:254],
+        message_id=message_id,
+        content=OutboxContent(headers=[], body_text="", mime=""),
+        status=MessageStatus.FAILED,
+        next_attempt_at=now,
+        last_error=reason[:2000],
+        created_at=now,
+    )
+    db.session.add(message)
+    db.session.flush()
+    return message
+
+
 def _epoch(moment: datetime) -> int:
     return calendar.timegm(moment.timetuple())
 
@@ -138,6 +179,7 @@ class Outgoing:
     mime: bytes
     attempts: int
     lease_expires_at: datetime
+    first_deferred_at: datetime | None = None
 
 
 def due_count(now: datetime) -> int:
@@ -167,6 +209,7 @@ def claim_batch(owner: str, now: datetime, policy: DeliveryPolicy) -> list[Outgo
             OutboxMessage.recipient,
             OutboxMessage.message_id,
             OutboxMessage.attempts,
+            OutboxMessage.first_deferred_at,
             OutboxContent.mime,
         )
         .join(OutboxContent, OutboxContent.id == OutboxMessage.id)
@@ -205,6 +248,7 @@ def claim_batch(owner: str, now: datetime, policy: DeliveryPolicy) -> list[Outgo
             mime=row.mime.encode("ascii"),
             attempts=row.attempts + 1,
             lease_expires_at=expires,
+            first_deferred_at=row.first_deferred_at,
         )
         for row in rows
     ]
@@ -237,13 +281,31 @@ def mark_sent(message_ids: list[int], now: datetime) -> int:
     return result.rowcount
 
 
-def mark_retry(message_id: int, error: str, retry_at: datetime) -> None:
-    """Put a message back in the queue after a temporary failure."""
+def mark_retry(message_id: int, error: str, retry_at: datetime, now: datetime) -> None:
+    """Put a message back in the queue after the server refused it for now (4xx)."""
     db.session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id, OutboxMessage.status == MessageStatus.SENDING)
         .values(
             status=MessageStatus.QUEUED,
+            next_attempt_at=retry_at,
+            first_deferred_at=func.coalesce(OutboxMessage.first_deferred_at, now),
+            last_error=error[:2000],
+            lease_owner=None,
+            lease_expires_at=None,
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+def mark_unreached(message_id: int, error: str, retry_at: datetime) -> None:
+    """Put a message back unsent when the server could not be reached: no attempt counted."""
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.status == MessageStatus.SENDING)
+        .values(
+            status=MessageStatus.QUEUED,
+            attempts=OutboxMessage.attempts - 1,
             next_attempt_at=retry_at,
             last_error=error[:2000],
             lease_owner=None,

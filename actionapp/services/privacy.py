@@ -7,10 +7,11 @@ What "removing personal data" means here, exactly:
   place) are blanked, since they may hold the name, the town or the supporter's own words,
   and the hash of the sender's address;
 - in the outbox: the stored text of every message about the submission (headers with the
-  supporter's address, body) is deleted and the supporter's address as recipient blanked;
-  a message not yet sent is not sent any more;
+  supporter's address, body) is deleted, the supporter's address as recipient blanked and
+  every server answer (which often quotes the address) replaced; a message not yet sent is
+  not sent any more;
 - on event reports (on schedule, or when the host's contact is the address asked about): the
-  host's name, contact and note are blanked;
+  host's name, contact, note and the event's city are blanked (the country stays);
 - kept: channel, status, language, the supporter's country, the target, subject, salutation
   and closing (the organisation's own words), timestamps, the consent text shown and the
   updates opt-in: the counts and statistics stay exact and the consent record stays provable.
@@ -49,6 +50,8 @@ BLANKED = {
     "confirm_expires_at": None,
 }
 NOT_SENT = "Not sent: the supporter's personal data was removed first."
+# Replaces a server's answer about a supporter's message: answers quote addresses and names.
+ANSWER_REMOVED = "The server's answer was removed with the supporter's personal data."
 
 
 def ended_at(action: Action, now: datetime) -> datetime | None:
@@ -94,6 +97,16 @@ def _erase(where: ColumnElement[bool], now: datetime) -> int:
     )  # fmt: skip
     db.session.execute(
         update(OutboxMessage)
+        .where(
+            OutboxMessage.submission_id.in_(ids),
+            OutboxMessage.last_error != "",
+            OutboxMessage.last_error != NOT_SENT,
+        )
+        .values(last_error=ANSWER_REMOVED)
+        .execution_options(**quiet)
+    )
+    db.session.execute(
+        update(OutboxMessage)
         .where(OutboxMessage.submission_id.in_(ids), OutboxMessage.kind != MessageKind.LETTER)
         .values(recipient="")
         .execution_options(**quiet)
@@ -109,11 +122,12 @@ def _erase(where: ColumnElement[bool], now: datetime) -> int:
 
 
 def _erase_event_hosts(where: ColumnElement[bool], now: datetime) -> int:
-    """Blank the host's name, contact and note on the event reports matching `where`."""
+    """Blank the host's name, contact, note and city on the event reports matching `where`."""
+    # The city of a small event can name its host; the country is kept for the statistics.
     result = db.session.execute(
         update(EventReport)
         .where(where, EventReport.personal_data_removed_at.is_(None))
-        .values(host_name="", host_contact="", note="", personal_data_removed_at=now)
+        .values(host_name="", host_contact="", note="", city="", personal_data_removed_at=now)
         .execution_options(synchronize_session=False)
     )
     return result.rowcount or 0
@@ -174,6 +188,13 @@ def subject_access_export(email: str, now: datetime) -> dict:
     reports = db.session.scalars(
         select(EventReport).where(func.lower(EventReport.host_contact) == email_lookup_key(email))
     ).all()
+    messages: dict[int, list[OutboxMessage]] = {}
+    for message in db.session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.submission_id.in_([s.id for s in submissions]))
+        .order_by(OutboxMessage.id)
+    ):
+        messages.setdefault(message.submission_id or 0, []).append(message)
     return {
         "email": email_lookup_key(email),
         "event_reports_as_host": [
@@ -231,9 +252,30 @@ def subject_access_export(email: str, now: datetime) -> dict:
                     }
                     for letter in s.letters
                 ],
+                "emails": [_email_record(m) for m in messages.get(s.id, [])],
             }
             for s in submissions
         ],
+    }
+
+
+def _email_record(message: OutboxMessage) -> dict:
+    """Describe one email sent to or for the person, with where its delivery stands."""
+    subject = next(
+        (value for name, value in (message.content.headers if message.content else [])
+         if name.lower() == "subject"),
+        "",
+    )  # fmt: skip
+    return {
+        "kind": str(message.kind),
+        "to": message.recipient,
+        "subject": subject,
+        "status": str(message.status),
+        "attempts": message.attempts,
+        "server_answer": message.last_error,
+        "queued_at": _when(message.created_at),
+        "sent_at": _when(message.sent_at),
+        "letter_id": message.letter_id,
     }
 
 

@@ -24,7 +24,7 @@ from sqlalchemy.engine import make_url
 
 MESSAGES = 2000
 ROUNDS = 2
-DKIM_MESSAGES = 300
+DKIM_MESSAGES = 1000
 SENDER = "actions@rights.example.org"
 BODY = (
     "Dear Ambassador,\n\n"
@@ -346,15 +346,17 @@ def _measure(report, label: str, config: dict, sink: Sink) -> None:
             not any(problems),
             "; ".join(p for p in problems if p) or f"{ROUNDS} rounds of {MESSAGES} checked",
         )
-    signed = _requeue(config, ids, DKIM_MESSAGES)
-    sink.ask("reset")
     dkim_config = {**config, "DKIM_PRIVATE_KEY": _test_key(), "DKIM_SELECTOR": "b"}
-    seconds, _sent = _deliver(dkim_config, 1)
-    report.add(
-        f"{label}: outbox, 1 worker, DKIM-signed (RSA 2048, dkimpy)",
-        DKIM_MESSAGES / seconds,
-        "msg/s",
-        "signing dominates; for information",
-    )
-    problem = _delivered_once(sink, signed, config)
+    rates, dkim_problems = [], []
+    for _round in range(ROUNDS):
+        signed = _requeue(config, ids, DKIM_MESSAGES)
+        sink.ask("reset")
+        seconds, _sent = _deliver(dkim_config, 1)
+        rates.append(DKIM_MESSAGES / seconds)
+        dkim_problems.append(_delivered_once(sink, signed, config))
+    rate = max(rates)
+    name = f"{label}: outbox, 1 worker, DKIM-signed (RSA 2048 through OpenSSL)"
+    report.add(name, rate, "msg/s", f"{rate / floor:.2f} of the floor")
+    report.check(f"{name}: at least 0.5 of the floor", rate / floor >= 0.5, f"{rate / floor:.2f}")
+    problem = "; ".join(p for p in dkim_problems if p)
     report.check(f"{label}, DKIM-signed: none lost, none duplicated", not problem, problem)
