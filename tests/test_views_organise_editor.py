@@ -271,7 +271,7 @@ def test_embassy_copies_import_from_csv_all_or_nothing(signed_in, demo_action):
     )
     text = refused.get_data(as_text=True)
     assert refused.status_code == 422 and "Nothing was imported" in text
-    assert "Line 2" in text and "Line 3" in text and "not an email address" in text
+    assert "Line 2" in text and "Line 3" in text and "does not look like an email address" in text
 
 
 def test_targets_with_letters_stay_and_deleting_an_action_needs_an_admin(signed_in, demo_action):

@@ -21,7 +21,11 @@ from actionapp.accesslog import MASK, mask_tokens
 from tests.fixtures_email import free_port
 from tests.fixtures_organise import sign_in
 
-PRODUCTION = {"ENV": "production", "SECRET_KEY": "a-real-secret-for-this-test-only-0123456789"}
+PRODUCTION = {
+    "ENV": "production",
+    "SECRET_KEY": "a-real-secret-for-this-test-only-0123456789",
+    "PUBLIC_URL": "https://act.example.org",
+}
 TOKEN = "Zk3-secret_CapabilityToken42"
 
 

@@ -10,13 +10,13 @@ import math
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 from markupsafe import Markup
 from weasyprint import CSS, HTML
 from weasyprint.formatting_structure.boxes import LineBox
 from weasyprint.text.fonts import FontConfiguration
 
+from actionapp import resource_dir
 from actionapp.services.pdf.paper import PAPERS, PaperLayout, Rect
 from actionapp.services.pdf.scripts import isolate, text_direction
 
@@ -34,7 +34,8 @@ SENDER_SIZES = {
 SLACK = 0.8
 SEPARATOR = " · "
 ALL_SIZES = sorted({*RECIPIENT_SIZES, *(s for sizes in SENDER_SIZES.values() for s in sizes)})
-ASSETS = Path(__file__).resolve().parents[3] / "static" / "print"
+# In the checkout or inside the installed package, wherever the app serves static files from.
+ASSETS = resource_dir("static") / "print"
 
 
 @dataclass(frozen=True)
