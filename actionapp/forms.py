@@ -7,7 +7,7 @@ from functools import lru_cache
 from babel import support
 from flask_babel import get_locale
 from flask_wtf import FlaskForm
-from wtforms import EmailField
+from wtforms import StringField, TextAreaField
 from wtforms.i18n import messages_path
 from wtforms.validators import StopValidation
 
@@ -37,21 +37,39 @@ class _Translations:
 _TRANSLATIONS = _Translations()
 
 
+def one_kind_of_newline(value: str | None) -> str | None:
+    """Turn CRLF and CR into LF: browsers count a line break as one character but send two."""
+    return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
+
+
 class AppForm(FlaskForm):
     """A Flask-WTF form whose built-in messages come from a per-process catalogue."""
 
     class Meta(FlaskForm.Meta):
+        def bind_field(self, form, unbound_field, options):
+            """Give every text area one kind of line break before its length is checked."""
+            if issubclass(unbound_field.field_class, TextAreaField):
+                filters = (*unbound_field.kwargs.get("filters", ()), one_kind_of_newline)
+                return unbound_field.bind(form=form, filters=filters, **options)
+            return super().bind_field(form, unbound_field, options)
+
         def get_translations(self, form):
             """Return the cached WTForms catalogue for the interface language."""
             return _TRANSLATIONS
 
 
-class AddressField(EmailField):
+class AddressField(StringField):
     """An email field whose data is the normal form (EmailAddress) but shows what was typed.
 
     A page that comes back after an error must show the supporter's own words, not the
     IDNA2008 form of their domain (jonas@groß.example, not jonas@xn--gro-7ka.example).
+    It is a text input with the email keyboard, not `type="email"`: Chromium converts what is
+    typed there to IDNA2003 before sending it (groß.example becomes gross.example, someone
+    else's domain), so the one normalisation (services.email_address) never sees it.
     """
+
+    def __init__(self, *args, render_kw: dict | None = None, **kwargs) -> None:
+        super().__init__(*args, render_kw={"inputmode": "email", **(render_kw or {})}, **kwargs)
 
     def _value(self) -> str:
         return self.raw_data[0] if self.raw_data else super()._value()

@@ -147,3 +147,16 @@ def test_organiser_cli_and_sign_in_use_the_normal_form(app, runner, cheap_hashin
     client = app.test_client()
     # Typed in Unicode, as a person would: the same account.
     assert sign_in(client, "ADMIN@straße.example", "a long enough password").status_code == 303
+
+
+def test_a_paragraph_at_its_limit_with_browser_line_breaks_is_accepted(post_letter, demo_action):
+    """Browsers count a line break as one character and send CRLF: the limit counts as they do."""
+    from actionapp.public.forms import PERSONAL_MAX
+
+    as_counted = ("I write as a teacher.\n" * PERSONAL_MAX)[:PERSONAL_MAX]
+    sent = as_counted.replace("\n", "\r\n")
+    assert len(sent) > PERSONAL_MAX  # what the browser posts is longer than what it counted
+    response = post_letter(demo_action, channel="print", personal_message=sent)
+    assert response.status_code == 303, response.get_data(as_text=True)[-3000:]
+    stored = db.session.scalars(select(Submission)).one().personal_message
+    assert "\r" not in stored and stored.strip() == as_counted.strip()
