@@ -31,7 +31,15 @@ from actionapp.services.counts import is_counted
 from actionapp.services.organisers import create_organiser
 from actionapp.services.seed import create_demo_action
 from tests.fixtures_email import MAIL_FROM
-from tests.servers import Browser, compose_fields, form_fields, gunicorn, process_env, stop
+from tests.servers import (
+    Browser,
+    compose_fields,
+    fetch,
+    form_fields,
+    gunicorn,
+    process_env,
+    stop,
+)
 
 pytestmark = pytest.mark.two_hosts
 
@@ -120,8 +128,15 @@ def _submit(
         consent_processing="y",
         channel=channel,
     )
-    status, _, body = browser.request(f"{post_to or base}/actions/{slug}/write", fields)
+    status, headers, body = browser.request(f"{post_to or base}/actions/{slug}/write", fields)
     assert status in (303, 429), body[:2000]
+    if status == 303 and channel == "print":
+        # Printed letters count from their first download; fetch it from the other host.
+        token = headers["Location"].rstrip("/").rsplit("/", 1)[-1]
+        other = base if post_to in (None, base) else post_to
+        pdf_url = f"{other}/actions/{slug}/print/{token}/letters.pdf"
+        pdf_status, _, pdf = fetch(pdf_url, headers=browser.headers)
+        assert pdf_status == 200 and pdf.startswith(b"%PDF"), pdf[:500]
     return status
 
 
