@@ -114,3 +114,10 @@ def test_statistics_show_the_share_of_personalised_letters(post_letter, demo_act
         text,
     ).groups()
     assert measured == (str(3 * letters_each), str(2 * letters_each))
+
+
+def test_the_coaching_box_is_empty_when_no_model_letter_is_in_reach(app):
+    # Empty, not whitespace: the stylesheet hides `.coaching:empty`, and a live preview fills it.
+    with app.test_request_context():
+        macros = app.jinja_env.get_template("public/_coaching.html").make_module()
+        assert str(macros.coaching_note(None)) == ""
