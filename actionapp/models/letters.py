@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import ForeignKey, Index, SmallInteger, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from actionapp.extensions import db
@@ -58,6 +58,9 @@ class Submission(db.Model):
     edited_body: Mapped[str | None] = mapped_column(Text)
     personal_message: Mapped[str] = mapped_column(Text, default="")
     paper: Mapped[str] = mapped_column(String(12), default="")
+    # Percentage of the letter in the supporter's own words, measured when it was recorded
+    # (services/coaching.py); None for submissions recorded before the measure existed.
+    own_share: Mapped[int | None] = mapped_column(SmallInteger)
     consent_text: Mapped[str] = mapped_column(Text)
     consent_updates: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

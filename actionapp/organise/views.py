@@ -20,6 +20,8 @@ from actionapp.services.case_texts import (
     translation_warnings,
     update_missing,
 )
+from actionapp.services.coaching import PERSONALISED_FROM
+from actionapp.services.coaching_stats import personalised_letters
 from actionapp.services.editing import all_actions, letters_to, publish_problems
 from actionapp.services.events import pending_event_reports
 from actionapp.services.privacy import consent_records, purge_due_at
@@ -155,6 +157,8 @@ def statistics(action_id: int):
         labels=labels,
         channel_names=channel_names,
         summary=_chart_summary(stats),
+        personalised=personalised_letters(action.id, period),
+        personalised_from=PERSONALISED_FROM,
     )
 
 

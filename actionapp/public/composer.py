@@ -42,6 +42,7 @@ from actionapp.services.actions import (
     primary_targets,
     variants,
 )
+from actionapp.services.coaching import Coaching, coach_composer
 from actionapp.services.compose import (
     EDIT_TOKENS,
     SupporterDetails,
@@ -172,6 +173,17 @@ def _details(form: ComposeForm, action: Action, draft: bool = False) -> Supporte
     )
 
 
+def _coaching(action: Action, form: ComposeForm) -> Coaching | None:
+    """Coach the letter as posted: its share of own words and wording that could harm it."""
+    return coach_composer(
+        action,
+        form.variant.data or "",
+        form.language.data,
+        form.body.data,
+        (form.personal_message.data or "").strip(),
+    )
+
+
 def _compose_page(action: Action, form: ComposeForm, status: int = 200, message: str = ""):
     state = action_state(action, utcnow())
     details = _details(form, action, draft=True)
@@ -187,6 +199,7 @@ def _compose_page(action: Action, form: ComposeForm, status: int = 200, message:
             locked={m.variant for m in action.model_letters if m.locked},
             embassy=embassy_for(action, details.country),
             unreached=edits_not_reaching(action, details),
+            coaching=_coaching(action, form),
         ),
         status,
     )
@@ -275,6 +288,7 @@ def _preview_page(
             email_notes=email_notes(action, [letter.target for letter in letters], email),
             email_problem=problem,
             message=message,
+            coaching=_coaching(action, form),
         ),
         status,
     )
@@ -289,6 +303,7 @@ def _send(action: Action, form: ComposeForm, details: SupporterDetails, consent_
     ):
         # Quietly: a bot learns nothing, and nothing is recorded or counted.
         return render_template("public/received.html", action=action)
+    coaching = _coaching(action, form)
     new = NewSubmission(
         details=details,
         channel=Channel(form.channel.data),
@@ -297,6 +312,7 @@ def _send(action: Action, form: ComposeForm, details: SupporterDetails, consent_
         email=(form.email.data or "").strip().lower() or None,
         consent_updates=bool(form.consent_updates.data),
         paper=form.paper.data or "",
+        own_share=coaching.own_share if coaching else None,
     )
     if new.channel == Channel.EMAIL and not config["MAIL_FROM"]:
         return _preview_page(action, form, details, "unavailable", 422)
@@ -354,6 +370,7 @@ def live_preview(slug: str):
         action=action,
         embassy=embassy_for(action, details.country),
         unreached=edits_not_reaching(action, details),
+        coaching=_coaching(action, form),
     )
 
 

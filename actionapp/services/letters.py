@@ -60,6 +60,7 @@ class NewSubmission:
     email: str | None = None
     consent_updates: bool = False
     paper: str = ""
+    own_share: int | None = None  # percent of own words (services/coaching.py)
 
 
 def initial_status(action: Action, channel: Channel) -> LetterStatus:
@@ -209,6 +210,7 @@ def record_letters(
             "edited_body": details.edited_body,
             "personal_message": details.personal_message,
             "paper": new.paper,
+            "own_share": new.own_share,
             "consent_text": new.consent_text,
             "consent_updates": new.consent_updates,
             "created_at": now,
