@@ -79,7 +79,7 @@ def test_preview_and_composer_mark_supporter_text_with_dir_auto(client, demo_act
     personal = str(escape(data["personal_message"].strip()[:100]))
     assert re.search(r'<p class="letter-text personal" lang="" dir="auto">' + re.escape(personal),
                      fragment)  # fmt: skip
-    signature = re.search(r'<p class="letter-text signature" dir="auto">([^<]*)', fragment)
+    signature = re.search(r'<p class="letter-text signature" dir="ltr"><bdi>([^<]*)', fragment)
     assert signature and str(escape(person["name"])) in signature[1]
     # Back in the composer (an error elsewhere), every field with the supporter's words.
     data["consent_processing"] = ""

@@ -52,7 +52,7 @@ from actionapp.services.pdf import (
     event_pack_pdf,
     letters_pdf,
 )
-from actionapp.services.pdf.scripts import text_direction
+from actionapp.services.pdf.scripts import language_direction, text_direction
 from actionapp.services.posted_codes import code_matches, posted_code, read_posted_code
 
 bp = Blueprint("print", __name__)
@@ -69,6 +69,12 @@ def _warn_about_fonts(state) -> None:
 def textdir(text: str) -> str:
     """Return a text's direction for `dir`: "rtl", "ltr", or "auto" when it has no letters."""
     return text_direction(text or "") or "auto"
+
+
+@bp.app_template_filter("langdir")
+def langdir(language: str) -> str:
+    """Return the direction a language is written in, for `dir` ("rtl" or "ltr")."""
+    return language_direction(language or "en")
 
 
 @bp.app_template_global()
