@@ -276,3 +276,22 @@ def _key(address: str) -> str:
     from actionapp.services.letters import sender_key
 
     return sender_key(address)
+
+
+def test_the_subject_access_export_shows_unsubscriptions_until_erasure(app, demo_action):
+    from actionapp.services.privacy import subject_access_export
+    from actionapp.services.updates_mail import UnsubscribeLink, unsubscribe
+
+    supporter(demo_action, "asks@example.org")
+    link = UnsubscribeLink(update_id=None, action_id=demo_action.id,
+                           address_key=_key("asks@example.org"))  # fmt: skip
+    unsubscribe(link, everything=False, now=utcnow())
+    unsubscribe(link, everything=True, now=utcnow())
+    db.session.commit()
+    data = subject_access_export("Asks@Example.org", utcnow())
+    scopes = [u["scope"] for u in data["unsubscribed_from_updates"]]
+    assert sorted(scopes) == sorted(["all", f"action:{demo_action.id}"])
+    assert all(u["at"] for u in data["unsubscribed_from_updates"])
+    erase_email("asks@example.org", utcnow())
+    db.session.commit()
+    assert subject_access_export("asks@example.org", utcnow())["unsubscribed_from_updates"] == []

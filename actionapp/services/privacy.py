@@ -201,8 +201,17 @@ def subject_access_export(email: str, now: datetime) -> dict:
         .order_by(OutboxMessage.id)
     ):
         messages.setdefault(message.submission_id or 0, []).append(message)
+    unsubscriptions = db.session.scalars(
+        select(Unsubscription)
+        .where(Unsubscription.address_key == sender_key(email_lookup_key(email)))
+        .order_by(Unsubscription.created_at)
+    ).all()
     return {
         "email": email_lookup_key(email),
+        "unsubscribed_from_updates": [
+            {"scope": u.scope, "action_id": u.action_id, "at": _when(u.created_at)}
+            for u in unsubscriptions
+        ],
         "event_reports_as_host": [
             {
                 "action": r.action.title,

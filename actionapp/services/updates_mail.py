@@ -76,7 +76,7 @@ def unsubscribe_token(secret: str, update_id: int, submission_id: int) -> str:
 class UnsubscribeLink:
     """What an unsubscribe token names: the update, the action and the address (its key)."""
 
-    update_id: int
+    update_id: int | None  # None: not through an update email
     action_id: int
     address_key: str
 
