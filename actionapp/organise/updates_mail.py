@@ -14,10 +14,12 @@ from actionapp.organise.views import action_or_404
 from actionapp.services.mail import mail_settings
 from actionapp.services.updates_mail import (
     UNSUBSCRIBE_PATH,
-    send_update,
+    prepare_update,
+    queue_update,
     update_email,
     update_figures,
     update_recipients,
+    was_sent,
 )
 
 
@@ -59,10 +61,18 @@ def update_email_confirm(action_id: int, update_id: int):
 def update_email_send(action_id: int, update_id: int):
     """Queue the update to its recipients, once: a second post only shows what went."""
     settings = mail_settings(current_app.config)
-    with write_transaction():
-        action = action_or_404(action_id)
-        update = _update_or_404(action, update_id)
-        queued = send_update(action, update, settings, current_app.config["SECRET_KEY"], utcnow())
+    action = action_or_404(action_id)
+    update = _update_or_404(action, update_id)
+    # Built outside the write transaction (slow); a double post builds twice, queues once.
+    prepared = (
+        None
+        if was_sent(update.id)
+        else prepare_update(action, update, settings, current_app.config["SECRET_KEY"])
+    )
+    queued = None
+    if prepared is not None:
+        with write_transaction():
+            queued = queue_update(prepared, settings, utcnow())
     if queued is None:
         flash(_("This update was already emailed; it is not sent again."), "error")
     else:

@@ -180,23 +180,31 @@ def update_email(
     return UpdateEmail(language, header_text(title), body + "\n")
 
 
-def send_update(
-    action: Action, update: ActionUpdate, settings: MailSettings, secret: str, now: datetime
-) -> int | None:
-    """Queue the update to every recipient in batched inserts; return how many, None if sent.
+@dataclass(frozen=True)
+class PreparedUpdate:
+    """An update's messages, built before any write: one row per recipient."""
 
-    The send is recorded first (unique per update): a second post, even a concurrent one,
-    queues nothing. Addresses that cannot be written to are left out.
+    update_id: int
+    action_id: int
+    rows: list[tuple]
+
+
+def was_sent(update_id: int) -> bool:
+    """Tell whether an update has already been emailed."""
+    return (
+        db.session.scalar(select(UpdateSend.id).where(UpdateSend.update_id == update_id))
+        is not None
+    )
+
+
+def prepare_update(
+    action: Action, update: ActionUpdate, settings: MailSettings, secret: str
+) -> PreparedUpdate:
+    """Build the update's message for every recipient (reads only: no lock is taken).
+
+    Building MIME is the slow part (milliseconds a message): done before the write, so that the
+    write transaction holds SQLite's lock only for the inserts. Unsendable addresses are left out.
     """
-    insert_ = insert_with_conflicts()
-    sent = db.session.execute(
-        insert_(UpdateSend)
-        .values(update_id=update.id, action_id=action.id, recipients=0, queued_at=now)
-        .on_conflict_do_nothing(index_elements=["update_id"])
-        .returning(UpdateSend.id)
-    ).scalar()
-    if sent is None:
-        return None
     list_id = f"<{action.slug}.updates.{settings.message_id_domain}>"
     emails: dict[str, UpdateEmail] = {}
     rows = []
@@ -225,12 +233,36 @@ def send_update(
         mime = build_message([*headers, ["Message-ID", message_id]], body, language,
                              settings.public_url)  # fmt: skip
         rows.append((recipient, address, message_id, headers, body, mime))
-    for start in range(0, len(rows), BATCH):
-        _insert_batch(action.id, update.id, settings, rows[start : start + BATCH], now)
-    db.session.execute(
-        UpdateSend.__table__.update().where(UpdateSend.id == sent).values(recipients=len(rows))
-    )
-    return len(rows)
+    return PreparedUpdate(update.id, action.id, rows)
+
+
+def queue_update(prepared: PreparedUpdate, settings: MailSettings, now: datetime) -> int | None:
+    """Queue prepared messages in batched inserts; return how many, or None if already sent.
+
+    The send is recorded first (unique per update): a second post, even a concurrent one,
+    queues nothing.
+    """
+    insert_ = insert_with_conflicts()
+    sent = db.session.execute(
+        insert_(UpdateSend)
+        .values(update_id=prepared.update_id, action_id=prepared.action_id,
+                recipients=len(prepared.rows), queued_at=now)
+        .on_conflict_do_nothing(index_elements=["update_id"])
+        .returning(UpdateSend.id)
+    ).scalar()  # fmt: skip
+    if sent is None:
+        return None
+    for start in range(0, len(prepared.rows), BATCH):
+        batch = prepared.rows[start : start + BATCH]
+        _insert_batch(prepared.action_id, prepared.update_id, settings, batch, now)
+    return len(prepared.rows)
+
+
+def send_update(
+    action: Action, update: ActionUpdate, settings: MailSettings, secret: str, now: datetime
+) -> int | None:
+    """Prepare and queue an update in the current transaction (see queue_update)."""
+    return queue_update(prepare_update(action, update, settings, secret), settings, now)
 
 
 def _insert_batch(action_id: int, update_id: int, settings: MailSettings, rows, now) -> None:
