@@ -21,6 +21,7 @@ from actionapp.models import (
     utcnow,
 )
 from actionapp.services.posted_codes import posted_code
+from actionapp.services.updates_mail import unsubscribe_token
 from tests.conftest import compose_data, started_stamp
 from tests.fixtures_organise import sign_in
 
@@ -135,6 +136,8 @@ def walk_world(app, demo_action, make_organiser, uploads) -> World:
     )
     assert posted.status_code == 303, posted.get_data(as_text=True)[:2000]
     update_id = db.session.scalars(select(ActionUpdate.id)).one()
+    emailed = db.session.scalars(select(Submission).where(Submission.channel == "email")).one()
+    unsubscribe = unsubscribe_token(app.config["SECRET_KEY"], update_id, emailed.id)
     posted = organiser.post(
         f"/organise/actions/{action_id}/image",
         data={"image": (io.BytesIO(_png()), "photo.png"), "image_alt": "A photo"},
@@ -168,6 +171,8 @@ def walk_world(app, demo_action, make_organiser, uploads) -> World:
             "email.mailto_sent": [tokens["mailto"]],
             "email.confirm_page": [confirm_token],
             "email.confirm": [confirm_token],
+            "email.unsubscribe_page": [unsubscribe],
+            "email.unsubscribe_post": [unsubscribe],
         },
         admin_email=admin.email,
         compose=compose_data(demo_action, channel="print", started=started_stamp(app)),

@@ -44,6 +44,8 @@ NEEDS = {
     "organise.delete_update": "editor",
     "organise.action_texts": "editor",
     "organise.update_texts": "editor",
+    "organise.update_email_confirm": "editor",
+    "organise.update_email_send": "editor",
     "organise.consent": "admin",
     "organise.export_letters_personal": "admin",
     "organise.privacy": "admin",

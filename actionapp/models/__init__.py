@@ -22,6 +22,7 @@ from actionapp.models.outbox import (
     OutboxContent,
     OutboxMessage,
 )
+from actionapp.models.updates_mail import Unsubscription, UpdateSend
 
 __all__ = [
     "Action",
@@ -49,6 +50,8 @@ __all__ = [
     "Submission",
     "Target",
     "TargetKind",
+    "Unsubscription",
+    "UpdateSend",
     "UpdateText",
     "utcnow",
 ]

@@ -19,6 +19,7 @@ class MessageKind(StrEnum):
     CONFIRMATION = "confirmation"  # to the supporter: confirm your address before we send
     LETTER = "letter"  # a supporter's letter to one target
     COPY = "copy"  # to the supporter: a copy of what was delivered
+    UPDATE = "update"  # to the supporter: news on the action (services.updates_mail)
 
 
 class MessageStatus(StrEnum):

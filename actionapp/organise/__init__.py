@@ -36,6 +36,7 @@ def register(app: Flask) -> None:
         events,
         exports,
         letters,
+        updates_mail,
         views,
     )
 

@@ -32,6 +32,7 @@ from actionapp.services.stats import (
     dashboard_figures,
     default_range,
 )
+from actionapp.services.updates_mail import update_figures
 
 
 def action_or_404(action_id: int) -> Action:
@@ -90,6 +91,7 @@ def action_overview(action_id: int):
         letters=letters_to(action.id),
         purge_due=purge_due_at(action, now),
         pending_events=len(pending_event_reports(action.id)),
+        update_mail=update_figures(action.id),
     )
 
 

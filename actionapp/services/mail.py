@@ -37,7 +37,8 @@ ADDRESS_HEADERS = ("From", "To", "Reply-To", "Sender", "Cc")
 # The only headers a message may carry when it leaves (checked again just before sending).
 ALLOWED_HEADERS = frozenset(
     {"from", "to", "reply-to", "subject", "message-id", "mime-version", "content-type",
-     "content-transfer-encoding", "content-language", "auto-submitted"}
+     "content-transfer-encoding", "content-language", "auto-submitted", "list-id",
+     "list-unsubscribe", "list-unsubscribe-post"}
 )  # fmt: skip
 # CRLF line ends and 7-bit output: quoted-printable or base64 bodies, RFC 2047 headers.
 SEVEN_BIT = policy.SMTP.clone(cte_type="7bit")
@@ -45,6 +46,8 @@ SEVEN_BIT = policy.SMTP.clone(cte_type="7bit")
 DKIM_HEADERS = [
     b"from", b"to", b"reply-to", b"subject", b"date", b"message-id", b"mime-version",
     b"content-type", b"content-language", b"auto-submitted",
+    # RFC 8058: one-click unsubscribe counts only when both headers are signed.
+    b"list-id", b"list-unsubscribe", b"list-unsubscribe-post",
 ]  # fmt: skip
 # Common mail clients cut or refuse longer mailto: links (Outlook on Windows among them).
 MAILTO_MAX_LENGTH = 1800
@@ -186,15 +189,24 @@ def build_message(
     7-bit clean (quoted-printable or base64 bodies), so any SMTP server takes it as it is.
     """
     message = EmailMessage(policy=SEVEN_BIT)
+    # set_content() clears every Content-* header: Content-Language goes on after the body.
+    content = [(n, v) for n, v in headers if n.lower().startswith("content-")]
     for name, value in headers:
-        message[check_header_value("name", name)] = check_header_value(name, value)
+        if (name, value) not in content:
+            message[check_header_value("name", name)] = check_header_value(name, value)
     message.set_content(body_text)
     message.add_alternative(html_alternative(body_text, language, link_prefix), subtype="html")
+    for name, value in content:
+        message[check_header_value("name", name)] = check_header_value(name, value)
     for name in ADDRESS_HEADERS:
         # Belt and braces: an address header must still hold exactly one address.
         for value in message.get_all(name, []):
             if len(value.addresses) != 1:
                 raise HeaderInjectionError(f"{name} does not hold exactly one address")
+    if "List-Unsubscribe" in message:
+        # An unsubscribe address longer than a folded line must stay one unbroken <URL>, not
+        # become RFC 2047 encoded words no mail client would read (RFC 5322 allows 998).
+        return message.as_bytes(policy=SEVEN_BIT.clone(max_line_length=998))
     return message.as_bytes()
 
 

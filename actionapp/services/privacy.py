@@ -12,6 +12,8 @@ What "removing personal data" means here, exactly:
   not sent any more;
 - on event reports (on schedule, or when the host's contact is the address asked about): the
   host's name, contact, note and the event's city are blanked (the country stays);
+- unsubscriptions from updates (kept by a hash of the address): deleted on erasure, and for
+  the action on its purge; update emails are outbox messages of a submission (above);
 - kept: channel, status, language, the supporter's country, the target, subject, salutation
   and closing (the organisation's own words), timestamps, the consent text shown and the
   updates opt-in: the counts and statistics stay exact and the consent record stays provable.
@@ -36,8 +38,10 @@ from actionapp.models import (
     OutboxMessage,
     Submission,
     Target,
+    Unsubscription,
 )
 from actionapp.services.email_address import email_lookup_key
+from actionapp.services.letters import sender_key
 
 BLANKED = {
     "name": "",
@@ -150,6 +154,8 @@ def purge_expired(now: datetime) -> PurgeReport:
             continue
         removed = _erase(Submission.action_id == action.id, now)
         _erase_event_hosts(EventReport.action_id == action.id, now)
+        # Who unsubscribed from this action's updates: hashes of addresses no longer held.
+        db.session.execute(delete(Unsubscription).where(Unsubscription.action_id == action.id))
         if removed:
             actions += 1
             submissions += removed
@@ -195,8 +201,17 @@ def subject_access_export(email: str, now: datetime) -> dict:
         .order_by(OutboxMessage.id)
     ):
         messages.setdefault(message.submission_id or 0, []).append(message)
+    unsubscriptions = db.session.scalars(
+        select(Unsubscription)
+        .where(Unsubscription.address_key == sender_key(email_lookup_key(email)))
+        .order_by(Unsubscription.created_at)
+    ).all()
     return {
         "email": email_lookup_key(email),
+        "unsubscribed_from_updates": [
+            {"scope": u.scope, "action_id": u.action_id, "at": _when(u.created_at)}
+            for u in unsubscriptions
+        ],
         "event_reports_as_host": [
             {
                 "action": r.action.title,
@@ -288,7 +303,10 @@ def erase_email(email: str, now: datetime) -> int:
     if not address:
         return 0
     hosts = _erase_event_hosts(func.lower(EventReport.host_contact) == address, now)
-    return _erase(Submission.email == address, now) + hosts
+    unsubscribed = db.session.execute(
+        delete(Unsubscription).where(Unsubscription.address_key == sender_key(address))
+    ).rowcount
+    return _erase(Submission.email == address, now) + hosts + (unsubscribed or 0)
 
 
 @dataclass(frozen=True)
