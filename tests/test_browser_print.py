@@ -38,7 +38,12 @@ def test_right_to_left_paragraph_and_signature_are_set_right_to_left(
     assert personal.inner_text() == person["message"]
     assert personal.evaluate("e => getComputedStyle(e).direction") == "rtl"
     signature = page.locator(".letter-sheet:not(.translation) .signature").first
-    assert signature.evaluate("e => getComputedStyle(e).direction") == "rtl"
+    # The name is set right to left inside a line that reads in the letter's direction, so the
+    # place ("town, country") keeps its order in a Chinese or English letter.
+    name = signature.locator("bdi")
+    assert name.inner_text() == person["name"]
+    assert name.evaluate("e => getComputedStyle(e).direction") == "rtl"
+    assert signature.evaluate("e => getComputedStyle(e).direction") == "ltr"
     # English text beside it stays left to right.
     english = page.locator(".letter-sheet[lang=en] .letter-text").first
     assert english.evaluate("e => getComputedStyle(e).direction") == "ltr"
