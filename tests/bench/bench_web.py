@@ -125,7 +125,7 @@ def _signed_posts(app, path: str, forms: list[dict]) -> list[Prepared]:
                 body,
                 (
                     ("Content-Type", "application/x-www-form-urlencoded"),
-                    ("Cookie", f"session={cookie}"),
+                    ("Cookie", f"{app.config['SESSION_COOKIE_NAME']}={cookie}"),
                 ),
             )
         )
