@@ -45,16 +45,10 @@ def _fontconfig() -> ctypes.CDLL | None:
     return lib
 
 
-@lru_cache(maxsize=16)
-def font_family_installed(family: str) -> bool:
-    """Tell whether fontconfig knows a font family by exactly this name."""
-    lib = _fontconfig()
-    if lib is None:
-        return False
-    pattern = lib.FcPatternCreate()
+def _any_font_matches(lib, pattern) -> bool:
+    """Tell whether fontconfig lists at least one font for a pattern (the pattern is freed)."""
     objects = lib.FcObjectSetCreate()
     try:
-        lib.FcPatternAddString(pattern, b"family", family.encode())
         lib.FcObjectSetAdd(objects, b"family")
         found = lib.FcFontList(None, pattern, objects)
         count = found.contents.nfont if found else 0
@@ -64,6 +58,17 @@ def font_family_installed(family: str) -> bool:
     finally:
         lib.FcObjectSetDestroy(objects)
         lib.FcPatternDestroy(pattern)
+
+
+@lru_cache(maxsize=16)
+def font_family_installed(family: str) -> bool:
+    """Tell whether fontconfig knows a font family by exactly this name."""
+    lib = _fontconfig()
+    if lib is None:
+        return False
+    pattern = lib.FcPatternCreate()
+    lib.FcPatternAddString(pattern, b"family", family.encode())
+    return _any_font_matches(lib, pattern)
 
 
 def cjk_font_available() -> bool:
@@ -88,20 +93,12 @@ def font_covers(char: str) -> bool:
         return True  # without fontconfig we cannot tell; WeasyPrint could not run either
     pattern = lib.FcPatternCreate()
     charset = lib.FcCharSetCreate()
-    objects = lib.FcObjectSetCreate()
     try:
         lib.FcCharSetAddChar(charset, ord(char))
         lib.FcPatternAddCharSet(pattern, b"charset", charset)
-        lib.FcObjectSetAdd(objects, b"family")
-        found = lib.FcFontList(None, pattern, objects)
-        count = found.contents.nfont if found else 0
-        if found:
-            lib.FcFontSetDestroy(found)
-        return count > 0
+        return _any_font_matches(lib, pattern)
     finally:
-        lib.FcObjectSetDestroy(objects)
         lib.FcCharSetDestroy(charset)
-        lib.FcPatternDestroy(pattern)
 
 
 def undrawable(text: str) -> list[str]:
