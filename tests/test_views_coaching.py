@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+import uuid
 
 from sqlalchemy import select
 
@@ -121,3 +122,31 @@ def test_the_coaching_box_is_empty_when_no_model_letter_is_in_reach(app):
     with app.test_request_context():
         macros = app.jinja_env.get_template("public/_coaching.html").make_module()
         assert str(macros.coaching_note(None)) == ""
+
+
+def test_the_share_recorded_is_the_share_the_preview_showed(client, post_letter, demo_action):
+    """Sending records the share alone; it equals the full coaching's measure on the preview."""
+    from actionapp.services.actions import model_letter
+    from actionapp.services.compose import editable_text
+
+    model = editable_text(model_letter(demo_action, "release", "en"))
+    cases = [
+        {"body": "", "personal_message": ""},
+        {"body": "", "personal_message": OWN},
+        {
+            "body": model.replace("I am writing", "As a nurse, I am writing"),
+            "personal_message": OWN,
+        },
+        {"body": OWN * 2, "personal_message": ""},
+        {"language": "zh", "body": "", "personal_message": "我是利兹的一名护士。"},
+    ]
+    for fields in cases:
+        preview = client.post(
+            f"/actions/{demo_action.slug}/preview", data=compose_data(demo_action, **fields)
+        ).get_data(as_text=True)
+        key = uuid.uuid4().hex
+        assert post_letter(demo_action, client_key=key, email=None, **fields).status_code == 303
+        recorded = db.session.scalar(
+            select(Submission.own_share).where(Submission.client_key == key)
+        )
+        assert recorded == _share(preview), fields

@@ -42,7 +42,7 @@ from actionapp.services.actions import (
     primary_targets,
     variants,
 )
-from actionapp.services.coaching import Coaching, coach_composer
+from actionapp.services.coaching import Coaching, coach_composer, composer_share
 from actionapp.services.compose import (
     EDIT_TOKENS,
     SupporterDetails,
@@ -303,7 +303,6 @@ def _send(action: Action, form: ComposeForm, details: SupporterDetails, consent_
     ):
         # Quietly: a bot learns nothing, and nothing is recorded or counted.
         return render_template("public/received.html", action=action)
-    coaching = _coaching(action, form)
     new = NewSubmission(
         details=details,
         channel=Channel(form.channel.data),
@@ -312,7 +311,14 @@ def _send(action: Action, form: ComposeForm, details: SupporterDetails, consent_
         email=(form.email.data or "").strip().lower() or None,
         consent_updates=bool(form.consent_updates.data),
         paper=form.paper.data or "",
-        own_share=coaching.own_share if coaching else None,
+        # Recorded once per submission: the share only (the tone notes are for the pages).
+        own_share=composer_share(
+            action,
+            form.variant.data or "",
+            form.language.data,
+            form.body.data,
+            details.personal_message,
+        ),
     )
     if new.channel == Channel.EMAIL and not config["MAIL_FROM"]:
         return _preview_page(action, form, details, "unavailable", 422)

@@ -112,9 +112,26 @@ def tokens(text: str, language: str) -> list[str]:
 
     The composer's [placeholder] tokens are left out: they are filled in for everyone.
     """
-    for token in EDIT_TOKENS.get(language.split("-")[0], EDIT_TOKENS["en"]).values():
+    return list(_split(text, language.split("-")[0]))
+
+
+def _split(text: str, language: str) -> tuple[str, ...]:
+    for token in EDIT_TOKENS.get(language, EDIT_TOKENS["en"]).values():
         text = text.replace(token, " ")
-    return [t.casefold() for t in _TOKEN.findall(text)]
+    return tuple(t.casefold() for t in _TOKEN.findall(text))
+
+
+# The model letters are the same text on every post: their tokens are remembered (only theirs,
+# so that no supporter's own text stays in memory after their request).
+_model_tokens = lru_cache(maxsize=64)(_split)
+
+
+def _letter_tokens(model: str, body: str, personal: str, language: str) -> list[str]:
+    # The tokens of f"{body}\n{personal}": no token or placeholder spans a line break, so the
+    # two parts split alone, and a body left as the model is split once per process.
+    language = language.split("-")[0]
+    split_body = _model_tokens(body, language) if body == model else _split(body, language)
+    return [*split_body, *_split(personal, language)]
 
 
 def _pairs(items: list[str]) -> list[tuple[str, ...]]:
@@ -132,10 +149,14 @@ def own_share(model: str, letter: str, language: str) -> int:
     a paragraph; pairs of words (of characters in Chinese) rather than characters keep unrelated
     text from matching letter by letter.
     """
-    mine = _pairs(tokens(letter, language))
+    return _share_of(model, tokens(letter, language), language)
+
+
+def _share_of(model: str, letter_tokens: list[str], language: str) -> int:
+    mine = _pairs(letter_tokens)
     if not mine:
         return 0
-    theirs = _pairs(tokens(model, language))
+    theirs = _pairs(list(_model_tokens(model, language.split("-")[0])))
     common = (len(mine) + len(theirs) - Indel.distance(mine, theirs)) // 2
     return round(100 * (len(mine) - common) / len(mine))
 
@@ -185,8 +206,7 @@ def coach_letter(model: str, body: str, personal: str, language: str) -> Coachin
     `model` is the model letter as the composer shows it in `language`; nothing here refuses
     a letter: a letter left exactly as the model is measured 0 and still sent.
     """
-    letter = f"{body}\n{personal}"
-    share = own_share(model, letter, language)
+    share = _share_of(model, _letter_tokens(model, body, personal, language), language)
     level = Level.NONE if share < SOME_FROM else Level.SOME if share < MUCH_FROM else Level.MUCH
     suggestions: list[Suggestion] = []
     if level is not Level.MUCH:
@@ -194,17 +214,43 @@ def coach_letter(model: str, body: str, personal: str, language: str) -> Coachin
             suggestions += [Suggestion.WHO, Suggestion.WHY]
         if own_share(model, body, language) == 0:
             suggestions.append(Suggestion.OWN_SENTENCE)
-    return Coaching(share, level, tuple(suggestions), tone_notes(letter, language))
+    return Coaching(share, level, tuple(suggestions), tone_notes(f"{body}\n{personal}", language))
 
 
-def coach_composer(
-    action: Action, variant: str, language: str, body: str | None, personal: str
-) -> Coaching | None:
-    """Coach the composer's letter against its model letter; None when no model is in reach."""
+def _composer_letter(
+    action: Action, variant: str, language: str, body: str | None
+) -> tuple[str, str, str] | None:
+    """Return (model as shown, body as sent, language) of the composer's letter, or None."""
     model = model_letter(action, variant, language)
     if model is None:
         return None
     shown = editable_text(model)
     # A fixed letter's text is the model's whatever was posted; an empty editor means the same.
     written = shown if model.locked or not (body and body.strip()) else body
-    return coach_letter(shown, written, personal, model.language)
+    return shown, written, model.language
+
+
+def coach_composer(
+    action: Action, variant: str, language: str, body: str | None, personal: str
+) -> Coaching | None:
+    """Coach the composer's letter against its model letter; None when no model is in reach."""
+    found = _composer_letter(action, variant, language, body)
+    if found is None:
+        return None
+    shown, written, model_language = found
+    return coach_letter(shown, written, personal, model_language)
+
+
+def composer_share(
+    action: Action, variant: str, language: str, body: str | None, personal: str
+) -> int | None:
+    """Return the share of own words that coach_composer measures, without the tone notes.
+
+    What a submission records; None when no model letter is in reach.
+    """
+    found = _composer_letter(action, variant, language, body)
+    if found is None:
+        return None
+    shown, written, model_language = found
+    tokens_ = _letter_tokens(shown, written, personal, model_language)
+    return _share_of(shown, tokens_, model_language)
