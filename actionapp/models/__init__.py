@@ -11,7 +11,7 @@ from actionapp.models.actions import (
     UpdateText,
 )
 from actionapp.models.base import utcnow
-from actionapp.models.counters import CounterSlot, LetterRollup
+from actionapp.models.counters import CounterSlot, LetterRollup, PersonalRollup
 from actionapp.models.events import EventReport, EventReportLine, EventReportStatus
 from actionapp.models.letters import Channel, Letter, LetterStatus, Submission
 from actionapp.models.organisers import ExportLog, Organiser, Role, SignInThrottle
@@ -45,6 +45,7 @@ __all__ = [
     "Organiser",
     "OutboxContent",
     "OutboxMessage",
+    "PersonalRollup",
     "Role",
     "SignInThrottle",
     "Submission",

@@ -80,7 +80,12 @@ class Coaching:
     @property
     def personalised(self) -> bool:
         """Tell whether the statistics count this letter as personalised."""
-        return self.own_share >= PERSONALISED_FROM
+        return is_personalised(self.own_share)
+
+
+def is_personalised(own_share: int) -> bool:
+    """Tell whether a letter with this share of own words counts as personalised."""
+    return own_share >= PERSONALISED_FROM
 
 
 @lru_cache(maxsize=1)

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
 
 from sqlalchemy import func, select
 
 from actionapp.extensions import db
-from actionapp.models import Letter, Submission
-from actionapp.services.coaching import PERSONALISED_FROM
+from actionapp.models import PersonalRollup
 from actionapp.services.counts import is_counted
 from actionapp.services.stats import DateRange
 
@@ -41,31 +39,32 @@ def personalised_letters(action_id: int, period: DateRange) -> PersonalisedLette
     """Count the measured letters that count publicly, and the personalised ones, exactly.
 
     A letter is measured when its submission carries the share of own words recorded with it
-    (submissions.own_share); older letters and event reports have none and are left out. One
-    aggregate over the action's letters in the range (index ix_letters_action_created).
+    (submissions.own_share); older letters and event reports have none and are left out. A sum
+    over the personal rollups kept with the letters (services.counts.bump_personal): a few rows
+    per day, never the letters themselves.
     """
-    start = datetime.combine(period.start, time.min)
-    end = datetime.combine(period.end + timedelta(days=1), time.min)
-    personal = (Submission.own_share >= PERSONALISED_FROM).label("personal")
     rows = db.session.execute(
-        select(Letter.channel, Letter.status, personal, func.count())
-        .join(Submission, Submission.id == Letter.submission_id)
-        .where(
-            Letter.action_id == action_id,
-            Letter.created_at >= start,
-            Letter.created_at < end,
-            Submission.own_share.is_not(None),
+        select(
+            PersonalRollup.channel,
+            PersonalRollup.status,
+            PersonalRollup.personal,
+            func.sum(PersonalRollup.count),
         )
-        .group_by(Letter.channel, Letter.status, personal)
+        .where(
+            PersonalRollup.action_id == action_id,
+            PersonalRollup.day >= period.start,
+            PersonalRollup.day <= period.end,
+        )
+        .group_by(PersonalRollup.channel, PersonalRollup.status, PersonalRollup.personal)
     )
     measured: dict[str, int] = defaultdict(int)
     personalised: dict[str, int] = defaultdict(int)
     for channel, status, is_personal, count in rows:
-        if not is_counted(channel, status):
+        if not count or not is_counted(channel, status):
             continue
-        measured[str(channel)] += count
+        measured[str(channel)] += int(count)
         if is_personal:
-            personalised[str(channel)] += count
+            personalised[str(channel)] += int(count)
     by_channel = tuple(
         PersonalisedShare(channel, measured[channel], personalised[channel])
         for channel in sorted(measured)

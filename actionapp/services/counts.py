@@ -5,14 +5,15 @@ from __future__ import annotations
 import random
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
 
 from sqlalchemy import bindparam, func, select
 
 from actionapp.database import insert_with_conflicts
 from actionapp.extensions import db
-from actionapp.models import CounterSlot, LetterRollup
+from actionapp.models import CounterSlot, LetterRollup, PersonalRollup
+from actionapp.services.coaching import is_personalised
 
 SUPPORTERS = "supporters"
 # Concurrent PostgreSQL writers spread over this many rows per counter; SQLite writes one at a time.
@@ -57,8 +58,12 @@ def _upsert(statement_for, rows_for_slot) -> None:
     """Run an upsert for all rows in one slot, on the session's connection."""
     connection = db.session.connection()
     dialect = connection.dialect.name
-    slot = 0 if dialect == "sqlite" else random.randrange(POSTGRES_SLOTS)
-    connection.execute(statement_for(dialect), rows_for_slot(slot))
+    connection.execute(statement_for(dialect), rows_for_slot(writer_slot(dialect)))
+
+
+def writer_slot(dialect: str) -> int:
+    """Pick the slot a writer adds to: any of POSTGRES_SLOTS on PostgreSQL, 0 on SQLite."""
+    return 0 if dialect == "sqlite" else random.randrange(POSTGRES_SLOTS)
 
 
 def bump(action_id: int, deltas: Mapping[str, int]) -> None:
@@ -116,15 +121,55 @@ def _rollup_upsert(dialect: str):
 
 def bump_rollups(action_id: int, deltas: Mapping[RollupKey, int]) -> None:
     """Add the deltas to an action's letter rollups (an upsert into one slot each)."""
+    _bump_keyed(_rollup_upsert, action_id, deltas)
+
+
+def _bump_keyed(statement_for, action_id: int, deltas: Mapping) -> None:
     changes = sorted((key, delta) for key, delta in deltas.items() if delta)
     if changes:
         _upsert(
-            _rollup_upsert,
+            statement_for,
             lambda slot: [
                 {"action_id": action_id, "slot": slot, "count": delta, **vars(key)}
                 for key, delta in changes
             ],
         )
+
+
+@dataclass(frozen=True, order=True)
+class PersonalKey:
+    """The dimensions measured letters are counted by for the share of personalised letters."""
+
+    day: date
+    channel: str
+    status: str
+    personal: bool
+
+
+def personal_key(
+    created_at: datetime, channel: str, status: str, own_share: int | None
+) -> PersonalKey | None:
+    """Return the personal rollup of a letter, or None when its submission was not measured."""
+    if own_share is None:
+        return None
+    return PersonalKey(created_at.date(), str(channel), str(status), is_personalised(own_share))
+
+
+@lru_cache(maxsize=4)
+def _personal_upsert(dialect: str):
+    insert = insert_with_conflicts(dialect)
+    stmt = insert(PersonalRollup)
+    return stmt.on_conflict_do_update(
+        index_elements=["action_id", "day", "channel", "status", "personal", "slot"],
+        set_={"count": PersonalRollup.count + stmt.excluded.count},
+    )
+
+
+def bump_personal(action_id: int, deltas: Mapping[PersonalKey | None, int]) -> None:
+    """Add the deltas to an action's personal rollups (unmeasured letters, key None, skipped)."""
+    _bump_keyed(
+        _personal_upsert, action_id, {key: d for key, d in deltas.items() if key is not None}
+    )
 
 
 def add_deltas(deltas: dict, changes: Iterable[tuple[Hashable, int]]) -> dict:

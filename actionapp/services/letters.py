@@ -22,9 +22,11 @@ from actionapp.services.counts import (
     RollupKey,
     add_deltas,
     bump,
+    bump_personal,
     bump_rollups,
     is_counted,
     letter_metric,
+    personal_key,
     rollup_key,
 )
 
@@ -261,6 +263,7 @@ def record_letters(
         action.id,
         add_deltas({}, ((rollup(target_id=w.target.id, language=w.language), 1) for w in written)),
     )
+    bump_personal(action.id, {personal_key(now, new.channel, status, new.own_share): len(written)})
     return RecordedSubmission(submission_id, token)
 
 
@@ -328,11 +331,20 @@ def move_letters(
     """Move letters to a new status and their counts with them; return how many moved."""
     deltas: dict[str, int] = {}
     rollups: dict = {}
+    personal: dict = {}
     moved = 0
     for letter in letters:
         if letter.status == status:
             continue
         add_deltas(rollups, [(rollup_key(letter), -1), (rollup_key(letter, status), 1)])
+        if submission.own_share is not None:
+            add_deltas(
+                personal,
+                [
+                    (personal_key(letter.created_at, letter.channel, s, submission.own_share), d)
+                    for s, d in ((letter.status, -1), (status, 1))
+                ],
+            )
         add_deltas(
             deltas,
             [
@@ -352,5 +364,6 @@ def move_letters(
         deltas[SUPPORTERS] = deltas.get(SUPPORTERS, 0) + 1
     bump(submission.action_id, deltas)
     bump_rollups(submission.action_id, rollups)
+    bump_personal(submission.action_id, personal)
     db.session.flush()
     return moved

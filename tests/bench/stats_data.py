@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import insert
 
 from actionapp.extensions import db
-from actionapp.models import CounterSlot, Letter, LetterRollup, Submission
+from actionapp.models import CounterSlot, Letter, LetterRollup, PersonalRollup, Submission
 from actionapp.services.actions import primary_targets
 from actionapp.services.counts import (
     POSTGRES_SLOTS,
@@ -19,6 +19,7 @@ from actionapp.services.counts import (
     RollupKey,
     is_counted,
     letter_metric,
+    personal_key,
 )
 
 # (channel, status, weight): the mix of a busy action a few weeks in.
@@ -33,6 +34,9 @@ COUNTRIES = (
     "ZA", "KE", "NG", "IN", "PH", "ID", "MY", "TH", "IL", "TR",
 )  # fmt: skip
 # Letters per hour of day (UTC): supporters write in the day and evening.
+# The share of own words recorded with a submission: None for those recorded before the
+# measure existed, 0 for the model letter as it stands, more for a personal paragraph.
+SHARES = ((None, 2), (0, 5), (12, 2), (45, 1))
 HOUR_WEIGHTS = (1, 1, 1, 1, 1, 2, 3, 5, 7, 8, 8, 8, 9, 9, 8, 8, 8, 9, 10, 10, 9, 6, 4, 2)
 BATCH = 20_000
 
@@ -54,6 +58,7 @@ def populate(action, letters_wanted: int, now: datetime, days: int = 42, seed: i
     start = (now - timedelta(days=days)).replace(minute=0, second=0, microsecond=0)
     day_choices = list(range(days))
     rollups: Counter = Counter()
+    personal: Counter = Counter()
     metrics: Counter = Counter()
     submissions: list[dict] = []
     letters: list[dict] = []
@@ -73,6 +78,7 @@ def populate(action, letters_wanted: int, now: datetime, days: int = 42, seed: i
         submission_id = next_submission_id
         next_submission_id += 1
         counted = is_counted(channel, status)
+        own_share = rng.choices([v for v, _ in SHARES], [w for _, w in SHARES])[0]
         submissions.append(
             {
                 "id": submission_id,
@@ -90,6 +96,7 @@ def populate(action, letters_wanted: int, now: datetime, days: int = 42, seed: i
                 "edited_body": None,
                 "personal_message": "",
                 "paper": "",
+                "own_share": own_share,
                 "consent_text": "I agree.",
                 "consent_updates": False,
                 "created_at": created,
@@ -120,7 +127,11 @@ def populate(action, letters_wanted: int, now: datetime, days: int = 42, seed: i
             )
             key = RollupKey(created.date(), created.hour, channel, status, target.id, country,
                             language)  # fmt: skip
-            rollups[(key, rng.randrange(slots))] += 1
+            slot = rng.randrange(slots)
+            rollups[(key, slot)] += 1
+            measured = personal_key(created, channel, status, own_share)
+            if measured is not None:
+                personal[(measured, slot)] += 1
             metrics[letter_metric(channel, status)] += 1
             made += 1
         if len(letters) >= BATCH:
@@ -131,6 +142,13 @@ def populate(action, letters_wanted: int, now: datetime, days: int = 42, seed: i
         [
             {"action_id": action.id, "slot": slot, "count": n, **asdict(key)}
             for (key, slot), n in rollups.items()
+        ],
+    )
+    _insert_batches(
+        PersonalRollup,
+        [
+            {"action_id": action.id, "slot": slot, "count": n, **asdict(key)}
+            for (key, slot), n in personal.items()
         ],
     )
     db.session.execute(
