@@ -7,6 +7,7 @@ forms accept is the block the PDF prints.
 from __future__ import annotations
 
 import math
+import re
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
@@ -17,10 +18,12 @@ from weasyprint.formatting_structure.boxes import LineBox
 from weasyprint.text.fonts import FontConfiguration
 
 from actionapp import resource_dir
+from actionapp.services.pdf.fonts import CJK_FAMILY, font_family_installed
 from actionapp.services.pdf.paper import PAPERS, PaperLayout, Rect
 from actionapp.services.pdf.scripts import isolate, text_direction
 
 PX = 25.4 / 96  # millimetres per CSS pixel
+MM_PER_PT = 25.4 / 72
 LEADING = 1.18
 # The smallest type a return address may shrink to and stay readable.
 SENDER_MIN_PT = 6.0
@@ -158,10 +161,45 @@ def _fit_block(lines: tuple[str, ...], zone: Rect, sizes, lang: str, joinable: b
             # this size, no layout can, and there is no need to lay one out.
             if (1 if joined else len(lines)) > _max_lines(zone, size):
                 continue
+            if not joined and surely_fits(lines, zone, size, lang):
+                # What the layout would say, known without it (see surely_fits).
+                return BlockFit(
+                    size, False, len(lines), _max_lines(zone, size), True, zone.width,
+                    zone.height,
+                )  # fmt: skip
             fit = measured(size, joined)
             if fit.fits:
                 return fit
     return measured(sizes[-1], False)
+
+
+# Characters that the first font of the block's stack (letter.css) draws, none wider than
+# 1.06 em: Liberation Serif for printable Latin-1; Noto Serif CJK SC (lang zh-CN) for ASCII,
+# CJK punctuation, the ideographs of Unicode 1.1 and full-width forms. A character a fallback
+# font would draw can make a line taller: such blocks, and other scripts, are laid out.
+_FIRST_FONT_CHARS = {
+    "": ("Liberation Serif", re.compile(r"[ -~\u00a0-\u00ff]*")),
+    "zh-CN": (CJK_FAMILY, re.compile(r"[ -~\u3000-\u303f\u4e00-\u9fa5\uff01-\uff5e]*")),
+}
+EM_BOUND = 1.25  # what surely_fits takes a character's width to be at most, in em
+
+
+def surely_fits(lines: list[str], zone: Rect, size: float, lang: str) -> bool:
+    """Tell, without laying them out, that the lines fit the zone one apiece at this size.
+
+    True only when every character is one the block's first font draws (narrower than
+    EM_BOUND), so that no line wraps, and the lines' height leaves the slack free: WeasyPrint
+    would lay the block out as exactly these lines.
+    """
+    family, chars = _FIRST_FONT_CHARS["zh-CN" if lang == "zh-CN" else ""]
+    width = zone.width - SLACK
+    height = len(lines) * round(size * LEADING, 3) * 25.4 / 72
+    return (
+        height + SLACK + 0.01 <= zone.height
+        and all(chars.fullmatch(line) and len(line) * EM_BOUND * size * MM_PER_PT <= width
+                for line in lines)
+        and font_family_installed(family)
+    )  # fmt: skip
 
 
 def _max_lines(zone: Rect, size: float) -> int:
