@@ -132,22 +132,46 @@ def _signed_posts(app, path: str, forms: list[dict]) -> list[Prepared]:
     return prepared
 
 
-def _submissions(app, slug: str, targets: list[int], count: int) -> list[Prepared]:
-    """Build distinct composer posts: print letters to the primary targets and an embassy."""
-    from actionapp.models import utcnow
-    from actionapp.services.antibot import start_token
+# What supporters write: most add a paragraph of their own, some edit the model letter, half
+# of those who print give a street address for the return address (measured as it prints).
+PARAGRAPHS = (
+    "",
+    "I am a nurse in Leeds. My grandmother was a lawyer, and this case reminds me of her "
+    "courage: nobody should go to prison for defending workers and survivors.",
+    "As a teacher I tell my students that speaking up is a right. Please let Sophia Huang "
+    "Xueqin and Wang Jianbing go home to their families.",
+    "I care about free speech.",
+)
+STREETS = ("", "{n} Park Road", "Flat {n}\n27 Chapel Allerton Lane", "")
 
+
+def _submissions(app, slug: str, targets: list[int], count: int) -> list[Prepared]:
+    """Build distinct composer posts as supporters send them: print letters to the primary
+    targets and an embassy, each with its own name, address, paragraph and sometimes edits."""
+    from actionapp.extensions import db
+    from actionapp.models import Action, utcnow
+    from actionapp.services.actions import model_letter
+    from actionapp.services.antibot import start_token
+    from actionapp.services.compose import editable_text
+
+    with app.app_context():
+        action = db.session.scalar(select(Action).where(Action.slug == slug))
+        model = editable_text(model_letter(action, "release", "en"))
+        db.engine.dispose()
+    edited = model.replace("I am writing", "As someone who has followed this case, I am writing")
     stamp = start_token(app.config["SECRET_KEY"], utcnow() - timedelta(seconds=30))
     forms = [
         {
             "name": f"Bench Supporter {n}",
             "email": f"bench{n}@example.org",
+            "street_address": STREETS[n % len(STREETS)].format(n=n),
             "city": "Leeds",
             "country": "GB",
             "language": "en",
             "targets": targets,
             "variant": "release",
-            "personal_message": "I care about free speech.",
+            "body": edited if n % 5 == 0 else "",
+            "personal_message": PARAGRAPHS[n % len(PARAGRAPHS)],
             "consent_processing": "y",
             "client_key": uuid.uuid4().hex,
             "started": stamp,
