@@ -17,7 +17,12 @@ from actionapp.services.pdf.documents import (
     SampleWriter,
     letter_pages,
 )
-from actionapp.services.pdf.fitting import BlockFit, fit_recipient, fit_sender
+from actionapp.services.pdf.fitting import (
+    BlockFit,
+    fit_recipient,
+    fit_sender,
+    lay_out_first_trials,
+)
 from actionapp.services.pdf.layout import (
     html_lang,
     return_lines,
@@ -39,14 +44,19 @@ def sender_fits(
     Lines and lang are what printed_letter gives the block: the country in the letter's
     language, the lang from the writer's.
     """
+    blocks = []
+    for language in languages or ["en"]:
+        lines = return_lines(name, street_address, city, country, language)
+        if not lines:
+            return []
+        blocks += [(lines, paper, supporter_lang(" ".join(lines), writer_language))
+                   for paper in PAPERS.values()]  # fmt: skip
+    # One layout for every paper and language (most addresses fit at the first size tried).
+    lay_out_first_trials(blocks, sender=True)
     misfits = []
     for paper in PAPERS.values():
-        for language in languages or ["en"]:
-            lines = return_lines(name, street_address, city, country, language)
-            if not lines:
-                return []
-            fit = fit_sender(lines, paper, supporter_lang(" ".join(lines), writer_language))
-            if not fit.fits:
+        for lines, on, lang in blocks:
+            if on is paper and not (fit := fit_sender(lines, paper, lang)).fits:
                 misfits.append((paper, fit))
                 break
     return misfits

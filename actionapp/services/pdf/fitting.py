@@ -109,9 +109,28 @@ def _boxes(box):
         yield from _boxes(child)
 
 
-@lru_cache(maxsize=2048)
+# Blocks already laid out in this process: (width mm, block HTML) -> (lines, height mm).
+_known: dict[tuple[float, str], tuple[int, float]] = {}
+KNOWN_MAX = 4096
+
+
 def _measure(blocks: tuple[tuple[float, str], ...]) -> tuple[tuple[int, float], ...]:
-    """Lay out (width mm, block HTML) pairs; return each one's (lines, height mm)."""
+    """Return each (width mm, block HTML) pair's (lines, height mm) as WeasyPrint lays it out.
+
+    Each block is laid out once per process; the new ones together, in one document.
+    """
+    known = {block: _known[block] for block in blocks if block in _known}
+    missing = tuple(block for block in dict.fromkeys(blocks) if block not in known)
+    if missing:
+        known.update(zip(missing, _lay_out(missing), strict=True))
+        with _lock:
+            if len(_known) + len(missing) > KNOWN_MAX:
+                _known.clear()
+            _known.update(known)
+    return tuple(known[block] for block in blocks)
+
+
+def _lay_out(blocks: tuple[tuple[float, str], ...]) -> tuple[tuple[int, float], ...]:
     body = "".join(
         f'<div class="measure" id="m{n}" data-w="{width}">{html}</div>'
         for n, (width, html) in enumerate(blocks)
@@ -145,32 +164,61 @@ def _fit_block(lines: tuple[str, ...], zone: Rect, sizes, lang: str, joinable: b
     When none fits, return the smallest one-line-each setting with fits=False: its line count
     and the lines the zone holds are what the refusal message gives.
     """
+    for size, joined, sure in _trials(lines, zone, sizes, lang, joinable):
+        if sure:
+            # What the layout would say, known without it (see surely_fits).
+            return BlockFit(
+                size, False, len(lines), _max_lines(zone, size), True, zone.width, zone.height
+            )
+        fit = _measured(lines, zone, size, joined, lang)
+        if fit.fits:
+            return fit
+    return _measured(lines, zone, sizes[-1], False, lang)
 
-    def measured(size: float, joined: bool) -> BlockFit:
-        trial = BlockFit(size, joined, 0, 0, False, zone.width, zone.height)
-        html = str(address_markup(lines, trial, lang))
-        count, height = _measure(((zone.width, html),))[0]
-        return BlockFit(
-            size, joined, count, _max_lines(zone, size), height + SLACK <= zone.height,
-            zone.width, zone.height,
-        )  # fmt: skip
 
+def _trials(lines: tuple[str, ...], zone: Rect, sizes, lang: str, joinable: bool):
+    """Yield the settings to try, in order: (size, joined, known to fit without a layout)."""
     for joined in (False, True) if joinable else (False,):
         for size in sizes:
             # One line apiece (joined: one line at least); when not even that many fit at
             # this size, no layout can, and there is no need to lay one out.
             if (1 if joined else len(lines)) > _max_lines(zone, size):
                 continue
-            if not joined and surely_fits(lines, zone, size, lang):
-                # What the layout would say, known without it (see surely_fits).
-                return BlockFit(
-                    size, False, len(lines), _max_lines(zone, size), True, zone.width,
-                    zone.height,
-                )  # fmt: skip
-            fit = measured(size, joined)
-            if fit.fits:
-                return fit
-    return measured(sizes[-1], False)
+            yield size, joined, not joined and surely_fits(lines, zone, size, lang)
+
+
+def _trial_block(lines, zone: Rect, size: float, joined: bool, lang: str) -> tuple[float, str]:
+    trial = BlockFit(size, joined, 0, 0, False, zone.width, zone.height)
+    return zone.width, str(address_markup(list(lines), trial, lang))
+
+
+def _measured(lines, zone: Rect, size: float, joined: bool, lang: str) -> BlockFit:
+    count, height = _measure((_trial_block(lines, zone, size, joined, lang),))[0]
+    return BlockFit(
+        size, joined, count, _max_lines(zone, size), height + SLACK <= zone.height,
+        zone.width, zone.height,
+    )  # fmt: skip
+
+
+def lay_out_first_trials(blocks: list[tuple[list[str], PaperLayout, str]], sender: bool) -> None:
+    """Lay out together the first setting each block's fit will try: one WeasyPrint document
+    instead of one per block (the fits then find it laid out). Blocks are (lines, paper, lang).
+    """
+    first = []
+    for lines, paper, lang in blocks:
+        zone, sizes, joinable = _zone(paper, sender)
+        for size, joined, sure in _trials(tuple(lines), zone, sizes, lang, joinable):
+            if not sure:
+                first.append(_trial_block(lines, zone, size, joined, lang))
+            break
+    if first:
+        _measure(tuple(first))
+
+
+def _zone(paper: PaperLayout, sender: bool) -> tuple[Rect, tuple[float, ...], bool]:
+    if sender:
+        return paper.return_address, SENDER_SIZES[paper.name], True
+    return paper.recipient, RECIPIENT_SIZES, False
 
 
 # Characters that the first font of the block's stack (letter.css) draws, none wider than
@@ -209,12 +257,12 @@ def _max_lines(zone: Rect, size: float) -> int:
 
 def fit_recipient(lines: list[str], paper: PaperLayout, lang: str) -> BlockFit:
     """Fit the recipient's lines into the window (one line each, 10 down to 8 pt)."""
-    return fit_block(lines, paper.recipient, RECIPIENT_SIZES, lang, joinable=False)
+    return fit_block(lines, *_zone(paper, sender=False)[:2], lang, joinable=False)
 
 
 def fit_sender(lines: list[str], paper: PaperLayout, lang: str) -> BlockFit:
     """Fit the return address into its zone: shrink to 6 pt, then join its lines with " · "."""
-    return fit_block(lines, paper.return_address, SENDER_SIZES[paper.name], lang, joinable=True)
+    return fit_block(lines, *_zone(paper, sender=True)[:2], lang, joinable=True)
 
 
 def fits_everywhere(fit_one, lines: list[str], lang: str) -> list[tuple[PaperLayout, BlockFit]]:
