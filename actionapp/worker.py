@@ -15,6 +15,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -114,6 +115,8 @@ class OutboxWorker:
         self.policy = policy
         self.owner = owner or worker_name()
         self.clock = clock
+        # Signs the next message while the current one is on the wire (see _prepare).
+        self._signer: ThreadPoolExecutor | None = None
 
     @classmethod
     def from_app(cls, **overrides) -> OutboxWorker:
@@ -130,6 +133,8 @@ class OutboxWorker:
     def deliver_due(self, stop: threading.Event | None = None) -> PassResult:
         """Deliver every message due now, batch after batch; stop early if SMTP is down."""
         result = PassResult()
+        if self.settings.signs:
+            self._signer = ThreadPoolExecutor(1, thread_name_prefix="dkim-signer")
         try:
             # A cheap look first: an idle worker polling takes no write lock.
             due = due_count(self.clock())
@@ -140,6 +145,9 @@ class OutboxWorker:
                     break
                 self._deliver_batch(batch, result, stop)
         finally:
+            if self._signer is not None:
+                self._signer.shutdown(cancel_futures=True)
+                self._signer = None
             self.transport.close()
             # End the read transaction (SQLite WAL: an open reader holds back checkpoints).
             db.session.rollback()
@@ -163,14 +171,18 @@ class OutboxWorker:
         # If this raises (a crash), accepted messages not yet recorded stay leased and are
         # sent again, with the same Message-ID, once the lease runs out.
         accepted = _Accepted()
+        upcoming = self._prepare(batch[0])
         for index, message in enumerate(batch):
             now = self.clock()
             if (stop and stop.is_set()) or now >= message.lease_expires_at - LEASE_MARGIN:
                 self._record_sent(accepted)
                 self._release(batch[index:], now)
                 return
+            prepared = upcoming
+            if index + 1 < len(batch):
+                upcoming = self._prepare(batch[index + 1])
             try:
-                data = self._message_bytes(message, now)
+                data = prepared()
             except (HeaderInjectionError, ValueError) as error:
                 self._settle([message], mark_failed, message.id, str(error), now)
                 result.failed += 1
@@ -195,8 +207,19 @@ class OutboxWorker:
                 self._record_sent(accepted)
         self._record_sent(accepted)
 
-    def _message_bytes(self, message: Outgoing, now: datetime) -> bytes:
-        return dkim_sign(stamp_message(message.mime, now), self.settings)
+    def _prepare(self, message: Outgoing) -> Callable[[], bytes]:
+        """Return a call that gives the message's bytes as sent: dated and, if set, signed.
+
+        Signing starts at once on the signer thread, so it overlaps the SMTP conversation of
+        the message before (OpenSSL lets go of the GIL while it signs). Only this thread
+        sends, in order; a message prepared but not sent (the pass stopped) is dropped.
+        """
+        if self._signer is None:
+            return lambda: self._message_bytes(message)
+        return self._signer.submit(self._message_bytes, message).result
+
+    def _message_bytes(self, message: Outgoing) -> bytes:
+        return dkim_sign(stamp_message(message.mime, self.clock()), self.settings)
 
     def _record_sent(self, accepted: _Accepted) -> None:
         """Record the messages the server accepted since the last record, in one transaction."""
