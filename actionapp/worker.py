@@ -9,6 +9,7 @@ most, never a different one.
 
 from __future__ import annotations
 
+import collections
 import os
 import secrets
 import socket
@@ -51,6 +52,10 @@ from actionapp.services.transport import DeliveryError, Transport, transport_fro
 LEASE_MARGIN = timedelta(seconds=60)
 # Accepted messages are recorded at least this often (and every policy.record_every messages).
 RECORD_EVERY_SECONDS = 0.05
+# How many messages the signer thread may sign ahead of the one being sent: a few, so that a
+# busy machine's scheduling seldom leaves the sender waiting for a signature, and a Date is
+# early by a few messages' sending time at most.
+SIGN_AHEAD = 4
 # When the server cannot be reached, try again at least this often (nothing is given up).
 CONNECTION_RETRY_MAX = timedelta(minutes=15)
 
@@ -171,16 +176,17 @@ class OutboxWorker:
         # If this raises (a crash), accepted messages not yet recorded stay leased and are
         # sent again, with the same Message-ID, once the lease runs out.
         accepted = _Accepted()
-        upcoming = self._prepare(batch[0])
+        # Messages being prepared, in order: up to SIGN_AHEAD ahead of the one being sent.
+        upcoming = collections.deque(self._prepare(m) for m in batch[: SIGN_AHEAD + 1])
         for index, message in enumerate(batch):
             now = self.clock()
             if (stop and stop.is_set()) or now >= message.lease_expires_at - LEASE_MARGIN:
                 self._record_sent(accepted)
                 self._release(batch[index:], now)
                 return
-            prepared = upcoming
-            if index + 1 < len(batch):
-                upcoming = self._prepare(batch[index + 1])
+            prepared = upcoming.popleft()
+            if index + SIGN_AHEAD + 1 < len(batch):
+                upcoming.append(self._prepare(batch[index + SIGN_AHEAD + 1]))
             try:
                 data = prepared()
             except (HeaderInjectionError, ValueError) as error:
