@@ -8,7 +8,7 @@ from flask import Flask
 from actionapp.cli_outbox import register_outbox_cli
 from actionapp.extensions import db
 from actionapp.models import utcnow
-from actionapp.services.seed import create_demo_action, database_is_empty
+from actionapp.services.seed import create_demo_action, database_is_empty, demo_action
 
 
 def register_cli(app: Flask) -> None:
@@ -23,7 +23,12 @@ def register_cli(app: Flask) -> None:
     def seed_demo(force: bool) -> None:
         """Load the demo action when the database has no action yet."""
         if not force and not database_is_empty():
-            click.echo("Actions exist already; the demo action was not added.")
+            # Run by `make db` (and `make organiser`) every time: say it is fine, not an error.
+            existing = demo_action()
+            if existing is not None:
+                click.echo(f"Demo action: already there, /actions/{existing.slug}")
+            else:
+                click.echo("Demo action: not needed, your own actions are there (--force adds it).")
             return
         action = create_demo_action(utcnow())
         db.session.commit()

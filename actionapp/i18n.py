@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from functools import lru_cache
 
 import pycountry
-from babel import Locale, localedata, negotiate_locale
+from babel import Locale, UnknownLocaleError, localedata, negotiate_locale
 from babel.core import get_global
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_time as babel_format_time
@@ -17,6 +18,8 @@ from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 
 LANGUAGE_COOKIE = "lang"
+# The shape of a language code: a language and at most one script or region (pt-BR, zh-Hans).
+LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?$")
 
 
 def select_locale() -> str:
@@ -100,6 +103,22 @@ def language_name(code: str, in_language: str | None = None) -> str:
 def native_language_name(code: str) -> str:
     """Return a language's name in that language, such as 中文 for zh."""
     return _babel_locale(code).get_display_name(_babel_locale(code)) or code
+
+
+@lru_cache(maxsize=1024)
+def is_language(code: str) -> bool:
+    """Tell whether a code names a real language letters can be written in (en, zh, pt-BR).
+
+    Real means the locale data knows it (CLDR, through Babel): letters are dated with it, so
+    a code such as xx, or en-XX, would fail later. The interface languages are only two of them.
+    """
+    if not LANGUAGE_CODE.match(code) or code.partition("-")[0] == "und":
+        return False  # "und" is ISO 639's "undetermined", which Babel reads as en_US
+    try:
+        _babel_locale(code)
+    except (ValueError, UnknownLocaleError):
+        return False
+    return True
 
 
 @lru_cache(maxsize=4096)

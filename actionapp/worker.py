@@ -9,12 +9,14 @@ most, never a different one.
 
 from __future__ import annotations
 
+import collections
 import os
 import secrets
 import socket
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -50,6 +52,10 @@ from actionapp.services.transport import DeliveryError, Transport, transport_fro
 LEASE_MARGIN = timedelta(seconds=60)
 # Accepted messages are recorded at least this often (and every policy.record_every messages).
 RECORD_EVERY_SECONDS = 0.05
+# How many messages the signer thread may sign ahead of the one being sent: a few, so that a
+# busy machine's scheduling seldom leaves the sender waiting for a signature, and a Date is
+# early by a few messages' sending time at most.
+SIGN_AHEAD = 4
 # When the server cannot be reached, try again at least this often (nothing is given up).
 CONNECTION_RETRY_MAX = timedelta(minutes=15)
 
@@ -114,6 +120,8 @@ class OutboxWorker:
         self.policy = policy
         self.owner = owner or worker_name()
         self.clock = clock
+        # Signs the next message while the current one is on the wire (see _prepare).
+        self._signer: ThreadPoolExecutor | None = None
 
     @classmethod
     def from_app(cls, **overrides) -> OutboxWorker:
@@ -130,6 +138,8 @@ class OutboxWorker:
     def deliver_due(self, stop: threading.Event | None = None) -> PassResult:
         """Deliver every message due now, batch after batch; stop early if SMTP is down."""
         result = PassResult()
+        if self.settings.signs:
+            self._signer = ThreadPoolExecutor(1, thread_name_prefix="dkim-signer")
         try:
             # A cheap look first: an idle worker polling takes no write lock.
             due = due_count(self.clock())
@@ -140,6 +150,9 @@ class OutboxWorker:
                     break
                 self._deliver_batch(batch, result, stop)
         finally:
+            if self._signer is not None:
+                self._signer.shutdown(cancel_futures=True)
+                self._signer = None
             self.transport.close()
             # End the read transaction (SQLite WAL: an open reader holds back checkpoints).
             db.session.rollback()
@@ -163,14 +176,19 @@ class OutboxWorker:
         # If this raises (a crash), accepted messages not yet recorded stay leased and are
         # sent again, with the same Message-ID, once the lease runs out.
         accepted = _Accepted()
+        # Messages being prepared, in order: up to SIGN_AHEAD ahead of the one being sent.
+        upcoming = collections.deque(self._prepare(m) for m in batch[: SIGN_AHEAD + 1])
         for index, message in enumerate(batch):
             now = self.clock()
             if (stop and stop.is_set()) or now >= message.lease_expires_at - LEASE_MARGIN:
                 self._record_sent(accepted)
                 self._release(batch[index:], now)
                 return
+            prepared = upcoming.popleft()
+            if index + SIGN_AHEAD + 1 < len(batch):
+                upcoming.append(self._prepare(batch[index + SIGN_AHEAD + 1]))
             try:
-                data = self._message_bytes(message, now)
+                data = prepared()
             except (HeaderInjectionError, ValueError) as error:
                 self._settle([message], mark_failed, message.id, str(error), now)
                 result.failed += 1
@@ -195,8 +213,19 @@ class OutboxWorker:
                 self._record_sent(accepted)
         self._record_sent(accepted)
 
-    def _message_bytes(self, message: Outgoing, now: datetime) -> bytes:
-        return dkim_sign(stamp_message(message.mime, now), self.settings)
+    def _prepare(self, message: Outgoing) -> Callable[[], bytes]:
+        """Return a call that gives the message's bytes as sent: dated and, if set, signed.
+
+        Signing starts at once on the signer thread, so it overlaps the SMTP conversation of
+        the message before (OpenSSL lets go of the GIL while it signs). Only this thread
+        sends, in order; a message prepared but not sent (the pass stopped) is dropped.
+        """
+        if self._signer is None:
+            return lambda: self._message_bytes(message)
+        return self._signer.submit(self._message_bytes, message).result
+
+    def _message_bytes(self, message: Outgoing) -> bytes:
+        return dkim_sign(stamp_message(message.mime, self.clock()), self.settings)
 
     def _record_sent(self, accepted: _Accepted) -> None:
         """Record the messages the server accepted since the last record, in one transaction."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import email
 import re
 import socket
@@ -12,6 +13,8 @@ from email import policy
 
 import pytest
 from aiosmtpd.controller import Controller
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from actionapp.worker import OutboxWorker
 
@@ -111,6 +114,20 @@ def smtp_server():
     sink = SmtpSink().start()
     yield sink
     sink.stop()
+
+
+def dkim_key_pair() -> tuple[bytes, bytes]:
+    """Return a new RSA 2048 key: (private key in PEM, the DNS TXT record of its public half)."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    private = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.TraditionalOpenSSL,
+        serialization.NoEncryption(),
+    )
+    public = key.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    return private, b"v=DKIM1; k=rsa; p=" + base64.b64encode(public)
 
 
 def mail_config(sink: SmtpSink) -> dict:

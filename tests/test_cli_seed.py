@@ -12,7 +12,11 @@ def test_seed_demo_loads_the_demo_once(runner):
         "Demo action added: /actions/china-release-huang-xueqin-and-wang-jianbing" in first.output
     )
     second = runner.invoke(args=["seed-demo"])
-    assert "Actions exist already" in second.output
+    # `make db` and `make organiser` run it every time: the answer must not read as an error.
+    assert second.output == (
+        "Demo action: already there, /actions/china-release-huang-xueqin-and-wang-jianbing\n"
+    )
+    assert second.exit_code == 0
     assert db.session.scalar(select(func.count(Action.id))) == 1
     action = db.session.scalar(select(Action))
     assert action.is_demo and action.status == "live"
@@ -23,6 +27,22 @@ def test_seed_demo_loads_the_demo_once(runner):
     assert all(t.email.endswith("@example.org") and t.is_example for t in targets)
     languages = {(m.variant, m.language) for m in db.session.scalars(select(ModelLetter))}
     assert {("release", "en"), ("release", "zh")} <= languages
+
+
+def test_seed_demo_says_plainly_it_is_not_needed_beside_an_organisers_own_action(runner):
+    runner.invoke(args=["seed-demo"])
+    own = db.session.scalar(select(Action))  # made into the organisers' own action
+    own.is_demo, own.slug = False, "our-own-action"
+    db.session.commit()
+    again = runner.invoke(args=["seed-demo"])
+    assert again.exit_code == 0
+    assert (
+        again.output == "Demo action: not needed, your own actions are there (--force adds it).\n"
+    )
+    assert db.session.scalar(select(func.count(Action.id))) == 1
+    forced = runner.invoke(args=["seed-demo", "--force"])
+    assert "Demo action added: /actions/" in forced.output
+    assert db.session.scalar(select(func.count(Action.id))) == 2
 
 
 def test_the_demo_action_passes_its_own_publishing_checklist(app):

@@ -3,14 +3,13 @@ dkimpy itself signs, for every real-world supporter's letter."""
 
 from __future__ import annotations
 
-import base64
 from datetime import datetime
 from unittest import mock
 
 import dkim
 import pytest
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from actionapp.services.mail import (
     DKIM_HEADERS,
@@ -22,6 +21,7 @@ from actionapp.services.mail import (
     format_address,
     stamp_message,
 )
+from tests.fixtures_email import dkim_key_pair
 from tests.realworld import supporters
 
 SELECTOR = "ua2026"
@@ -31,16 +31,7 @@ SIGNED_AT = 1_796_000_000
 
 @pytest.fixture(scope="module")
 def key_pair() -> tuple[bytes, bytes]:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    private = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.TraditionalOpenSSL,
-        serialization.NoEncryption(),
-    )
-    public = key.public_key().public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-    return private, b"v=DKIM1; k=rsa; p=" + base64.b64encode(public)
+    return dkim_key_pair()
 
 
 def settings_with(private: bytes) -> MailSettings:
@@ -120,3 +111,37 @@ def test_a_key_that_is_not_rsa_is_a_clear_configuration_error():
         dkim_sign(message, settings_with(key))
     with pytest.raises(MailConfigError, match="cannot be read"):
         dkim_sign(message, settings_with(b"-----BEGIN RSA PRIVATE KEY-----\nnope\n-----END"))
+
+
+TRICKY_MESSAGES = [
+    # Runs of spaces, tabs and trailing white space in the body and in (folded) headers.
+    b"From: a@example.org\r\nSubject: two  spaces\t and a tab\r\n  folded\r\n\r\n"
+    b"Dear  Ambassador, \r\n\tindented\r\nend\t\r\n",
+    b"From: a@example.org\r\nSubject: x\r\n\r\nDear  Ambassador,\r\n",
+    b"From: a@example.org\r\nSubject: x\r\n\r\ntrailing space \r\nend\r\n",
+    # Empty lines at the end, none at all, an empty body, a body of one line break.
+    b"From: a@example.org\r\nSubject: x\r\n\r\nLast line\r\n\r\n\r\n",
+    b"From: a@example.org\r\nSubject: x\r\n\r\nno line break at the end",
+    b"From: a@example.org\r\nSubject: x\r\n\r\nends in a space ",
+    b"From: a@example.org\r\nSubject: x\r\n\r\n",
+    b"From: a@example.org\r\nSubject: x\r\n\r\n\r\n",
+    # No body separator; bare line feeds; a blank line first; a lone carriage return.
+    b"From: a@example.org\r\nSubject: x\r\n",
+    b"From: a@example.org\nSubject: x\n\nbare  line feeds\n\n",
+    b"From: a@example.org\r\nSubject: x\r\n\r\nmixed\nline ends\r\n",
+    b"\r\n\r\nFrom: a@example.org\r\n",
+    b"From: a@example.org\r\nSubject: x\r\n\r\na lone\rcarriage return\r\n",
+]
+
+
+@pytest.mark.parametrize("message", TRICKY_MESSAGES)
+def test_odd_white_space_and_line_ends_are_signed_as_dkimpy_signs(key_pair, message):
+    private, record = key_pair
+    signed = dkim_sign(message, settings_with(private), now=SIGNED_AT)
+    with mock.patch("dkim.time.time", return_value=SIGNED_AT):
+        reference = dkim.sign(message, SELECTOR.encode(), DOMAIN.encode(), private,
+                              include_headers=DKIM_HEADERS,
+                              canonicalize=(b"relaxed", b"relaxed"))  # fmt: skip
+    assert signed == reference + message
+    if message.startswith(b"From:"):
+        assert dkim.verify(signed, dnsfunc=lambda name, timeout=5: record)

@@ -9,8 +9,6 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import dkim
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 from sqlalchemy import select
 
 from actionapp.extensions import db
@@ -26,7 +24,7 @@ from actionapp.services.mail import (
     mailto_url,
 )
 from actionapp.services.transport import FileTransport, SmtpTransport, transport_from_config
-from tests.fixtures_email import MAIL_FROM
+from tests.fixtures_email import MAIL_FROM, dkim_key_pair
 
 CRAFTED = [
     "Jane\r\nBcc: evil@example.net",
@@ -139,23 +137,8 @@ def test_html_twin_is_escaped_and_links_only_our_own_site():
     assert html.count('<p dir="auto">') == 2 and 'lang="en"' in html
 
 
-def _test_key() -> tuple[bytes, bytes]:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    private = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.TraditionalOpenSSL,
-        serialization.NoEncryption(),
-    )
-    public = key.public_key().public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-    import base64
-
-    return private, base64.b64encode(public)
-
-
 def test_dkim_signature_verifies(client, post_letter, demo_action, smtp_server, deliver, tmp_path):
-    private, public = _test_key()
+    private, record = dkim_key_pair()
     key_path = tmp_path / "dkim.pem"
     key_path.write_bytes(private)
     client.application.config.update(DKIM_PRIVATE_KEY_PATH=str(key_path), DKIM_SELECTOR="ua2026")
@@ -163,7 +146,6 @@ def test_dkim_signature_verifies(client, post_letter, demo_action, smtp_server, 
     db.session.commit()
     post_letter(demo_action, channel="email")
     deliver()
-    record = b"v=DKIM1; k=rsa; p=" + public
     asked = []
 
     def dns(name, timeout=5):

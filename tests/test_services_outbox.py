@@ -21,7 +21,7 @@ from actionapp.services.mail import make_message_id
 from actionapp.services.outbox import DeliveryPolicy, claim_batch, queue_message, reserve_slot
 from actionapp.worker import OutboxWorker
 from tests.conftest import ROOT
-from tests.fixtures_email import MAIL_FROM
+from tests.fixtures_email import MAIL_FROM, dkim_key_pair
 
 
 def queue_plain(action, count: int, start: int = 0) -> list[str]:
@@ -204,9 +204,9 @@ def test_crash_between_send_and_record_resends_with_the_same_message_id(
     assert statuses() == {"sent": 6}
 
 
-@pytest.mark.parametrize("record_every", [1, 10])
+@pytest.mark.parametrize(("record_every", "signed"), [(1, False), (10, False), (10, True)])
 def test_worker_killed_mid_batch_loses_and_duplicates_nothing(
-    app, demo_action, smtp_server, database_url, deliver, tmp_path, record_every
+    app, demo_action, smtp_server, database_url, deliver, tmp_path, record_every, signed
 ):
     ids = queue_plain(demo_action, 12)
     in_flight = threading.Event()
@@ -228,6 +228,9 @@ def test_worker_killed_mid_batch_loses_and_duplicates_nothing(
         "ACTIONAPP_MAIL_FROM": MAIL_FROM,
         "ACTIONAPP_OUTBOX_RECORD_EVERY": str(record_every),
     }
+    if signed:  # the next message is signed on a thread while the held one is in flight
+        env["ACTIONAPP_DKIM_PRIVATE_KEY"] = dkim_key_pair()[0].decode()
+        env["ACTIONAPP_DKIM_SELECTOR"] = "ua2026"
     log = tmp_path / "worker.log"
     with log.open("wb") as output:
         worker = subprocess.Popen(
@@ -273,6 +276,8 @@ def test_worker_killed_mid_batch_loses_and_duplicates_nothing(
     unrecorded = set(accepted) - set(recorded)
     assert counts == {i: 2 if i in unrecorded else 1 for i in ids}
     assert statuses() == {"sent": 12}
+    signatures = {r.data.startswith(b"DKIM-Signature:") for r in smtp_server.received[:5]}
+    assert signatures == {signed}
 
 
 def test_concurrent_workers_never_send_a_message_twice(mail_app, demo_action, smtp_server):

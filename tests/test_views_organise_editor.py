@@ -332,3 +332,15 @@ def test_saved_model_letter_previews_as_a_printed_pdf(signed_in, demo_action):
     from actionapp.models import Submission
 
     assert db.session.scalar(select(func.count(Submission.id))) == 0  # nothing was saved
+
+
+def test_an_action_or_model_letter_in_no_real_language_is_refused(signed_in, demo_action):
+    editor = signed_in("editor")
+    refused = _new_action(editor, slug="in-xx", language="xx")
+    assert refused.status_code == 422
+    assert "Use a language code such as en, zh or pt-BR." in refused.get_data(as_text=True)
+    letter = _letter(editor, demo_action.id, variant="other", language="xx")
+    assert letter.status_code == 422
+    assert "Use a language code such as en, zh or pt-BR." in letter.get_data(as_text=True)
+    # A real letter language other than the interface's two is fine.
+    assert _new_action(editor, slug="in-swahili", language="sw").status_code == 303

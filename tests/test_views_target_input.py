@@ -222,3 +222,32 @@ def test_a_bad_stored_address_fails_one_message_and_never_the_supporter(
     assert "not sent: " in runner.invoke(args=["outbox", "status"]).output
     copy = [r for r in smtp_server.to("jane@example.org") if "Copy" in r.message["Subject"]]
     assert len(copy) == 1 and "We could not deliver these letters by email:" in copy[0].text()
+
+
+@pytest.mark.parametrize("code", ["xx", "en-XX", "und", "qq-Latn"])
+def test_a_language_code_no_language_has_is_refused_by_form_and_csv_with_its_line(
+    editor, demo_action, code
+):
+    before = set(embassies(demo_action.id))
+    form = editor.post(
+        f"/organise/actions/{demo_action.id}/targets/new", data=form_data(language=code)
+    )
+    assert form.status_code == 422
+    assert "Use a language code such as en, zh or pt-BR." in form.get_data(as_text=True)
+    assert 'value="Ambassador"' in form.get_data(as_text=True)  # nothing typed is lost
+    text = csv_text([csv_row(supporter_country="NZ", country="NZ"), csv_row(language=code)])
+    page = import_csv(editor, demo_action, text).get_data(as_text=True)
+    assert f"Line 3: language: “{code}” is not a language code such as en." in page, page
+    assert "Nothing was imported" in page
+    # A salutation in such a "language" is refused the same way.
+    page = import_csv(editor, demo_action, csv_text([csv_row(**{f"salutation_{code}": "Dear"})]))
+    assert page.status_code == 422
+    assert f"Line 2: salutation_*: Not understood: {code}: Dear" in page.get_data(as_text=True)
+    assert set(embassies(demo_action.id)) == before and "IE" not in before
+
+
+@pytest.mark.parametrize("code", ["ar", "pt-BR", "zh-Hans", "es-419", "fil", "yue", "sw"])
+def test_real_letter_languages_beyond_the_interface_ones_are_accepted(editor, demo_action, code):
+    response = import_csv(editor, demo_action, csv_text([csv_row(language=code)]))
+    assert response.status_code == 303, response.get_data(as_text=True)
+    assert embassies(demo_action.id)["IE"].language == code

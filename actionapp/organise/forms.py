@@ -29,11 +29,11 @@ from wtforms.validators import (
 )
 
 from actionapp.forms import AddressField, AppForm, EmailAddress
+from actionapp.i18n import is_language
 from actionapp.public.forms import single_line
 from actionapp.services.case_texts import TEXT_LABELS
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
-LANGUAGE_PATTERN = r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?$"
 OUTCOMES = ("", "released", "charges dropped", "acquitted", "sentenced", "closed")
 SUBJECTS_MAX = 10
 
@@ -43,13 +43,16 @@ def strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+def real_language(form, field) -> None:
+    """Refuse a code that is no real language (xx), by the rule targets follow too."""
+    if field.data and not is_language(field.data):
+        raise ValidationError(_l("Use a language code such as en, zh or pt-BR."))
+
+
 def _language_field(label) -> StringField:
     return StringField(
         label,
-        validators=[
-            DataRequired(),
-            Regexp(LANGUAGE_PATTERN, message=_l("Use a language code such as en, zh or pt-BR.")),
-        ],
+        validators=[DataRequired(), real_language],
         description=_l("A language code such as en, zh or pt-BR."),
     )
 

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
 
 from actionapp.extensions import db
+from actionapp.i18n import LANGUAGE_CODE
 from actionapp.models import (
     Action,
     ActionStatus,
@@ -30,7 +31,7 @@ from actionapp.services.case_texts import (
 )
 from actionapp.services.model_letters import TemplateProblem, check_model_template
 from actionapp.services.pdf.checks import target_fit_problems
-from actionapp.services.target_checks import LANGUAGE, TargetFields, clean_target
+from actionapp.services.target_checks import TargetFields, clean_target
 
 __all__ = ["TargetFields"]  # kept here for the callers that import it with the services
 
@@ -183,7 +184,7 @@ def parse_salutations(text: str) -> tuple[dict[str, str], list[str]]:
             continue
         code, sep, value = line.partition(":")
         code = code.strip()
-        if not sep or not LANGUAGE.match(code) or not value.strip():
+        if not sep or not LANGUAGE_CODE.match(code) or not value.strip():
             bad.append(line.strip())
             continue
         salutations[code] = value.strip()

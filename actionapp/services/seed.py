@@ -26,6 +26,11 @@ def database_is_empty() -> bool:
     return (db.session.scalar(select(func.count(Action.id))) or 0) == 0
 
 
+def demo_action() -> Action | None:
+    """Return the demo action if it was loaded (the first one, if loaded again with --force)."""
+    return db.session.scalar(select(Action).where(Action.is_demo).order_by(Action.id).limit(1))
+
+
 def create_demo_action(now: datetime, data: dict | None = None) -> Action:
     """Add the demo action, live, with its texts, targets and model letters (flushes only)."""
     data = data or load_demo_data()

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 
 from flask_babel import lazy_gettext as _l
 
-from actionapp.i18n import is_country
+from actionapp.i18n import is_country, is_language
 from actionapp.models import TargetKind
 from actionapp.services.email_address import EmailAddressError, address_message, normalise_email
 from actionapp.services.mail import is_header_safe
 from actionapp.services.pdf.checks import recipient_problems
 
-LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?$")
 # Characters per field; the address counts all its lines.
 LINE_MAX = 200
 ADDRESS_MAX = 1000
@@ -65,12 +63,12 @@ def clean_target(values: TargetFields) -> tuple[TargetFields, list[tuple[str, st
         needed = name == "supporter_country" and values.kind == TargetKind.EMBASSY
         if (code or needed) and not is_country(code or ""):
             refuse(name, _l("“%(value)s” is not a country code such as GB.", value=code or ""))
-    if not LANGUAGE.match(values.language or ""):
+    if not is_language(values.language or ""):
         refuse(
             "language", _l("“%(value)s” is not a language code such as en.", value=values.language)
         )
     for code, text in values.salutations.items():
-        if not LANGUAGE.match(code) or len(text) > LINE_MAX or not is_header_safe(text):
+        if not is_language(code) or len(text) > LINE_MAX or not is_header_safe(text):
             refuse("salutations", _l("Not understood: %(lines)s", lines=f"{code}: {text}"))
     if values.address_lines and not any(name == "address_lines" for name, _m in problems):
         # Whatever is accepted must print inside the envelope window on every paper size.
