@@ -23,7 +23,7 @@ from actionapp.services.compose import (
     write_translation,
 )
 from actionapp.services.letters import letter_as_sent
-from actionapp.services.pdf.engine import RenderedPdf, engine_for
+from actionapp.services.pdf.engine import RenderedPdf
 from actionapp.services.pdf.fitting import address_markup, fit_css, fit_recipient, fit_sender
 from actionapp.services.pdf.fonts import CJK_MISSING_MESSAGE, cjk_font_available, has_cjk
 from actionapp.services.pdf.layout import (
@@ -43,6 +43,7 @@ from actionapp.services.pdf.paper import (
     default_envelope,
     geometry_css,
 )
+from actionapp.services.pdf.pool import default_processes, renderer_for
 from actionapp.services.pdf.qr import qr_svg_data_uri
 from actionapp.services.pdf.scripts import text_direction
 
@@ -65,6 +66,9 @@ class PrintSettings:
     timeout: float = 20.0
     cache_bytes: int = 64 * 2**20
     cache_seconds: float = 3600.0
+    # Render processes per web process: for supporters' letters, and (apart) for event packs.
+    processes: int = 1
+    pack_processes: int = 1
 
     @classmethod
     def from_config(cls, config: Mapping, static_folder: str) -> PrintSettings:
@@ -75,6 +79,8 @@ class PrintSettings:
             timeout=float(config.get("PDF_RENDER_TIMEOUT", 20)),
             cache_bytes=int(float(config.get("PDF_CACHE_MB", 64)) * 2**20),
             cache_seconds=float(config.get("PDF_CACHE_SECONDS", 3600)),
+            processes=int(config.get("PDF_RENDER_PROCESSES") or default_processes()),
+            pack_processes=int(config.get("PDF_PACK_PROCESSES", 1)),
         )
 
 
@@ -110,14 +116,17 @@ class EventPack:
 def _render(
     settings: PrintSettings, html: str, stylesheets: list[str], paper=None, lane="letters", **kw
 ):
-    engine = engine_for(settings.assets_dir, lane)
-    engine.cache.max_bytes = settings.cache_bytes
-    engine.cache.max_age = settings.cache_seconds
-    sheets = [engine.stylesheet(name) for name in stylesheets]
+    renderer = renderer_for(settings.assets_dir)
+    renderer.cache.max_bytes = settings.cache_bytes
+    renderer.cache.max_age = settings.cache_seconds
+    sheets = [renderer.stylesheet(name) for name in stylesheets]
     if paper is not None:
-        sheets.append(engine.stylesheet(f"geometry-{paper.name}", geometry_css(paper)))
-        sheets.append(engine.stylesheet("address-fit", fit_css()))
-    return engine.render(html, sheets, timeout=settings.timeout, **kw)
+        sheets.append(renderer.stylesheet(f"geometry-{paper.name}", geometry_css(paper)))
+        sheets.append(renderer.stylesheet("address-fit", fit_css()))
+    processes = settings.pack_processes if lane == "packs" else settings.processes
+    return renderer.render(
+        html, sheets, timeout=settings.timeout, lane=lane, processes=processes, **kw
+    )
 
 
 def _page_label(language: str) -> tuple[str, str]:
