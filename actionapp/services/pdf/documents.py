@@ -188,8 +188,12 @@ def printed_letter(
 def _sender_block(sender: list[str], paper: PaperLayout, lang: str) -> str:
     if not sender:
         return ""
-    # The composer refuses addresses that do not fit; an older one prints at its smallest.
-    return address_markup(sender, fit_sender(sender, paper, lang), lang, "return-address")
+    fit = fit_sender(sender, paper, lang)
+    if not fit.fits:
+        # Accepted for an email (which has no return address) and printed later, or recorded
+        # before the check: it would run over the recipient, so the letter goes without it.
+        return ""
+    return address_markup(sender, fit, lang, "return-address")
 
 
 def _needs_cjk(language: str, recipient: list[str], *texts: str) -> bool:
