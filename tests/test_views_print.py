@@ -273,3 +273,17 @@ def test_chinese_interface_download(client, demo_action, post_letter):
     # The embassy copy goes in English; its translation page is in Chinese.
     assert "Your Excellency," in pdf.texts[2]
     assert "尊敬的大使阁下" in pdf.texts[-1].replace(" ", "")
+
+
+def test_a_repeated_download_follows_an_edited_recipient(client, demo_action, post_letter):
+    """The cache finds a download by what it is made from: an edit of the action shows at once."""
+    token = _token(post_letter(demo_action, channel="print"))
+    url = f"/actions/{demo_action.slug}/print/{token}/letters.pdf?guide=0"
+    first = client.get(url).data
+    assert client.get(url).data == first
+    target = submission_by_token(token).letters[0].target
+    target.name = "Chief Justice Renamed"
+    db.session.commit()
+    edited = client.get(url).data
+    assert edited != first
+    assert "Chief Justice Renamed" in " ".join(read_pdf(edited).texts)

@@ -112,7 +112,9 @@ def _published_or_404(slug: str) -> Action:
 def _submission_or_404(slug: str, token: str) -> Submission:
     action = _published_or_404(slug)
     submission = submission_by_token(token)
-    if submission is None or submission.action_id != action.id:
+    # `is`: the relationship comes from the session's identity map while `action` is held,
+    # without loading the action (and its texts) again.
+    if submission is None or submission.action is not action:
         abort(404)
     if submission.personal_data_removed_at is not None:
         abort(410)

@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 from flask import render_template
-from flask_babel import force_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 
 from actionapp.models import Action, Letter, Submission, Target
@@ -43,7 +43,13 @@ from actionapp.services.pdf.paper import (
     default_envelope,
     geometry_css,
 )
-from actionapp.services.pdf.pool import default_processes, renderer_for
+from actionapp.services.pdf.pool import (
+    Renderer,
+    default_processes,
+    inputs_key,
+    renderer_for,
+    row_values,
+)
 from actionapp.services.pdf.qr import qr_svg_data_uri
 from actionapp.services.pdf.scripts import text_direction
 
@@ -113,12 +119,17 @@ class EventPack:
         return self.copies * len(self.target_ids)
 
 
-def _render(
-    settings: PrintSettings, html: str, stylesheets: list[str], paper=None, lane="letters", **kw
-):
+def _renderer(settings: PrintSettings) -> Renderer:
     renderer = renderer_for(settings.assets_dir)
     renderer.cache.max_bytes = settings.cache_bytes
     renderer.cache.max_age = settings.cache_seconds
+    return renderer
+
+
+def _render(
+    settings: PrintSettings, html: str, stylesheets: list[str], paper=None, lane="letters", **kw
+):
+    renderer = _renderer(settings)
     sheets = [renderer.stylesheet(name) for name in stylesheets]
     if paper is not None:
         sheets.append(renderer.stylesheet(f"geometry-{paper.name}", geometry_css(paper)))
@@ -244,10 +255,22 @@ def letters_pdf(
 ) -> RenderedPdf:
     """Render a submission's letters, each from a new page, to one PDF ready to post."""
     paper = choose_paper(options.paper, submission.paper, submission.country)
+    action = submission.action
+    state = action_state(action, now)
+    # What the PDF is made from: its rows (any edit of the action or of its targets, model
+    # letters and texts moves action.updated_at), the state it shows, the options, the
+    # interface language. A repeated download finds its PDF without building the HTML.
+    inputs = inputs_key(
+        "letters", row_values(submission), [row_values(letter) for letter in submission.letters],
+        action.id, action.updated_at, state.status, state.post_in_time, state.days_left,
+        options, paper.name, str(get_locale()), settings.organisation, cjk_font_available(),
+    )  # fmt: skip
+    found = _renderer(settings).cached_for(inputs)
+    if found is not None:
+        return found
     letters = [
         printed_letter(letter_as_sent(letter), submission, paper) for letter in submission.letters
     ]
-    action = submission.action
     html = render_template(
         "letters/letters.html",
         lang=html_lang(submission.language),
@@ -256,7 +279,7 @@ def letters_pdf(
         letters=letters,
         paper=paper,
         action=action,
-        state=action_state(action, now),
+        state=state,
         postage=postage_notes(submission),
         guide=options.guide,
         posted_url=options.posted_url,
@@ -267,7 +290,7 @@ def letters_pdf(
         cjk_message=CJK_MISSING_MESSAGE,
         envelope=ENVELOPES[default_envelope(paper)],
     )
-    return _render(settings, html, ["letter.css"], paper)
+    return _render(settings, html, ["letter.css"], paper, inputs=inputs)
 
 
 @dataclass(frozen=True)

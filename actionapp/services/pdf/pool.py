@@ -13,13 +13,15 @@ import multiprocessing
 import os
 import threading
 import time
-from collections import Counter
+from collections import Counter, OrderedDict
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+
+from sqlalchemy import inspect
 
 from actionapp.services.pdf.engine import (
     PdfCache,
@@ -31,6 +33,8 @@ from actionapp.services.pdf.engine import (
 )
 
 LANES = ("letters", "packs")
+# Inputs keys remembered per process (each maps to a cache key: a few hundred bytes).
+_MADE_FROM_MAX = 4096
 # How long the web thread waits past the deadline for a worker to report that it stopped.
 _GRACE_SECONDS = 2.0
 
@@ -66,6 +70,16 @@ def render_job(
     parsed = [engine.stylesheet(name, text)[1] for name, text in sheets]
     with until(deadline):
         return engine.render_now(html, parsed, copies)
+
+
+def row_values(row) -> tuple:
+    """Return the values of every column of an ORM row (part of an inputs key)."""
+    return tuple(getattr(row, attr.key) for attr in inspect(row).mapper.column_attrs)
+
+
+def inputs_key(*parts) -> str:
+    """Return a key for what a document is made from (rows, options, language), not its HTML."""
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
 class _Pools:
@@ -111,6 +125,8 @@ class Renderer:
         # Renders handed out and not yet back, per lane (for /health-like reports and tests).
         self.in_flight: Counter[str] = Counter()
         self._count_lock = threading.Lock()
+        # Inputs key -> cache key: a repeated download skips building the HTML at all.
+        self._made_from: OrderedDict[str, str] = OrderedDict()
 
     def stylesheet(self, name: str, text: str | None = None) -> Sheet:
         """Return an asset stylesheet (read once) or generated CSS with its digest."""
@@ -123,23 +139,46 @@ class Renderer:
         sheet = self._sheets[name] = Sheet(name, digest, text)
         return sheet
 
+    def cached_for(self, inputs: str) -> RenderedPdf | None:
+        """Return the cached PDF last made from these inputs (inputs_key), or None."""
+        started = time.perf_counter()
+        key = self._made_from.get(inputs)
+        cached = self.cache.get(key) if key is not None else None
+        if cached is None:
+            return None
+        return RenderedPdf(cached[0], cached[1], key, True, time.perf_counter() - started)
+
     def render(
         self, html: str, sheets: list[Sheet], *, timeout: float, lane: str = "letters",
-        processes: int = 1, copies: list[int] | None = None,
+        processes: int = 1, copies: list[int] | None = None, inputs: str | None = None,
     ) -> RenderedPdf:  # fmt: skip
-        """Return the cached PDF for this input, or render it in the lane's pool of processes."""
+        """Return the cached PDF for this input, or render it in the lane's pool of processes.
+
+        With `inputs` (inputs_key), remember which PDF they made, for cached_for.
+        """
         if lane not in LANES:
             raise ValueError(f"unknown render lane {lane!r}")
         started = time.perf_counter()
         key = cache_key(html, [sheet.digest for sheet in sheets], copies)
         cached = self.cache.get(key)
         if cached is not None:
+            self._remember(inputs, key)
             return RenderedPdf(cached[0], cached[1], key, True, time.perf_counter() - started)
         deadline = time.monotonic() + timeout
         args = (str(self.assets_dir), html, [(s.name, s.text) for s in sheets], copies, deadline)
         data, pages = self._wait(lane, processes, args, deadline)
         self.cache.put(key, data, pages)
+        self._remember(inputs, key)
         return RenderedPdf(data, pages, key, False, time.perf_counter() - started)
+
+    def _remember(self, inputs: str | None, key: str) -> None:
+        if inputs is None:
+            return
+        with self._count_lock:
+            self._made_from[inputs] = key
+            self._made_from.move_to_end(inputs)
+            while len(self._made_from) > _MADE_FROM_MAX:
+                self._made_from.popitem(last=False)
 
     def submit(self, lane: str, processes: int, job, *args) -> Future:
         """Hand a job to a lane's pool (renders; tests also use it to keep a pool busy)."""
