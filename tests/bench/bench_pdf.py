@@ -191,14 +191,23 @@ def _run(report, folder: Path) -> None:
     )
 
     client.get(demo_url)  # into the cache
-    samples = []
-    for _ in range(50):
-        started = time.perf_counter()
+    samples, cpu, floor = [], [], []
+    for _ in range(100):  # interleaved with the floor: a request that does almost nothing
+        started, started_cpu = time.perf_counter(), time.process_time()
         response = client.get(demo_url)
         samples.append(time.perf_counter() - started)
+        cpu.append(time.process_time() - started_cpu)
         assert response.status_code == 200
+        started = time.perf_counter()
+        client.get("/health")
+        floor.append(time.perf_counter() - started)
     cached = _median_ms(samples)
     report.add("repeated download, unchanged letter (cache)", cached, "ms", "Flask test client")
+    report.add("  the same, CPU time", statistics.mean(cpu) * 1000, "ms", "steadier when shared")
+    report.add(
+        "  the same / GET /health", cached / _median_ms(floor), "x",
+        f"/health {_median_ms(floor):.2f} ms in the same run",
+    )  # fmt: skip
     report.check("cached download at most 3 ms", cached <= 3, f"{cached:.2f} ms")
 
     def pack_url(copies: int) -> str:
@@ -241,11 +250,16 @@ def _seven_packs(report, app, renderer, single_url: str, pack_url) -> None:
     for thread in threads:
         thread.join()
     packs_seconds = time.perf_counter() - started
-    assert statuses == [200] * 7, statuses
+    # Packs that wait past ACTIONAPP_PDF_RENDER_TIMEOUT answer 503: reported, not hidden.
+    done = statuses.count(200)
+    assert sorted(set(statuses)) in ([200], [200, 503], [503]), statuses
     ratio = statistics.median(during) / statistics.median(alone)
     note = f"{_median_ms(during):.0f} ms vs {_median_ms(alone):.0f} ms alone, {len(during)} letters"
     report.add("7 event packs at once: one-page letter / alone", ratio, "x", note)
-    report.add("7 event packs at once: all packs done", packs_seconds, "s", "pack pool of 1")
+    report.add(
+        "7 event packs at once: until the last answered", packs_seconds, "s",
+        f"pack pool of 1; {done} of 7 rendered, {7 - done} answered 503 past the limit",
+    )  # fmt: skip
     report.check(
         "letter within 2 x its time alone while 7 packs render", ratio <= 2, f"{ratio:.2f}"
     )
