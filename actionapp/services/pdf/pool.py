@@ -33,6 +33,8 @@ from actionapp.services.pdf.engine import (
 )
 
 LANES = ("letters", "packs")
+# Pack workers run at a lower CPU priority (nice): while both render, letters come first.
+_NICENESS = {"letters": 0, "packs": 10}
 # Inputs keys remembered per process (each maps to a cache key: a few hundred bytes).
 _MADE_FROM_MAX = 4096
 # How long the web thread waits past the deadline for a worker to report that it stopped.
@@ -53,8 +55,10 @@ class Sheet:
     text: str
 
 
-def _warm(assets_dir: str) -> None:
-    """Start a worker with WeasyPrint imported and its fonts configured."""
+def _warm(assets_dir: str, niceness: int = 0) -> None:
+    """Start a worker with WeasyPrint imported and its fonts configured, at its priority."""
+    if niceness and hasattr(os, "nice"):
+        os.nice(niceness)
     engine_for(Path(assets_dir))
 
 
@@ -100,7 +104,7 @@ class _Pools:
                     max_workers=size,
                     mp_context=multiprocessing.get_context("spawn"),
                     initializer=_warm,
-                    initargs=(assets_dir,),
+                    initargs=(assets_dir, _NICENESS[lane]),
                 )
             return pool
 
