@@ -443,15 +443,19 @@ def test_no_edits_note_when_every_letter_is_in_the_language_edited(client, app, 
 def test_the_date_follows_one_rule_in_every_channel(
     client, mail_app, demo_action, smtp_server, deliver, monkeypatch, country, expected
 ):
-    from datetime import datetime
+    from datetime import datetime, timedelta
 
     import actionapp.public.composer as composer
+    from actionapp.services.antibot import start_token
 
-    monkeypatch.setattr(composer, "utcnow", lambda: datetime(2026, 11, 30, 10, 0))
+    frozen = datetime(2026, 11, 30, 10, 0)
+    monkeypatch.setattr(composer, "utcnow", lambda: frozen)
+    # The composer was opened a minute before the frozen moment (not before the real clock's).
+    started = start_token(mail_app.config["SECRET_KEY"], frozen - timedelta(minutes=1))
     # The court reads English here, the prosecutor Chinese: both kinds of date in one letter set.
     next(t for t in demo_action.targets if t.name.startswith("President")).language = "en"
     db.session.commit()
-    data = _data(demo_action, mail_app, country=country)
+    data = _data(demo_action, mail_app, country=country, started=started)
     preview = _preview(client, demo_action, data)
     submission = _send(client, demo_action, data, "print")
     shown = _by_target(preview, submission)
@@ -467,7 +471,8 @@ def test_the_date_follows_one_rule_in_every_channel(
         parts = shown[letter.target_id].parts
         assert (parts[0] if letter.language == "en" else parts[-1]) == date
         assert squeezed(date) in pdf
-    mailto = _send(client, demo_action, _data(demo_action, mail_app, country=country), "mailto")
+    mailto_data = _data(demo_action, mail_app, country=country, started=started)
+    mailto = _send(client, demo_action, mailto_data, "mailto")
     for letter in mailto.letters:
         assert letter.date_text == (expected if letter.language == "en" else "2026年11月30日")
 
