@@ -11,7 +11,7 @@ MO_FILES := $(patsubst %.po,%.mo,$(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messag
 
 # Debian packages: what the app needs to run, and what the tests need besides.
 RUN_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk fonts-dejavu-core fonts-liberation \
-	fonts-noto-color-emoji
+	fonts-noto-color-emoji fonts-noto-core
 TEST_PACKAGES := $(RUN_PACKAGES) chromium qpdf poppler-utils default-jre-headless
 
 .PHONY: run test test-pg lint bench setup setup-test db organiser flask translations \

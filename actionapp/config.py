@@ -119,6 +119,10 @@ class Config:
     PDF_RENDER_TIMEOUT = 20
     PDF_CACHE_MB = 64
     PDF_CACHE_SECONDS = 3600
+    # Render processes per web process for supporters' letters (0: every core but one) and,
+    # apart, for event packs, so that a letter never waits behind packs.
+    PDF_RENDER_PROCESSES = 0
+    PDF_PACK_PROCESSES = 1
     # Sized for an event: everyone in a room behind one address downloads their letters.
     PDF_RATE_LIMIT = "120 per minute"
     EVENT_REPORT_RATE_LIMIT = "5 per hour"

@@ -167,6 +167,8 @@ RULES: dict[str, Callable[[Any], str | None]] = {
     "PDF_RENDER_TIMEOUT": _number(0, above=True),
     "PDF_CACHE_MB": _number(0),
     "PDF_CACHE_SECONDS": _number(0),
+    "PDF_RENDER_PROCESSES": _integer(0, 64),
+    "PDF_PACK_PROCESSES": _integer(1, 64),
 }
 
 

@@ -20,6 +20,7 @@ from collections import Counter
 from dataclasses import dataclass
 from urllib.parse import parse_qs, unquote, urlsplit
 
+import pdfplumber
 import pytest
 from sqlalchemy import select
 
@@ -256,6 +257,43 @@ def check_print(client, action, data) -> None:
         assert squeezed(date) in text[start:position]
 
 
+def check_print_refused(client, action, data) -> None:
+    """A return address too long to print: refused where printing is chosen, all else kept.
+
+    The preview says so beside "Print and post"; choosing it answers 422 with everything typed;
+    an email letter of the same supporter printed from the thank-you page leaves it out.
+    """
+    refusal = composer_refusal(
+        {**data, "street": data["street_address"], "language": data["language"]}, "print"
+    )
+    preview = client.post(f"/actions/{action.slug}/write", data=data)
+    assert preview.status_code == 200
+    page = html.unescape(preview.get_data(as_text=True))
+    beside = page.split('value="print"', 1)[1].split('class="channel"', 1)[0]
+    assert refusal in beside
+    before = db.session.scalars(select(Submission)).all()
+    refused = client.post(f"/actions/{action.slug}/write", data={**data, "channel": "print"})
+    assert refused.status_code == 422
+    page = html.unescape(refused.get_data(as_text=True))
+    assert refusal in page.split('value="print"', 1)[1]
+    for key in ("name", "street_address", "city", "personal_message"):
+        assert f'name="{key}"' in page and data[key] in page, key
+    assert db.session.scalars(select(Submission)).all() == before
+    emailed = next(s for s in before if s.channel == "email")
+    pdf = client.get(f"/actions/{action.slug}/print/{emailed.public_token}/letters.pdf?guide=0")
+    assert pdf.status_code == 200
+    # Where the return address fits (here A4, in English) it prints; it never reaches the
+    # recipient's lines, whose first is the official's name.
+    with pdfplumber.open(io.BytesIO(pdf.data)) as document:
+        for page, letter in zip(document.pages, emailed.letters, strict=False):
+            words = page.extract_words()
+            first = letter.target.name.split()[0]
+            recipient_top = min(w["top"] for w in words if w["text"] == first)
+            sender = [w for w in words if w["text"] in ("Postfach", "c/o")]
+            assert all(w["bottom"] < recipient_top for w in sender)
+    assert all(squeezed(x.target.name) in squeezed(pdf_text(pdf.data)) for x in emailed.letters)
+
+
 _RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
 
 
@@ -405,15 +443,19 @@ def test_no_edits_note_when_every_letter_is_in_the_language_edited(client, app, 
 def test_the_date_follows_one_rule_in_every_channel(
     client, mail_app, demo_action, smtp_server, deliver, monkeypatch, country, expected
 ):
-    from datetime import datetime
+    from datetime import datetime, timedelta
 
     import actionapp.public.composer as composer
+    from actionapp.services.antibot import start_token
 
-    monkeypatch.setattr(composer, "utcnow", lambda: datetime(2026, 11, 30, 10, 0))
+    frozen = datetime(2026, 11, 30, 10, 0)
+    monkeypatch.setattr(composer, "utcnow", lambda: frozen)
+    # The composer was opened a minute before the frozen moment (not before the real clock's).
+    started = start_token(mail_app.config["SECRET_KEY"], frozen - timedelta(minutes=1))
     # The court reads English here, the prosecutor Chinese: both kinds of date in one letter set.
     next(t for t in demo_action.targets if t.name.startswith("President")).language = "en"
     db.session.commit()
-    data = _data(demo_action, mail_app, country=country)
+    data = _data(demo_action, mail_app, country=country, started=started)
     preview = _preview(client, demo_action, data)
     submission = _send(client, demo_action, data, "print")
     shown = _by_target(preview, submission)
@@ -429,7 +471,8 @@ def test_the_date_follows_one_rule_in_every_channel(
         parts = shown[letter.target_id].parts
         assert (parts[0] if letter.language == "en" else parts[-1]) == date
         assert squeezed(date) in pdf
-    mailto = _send(client, demo_action, _data(demo_action, mail_app, country=country), "mailto")
+    mailto_data = _data(demo_action, mail_app, country=country, started=started)
+    mailto = _send(client, demo_action, mailto_data, "mailto")
     for letter in mailto.letters:
         assert letter.date_text == (expected if letter.language == "en" else "2026年11月30日")
 
@@ -477,7 +520,7 @@ PEOPLE = supporters()
 def test_every_supporter_through_every_channel(
     client, mail_app, demo_action, smtp_server, deliver, person
 ):
-    if refusal := composer_refusal(person):
+    if refusal := composer_refusal(person, "email"):
         data = _realworld_data(demo_action, mail_app, person)
         assert_refused(client.post(f"/actions/{demo_action.slug}/write", data=data), refusal)
         return
@@ -485,7 +528,10 @@ def test_every_supporter_through_every_channel(
         client, demo_action, _realworld_data(demo_action, mail_app, person), smtp_server, deliver
     )
     check_mailto(client, demo_action, _realworld_data(demo_action, mail_app, person))
-    check_print(client, demo_action, _realworld_data(demo_action, mail_app, person))
+    if refusal := composer_refusal(person, "print"):
+        check_print_refused(client, demo_action, _realworld_data(demo_action, mail_app, person))
+    else:
+        check_print(client, demo_action, _realworld_data(demo_action, mail_app, person))
     # Their name, town and paragraph come out exactly as typed in every recorded letter.
     for letter in db.session.scalars(select(Letter)):
         assert letter.signature_name == person["name"]

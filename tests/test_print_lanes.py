@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import re
+import threading
+import time
+
 from actionapp.models import TargetKind
 from actionapp.services.pdf import PrintSettings
-from actionapp.services.pdf.engine import engine_for
+from actionapp.services.pdf.pool import renderer_for
+from tests.fixtures_print import read_pdf
 
 
 def _token(response) -> str:
@@ -20,26 +25,79 @@ def _pack_url(action, copies: int) -> str:
     )
 
 
-def test_letters_render_while_the_pack_lane_is_busy(make_app, demo_action, post_letter):
-    app = make_app(PDF_RENDER_TIMEOUT=1)
+def _renderer(app):
+    return renderer_for(PrintSettings.from_config(app.config, app.static_folder).assets_dir)
+
+
+def _wait_for(condition) -> None:
+    for _ in range(600):
+        if condition():
+            return
+        time.sleep(0.1)
+    raise AssertionError("never happened")
+
+
+def test_a_letter_comes_back_while_seven_packs_render(make_app, demo_action, post_letter):
+    app = make_app(PDF_RENDER_PROCESSES=1, PDF_PACK_PROCESSES=1, PDF_RENDER_TIMEOUT=300)
     token = _token(post_letter(demo_action, channel="print"))
-    assets = PrintSettings.from_config(app.config, app.static_folder).assets_dir
+    renderer = _renderer(app)
+    renderer.cache.clear()
     for lane in ("letters", "packs"):
-        engine_for(assets, lane).cache.clear()
-    client = app.test_client()
-    # Stand in for long packs rendering: hold the pack lane's render lock (the real lock).
-    packs = engine_for(assets, "packs")
-    assert packs is not engine_for(assets, "letters")
-    assert packs._lock.acquire(timeout=5)
+        renderer.warm(lane, 1)
+    finished: dict[int, tuple[int, bytes]] = {}
+    urls = {copies: _pack_url(demo_action, copies) for copies in range(4, 11)}
+    letters_url = f"/actions/{demo_action.slug}/print/{token}/letters.pdf"
+
+    def pack(copies: int) -> None:
+        response = app.test_client().get(urls[copies])
+        finished[copies] = (response.status_code, response.data)
+
+    # Seven packs at once, each a new cache entry (as in issue 11, fault 9).
+    threads = [threading.Thread(target=pack, args=(copies,)) for copies in urls]
+    for thread in threads:
+        thread.start()
     try:
-        letters = client.get(f"/actions/{demo_action.slug}/print/{token}/letters.pdf")
+        _wait_for(lambda: renderer.in_flight["packs"] == 7)
+        letters = app.test_client().get(letters_url)
         assert letters.status_code == 200 and letters.mimetype == "application/pdf"
-        # A pack waits for its lane, up to the render limit, and then says so.
-        pack = client.get(_pack_url(demo_action, 1))
-        assert pack.status_code == 503
+        assert read_pdf(letters.data).pages >= 3
+        # The letter came back while packs were still waiting for (or in) their pool.
+        assert len(finished) < 7
     finally:
-        packs._lock.release()
-    assert client.get(_pack_url(demo_action, 1)).status_code == 200
+        for thread in threads:
+            thread.join()
+    # And every pack was rendered in the end: 2 recipients, `copies` letters each, a sheet.
+    for copies, (status, data) in finished.items():
+        assert status == 200
+        assert read_pdf(data).pages >= 2 * copies
+
+
+def test_a_pack_that_waits_past_the_limit_answers_503_and_keeps_the_choices(
+    make_app, demo_action, post_letter
+):
+    app = make_app(PDF_RENDER_PROCESSES=1, PDF_PACK_PROCESSES=1, PDF_RENDER_TIMEOUT=1)
+    token = _token(post_letter(demo_action, channel="print"))
+    renderer = _renderer(app)
+    renderer.cache.clear()
+    renderer.warm("letters", 1)
+    client = app.test_client()
+    # Keep the pack pool's one process busy (as a long pack would) for longer than the limit.
+    busy = renderer.submit("packs", 1, time.sleep, 6)
+    url = _pack_url(demo_action, 7).replace("paper=a4", "paper=letter")
+    pack = client.get(url)
+    assert pack.status_code == 503
+    assert pack.headers["Retry-After"]
+    page = pack.get_data(as_text=True)
+    assert "Preparing the PDF took too long" in page
+    # The event page comes back with what was chosen: 7 copies, US Letter.
+    assert re.search(r'<input[^>]*name="copies"[^>]*value="7"', page)
+    assert re.search(r'<option selected value="letter">', page)
+    # Meanwhile a supporter's letters have their own pool.
+    letters = client.get(f"/actions/{demo_action.slug}/print/{token}/letters.pdf")
+    assert letters.status_code == 200
+    busy.result(timeout=60)
+    # Once the pool is free, the same pack renders (within the limit, on this busy machine).
+    assert make_app(PDF_PACK_PROCESSES=1).test_client().get(url).status_code == 200
 
 
 def test_event_packs_are_limited_by_letters_per_address_not_requests(make_app, demo_action):

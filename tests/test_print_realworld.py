@@ -309,6 +309,19 @@ def test_emoji_print_in_colour_and_the_text_layer_reads_back_what_was_typed(prin
     assert re.sub(r"\s+", "", person["message"]) in flat
 
 
+@pytest.mark.parametrize("paper", sorted(PAPERS))
+def test_amharic_prints_in_an_embedded_ethiopic_font_and_reads_back(printed, paper):
+    """Ethiopic is accepted because an installed font draws it (fonts-noto-core), and does."""
+    n = _supporter("Amharic")
+    person = SUPPORTERS[n]
+    data = printed["supporters"][(n, paper)]["pdf"]
+    assert any("Ethiopic" in f["name"] and f["emb"] == "yes" for f in pdffonts(data))
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        flat = re.sub(r"\s+", "", "".join(page.extract_text() for page in pdf.pages))
+    assert re.sub(r"\s+", "", person["name"]) in flat
+    assert re.sub(r"\s+", "", person["message"]) in flat
+
+
 @pytest.mark.parametrize("size", sorted(ENVELOPES))
 def test_every_accepted_supporters_envelope_keeps_its_text_on_the_envelope(printed, size):
     envelope = ENVELOPES[size]

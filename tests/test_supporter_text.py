@@ -42,7 +42,7 @@ def test_words_are_stored_shown_and_emailed_exactly_as_typed(
     db.session.commit()
     typed = _fields(person)
     response = post_letter(demo_action, channel="email", language="en", **typed)
-    if refusal := composer_refusal(person):
+    if refusal := composer_refusal(person, "email"):
         assert_refused(response, refusal)
         return
     assert response.status_code == 303, re.findall(

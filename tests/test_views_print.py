@@ -117,10 +117,10 @@ def test_repeated_download_is_served_from_the_cache(client, demo_action, post_le
     url = f"/actions/{demo_action.slug}/print/{token}/letters.pdf?paper=a4"
     first = client.get(url).data
     renders = []
-    original = pdf_service.engine.PdfEngine._render
+    original = pdf_service.pool.Renderer.submit
     monkeypatch.setattr(
-        pdf_service.engine.PdfEngine,
-        "_render",
+        pdf_service.pool.Renderer,
+        "submit",
         lambda self, *args: renders.append(1) or original(self, *args),
     )
     assert client.get(url).data == first
@@ -130,7 +130,7 @@ def test_repeated_download_is_served_from_the_cache(client, demo_action, post_le
 def test_slow_render_answers_503_with_a_clear_message(make_app, demo_action, post_letter):
     application = make_app(PDF_RENDER_TIMEOUT=1e-6)  # 0 is refused at start-up
     token = _token(post_letter(demo_action, channel="print"))
-    pdf_service.engine.engine_for(
+    pdf_service.pool.renderer_for(
         pdf_service.PrintSettings.from_config(
             application.config, application.static_folder
         ).assets_dir
@@ -148,9 +148,7 @@ def test_oversized_personal_paragraph_is_refused_before_any_rendering(
     client, demo_action, post_letter, monkeypatch
 ):
     renders = []
-    monkeypatch.setattr(
-        pdf_service.engine.PdfEngine, "render", lambda *args, **kw: renders.append(1)
-    )
+    monkeypatch.setattr(pdf_service.pool.Renderer, "render", lambda *args, **kw: renders.append(1))
     response = post_letter(demo_action, channel="print", personal_message="x" * 1501)
     assert response.status_code == 422
     assert db.session.scalar(select(func.count(Submission.id))) == 0
@@ -275,3 +273,17 @@ def test_chinese_interface_download(client, demo_action, post_letter):
     # The embassy copy goes in English; its translation page is in Chinese.
     assert "Your Excellency," in pdf.texts[2]
     assert "尊敬的大使阁下" in pdf.texts[-1].replace(" ", "")
+
+
+def test_a_repeated_download_follows_an_edited_recipient(client, demo_action, post_letter):
+    """The cache finds a download by what it is made from: an edit of the action shows at once."""
+    token = _token(post_letter(demo_action, channel="print"))
+    url = f"/actions/{demo_action.slug}/print/{token}/letters.pdf?guide=0"
+    first = client.get(url).data
+    assert client.get(url).data == first
+    target = submission_by_token(token).letters[0].target
+    target.name = "Chief Justice Renamed"
+    db.session.commit()
+    edited = client.get(url).data
+    assert edited != first
+    assert "Chief Justice Renamed" in " ".join(read_pdf(edited).texts)

@@ -201,10 +201,17 @@ def test_a_model_letter_the_editor_accepts_prints_for_the_longest_supporter_on_b
         assert read_pdf(pdf.data).pages <= MAX_LETTER_PAGES * len(submission.letters)
 
 
+# A name in Nag Mundari (Unicode 15, 2022), a script no Debian font draws yet.
+NO_FONT = {
+    "why": "a script no installed font draws", "name": "\U0001e4d0\U0001e4d1\U0001e4d2 Soy",
+    "city": "Ranchi", "country": "IN",
+}  # fmt: skip
+
+
 def test_composer_refuses_characters_no_installed_font_can_draw(app, client, demo_action):
     from actionapp.services.pdf.fonts import undrawable
 
-    for person in SUPPORTERS:
+    for person in [*SUPPORTERS, NO_FONT]:
         missing = undrawable(" ".join([person["name"], person["city"], person.get("message", "")]))
         data = compose_data(
             demo_action,
@@ -224,4 +231,7 @@ def test_composer_refuses_characters_no_installed_font_can_draw(app, client, dem
             assert all(char in page for char in missing)
         else:
             assert response.status_code == 303, (person["why"], page[-1500:])
-    assert any(undrawable(p["name"]) for p in SUPPORTERS)  # the corpus holds such a case
+    assert undrawable(NO_FONT["name"])
+    # Ethiopic (Amharic) prints: Debian's fonts-noto-core (RUN_PACKAGES) draws it.
+    amharic = _supporter("Amharic")
+    assert not undrawable(amharic["name"] + amharic["message"])

@@ -10,6 +10,7 @@ from flask import (
     Response,
     abort,
     current_app,
+    make_response,
     redirect,
     render_template,
     request,
@@ -111,7 +112,9 @@ def _published_or_404(slug: str) -> Action:
 def _submission_or_404(slug: str, token: str) -> Submission:
     action = _published_or_404(slug)
     submission = submission_by_token(token)
-    if submission is None or submission.action_id != action.id:
+    # `is`: the relationship comes from the session's identity map while `action` is held,
+    # without loading the action (and its texts) again.
+    if submission is None or submission.action is not action:
         abort(404)
     if submission.personal_data_removed_at is not None:
         abort(410)
@@ -126,12 +129,28 @@ def _pdf_response(pdf: RenderedPdf, filename: str, private: bool = True) -> Resp
     return response
 
 
-def _render_or_503(render, *args):
+# Seconds a client is asked to wait after a 503 (renders were busy or stopped at their limit).
+RETRY_AFTER = "30"
+
+
+def _render_or_503(render, *args, page=None):
+    """Render, or answer 503 when it took too long: `page(message)` shows what was chosen."""
     try:
         return render(*args)
     except RenderTimeoutError:
         current_app.logger.warning("PDF render stopped at its time limit: %s", request.path)
-        abort(503, description=_("Preparing the PDF took too long. Please try again later."))
+        message = _(
+            "Preparing the PDF took too long: many PDFs are being prepared at this moment. "
+            "Please try again in a minute."
+        )
+        if page is not None:
+            response = make_response(page(message))
+        else:
+            error = render_template("errors/error.html", code=503, message=message)
+            response = make_response(error, 503)
+        response.headers["Retry-After"] = RETRY_AFTER
+        response.headers["Cache-Control"] = "no-store"
+        abort(response)
     except DocumentTooLargeError:
         abort(413)
 
@@ -275,13 +294,12 @@ def _language_label(code: str) -> str:
     return native if native == translated else f"{native} ({translated})"
 
 
-def _event_page(action: Action, form: EventPackForm, status: int = 200):
-    return (
-        render_template(
-            "print/event.html", action=action, form=form, state=action_state(action, utcnow())
-        ),
-        status,
+def _event_page(action: Action, form: EventPackForm, status: int = 200, message: str = ""):
+    state = action_state(action, utcnow())
+    page = render_template(
+        "print/event.html", action=action, form=form, state=state, message=message
     )
+    return page, status
 
 
 @bp.get("/actions/<slug>/event")
@@ -326,7 +344,10 @@ def event_pack(slug: str):
         copies=form.copies.data,
     )
     now = utcnow()
-    pdf = _render_or_503(event_pack_pdf, action, _settings(), pack, now)
+    pdf = _render_or_503(
+        event_pack_pdf, action, _settings(), pack, now,
+        page=lambda message: _event_page(action, form, 503, message),
+    )  # fmt: skip
     return _pdf_response(pdf, f"event-pack-{slug}-{now.date().isoformat()}.pdf", private=False)
 
 

@@ -29,7 +29,7 @@ from actionapp.i18n import (
 )
 from actionapp.models import Action, Channel, Submission, utcnow
 from actionapp.public import bp
-from actionapp.public.forms import ComposeForm, choices_of
+from actionapp.public.forms import ComposeForm, choices_of, return_address_problem
 from actionapp.public.limits import composer_limits, is_send, officials_within_budget
 from actionapp.public.pagecache import action_page_versions
 from actionapp.public.views import published_or_404
@@ -242,6 +242,9 @@ def compose(slug: str):
     details = _details(form, action)
     if not form.channel.data:
         return _preview_page(action, form, details)
+    if return_address_problem(form, form.channel.data):
+        # Refused where printing is chosen; every other channel stays open, nothing is lost.
+        return _preview_page(action, form, details, status=422)
     if not officials_within_budget(details.target_ids):
         abort(429)
     return _send(action, form, details, choices.consent_label)
@@ -287,6 +290,7 @@ def _preview_page(
             state=state,
             email_notes=email_notes(action, [letter.target for letter in letters], email),
             email_problem=problem,
+            print_problem=return_address_problem(form, Channel.PRINT),
             message=message,
             coaching=_coaching(action, form),
         ),

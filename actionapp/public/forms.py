@@ -59,25 +59,26 @@ def printable(form, field) -> None:
         )
 
 
-def return_address_fits(form, field) -> None:
-    """Accept a street address only if the return address it makes prints in its zone.
+def return_address_problem(form: ComposeForm, channel: str) -> str | None:
+    """Return why the return address cannot go out through `channel`, or None.
 
-    The pdf services measure it as the letters lay it out, on every paper size and in every
-    language the letters can be in (the country's name changes with the language).
+    Only printed letters carry it (checks.sender_problem), measured as the letters lay it out,
+    on every paper size and in every language the letters can be in (the country's name
+    changes with the language). The composer asks at the preview, where the channel is chosen.
     """
-    if not (field.data or "").strip():
-        return
+    street = (form.street_address.data or "").strip()
+    if not street:
+        return None
     languages = [str(c[0]) for c in form.language.iter_choices()] if form.language.choices else []
-    problem = sender_problem(
+    return sender_problem(
         form.name.data or "",
-        field.data,
+        street,
         form.city.data or "",
         form.country.data or "",
         languages,
         form.language.data or "en",
+        channel,
     )
-    if problem:
-        raise ValidationError(problem)
 
 
 def choices_of(pairs) -> list[SelectChoice]:
@@ -132,7 +133,7 @@ class ComposeForm(AppForm):
     )
     street_address = TextAreaField(
         _l("Street address (optional)"),
-        validators=[Optional(), Length(max=ADDRESS_MAX), printable, return_address_fits],
+        validators=[Optional(), Length(max=ADDRESS_MAX), printable],
         description=_l("Printed as the return address on posted letters."),
     )
     city = StringField(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import statistics
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -18,8 +19,9 @@ from actionapp.models import Channel, utcnow
 from actionapp.services.actions import primary_targets
 from actionapp.services.compose import SupporterDetails
 from actionapp.services.letters import NewSubmission, submit_letters
-from actionapp.services.pdf import engine as engine_module
-from actionapp.services.pdf.engine import PDF_VARIANT, engine_for
+from actionapp.services.pdf import pool as pool_module
+from actionapp.services.pdf.engine import PDF_VARIANT
+from actionapp.services.pdf.pool import renderer_for
 from actionapp.services.seed import create_demo_action
 
 ROUNDS = 15
@@ -65,24 +67,24 @@ def _pages(data: bytes) -> int:
 
 
 class _Capture:
-    """Record the HTML and stylesheets the app hands to WeasyPrint."""
+    """Record the HTML the app hands to its render processes."""
 
     def __init__(self) -> None:
         self.html = ""
-        self.original = engine_module.PdfEngine.render
+        self.original = pool_module.Renderer.render
 
     def __enter__(self):
         capture = self
 
-        def render(engine, html, stylesheets, **kw):
+        def render(renderer, html, stylesheets, **kw):
             capture.html = html
-            return capture.original(engine, html, stylesheets, **kw)
+            return capture.original(renderer, html, stylesheets, **kw)
 
-        engine_module.PdfEngine.render = render
+        pool_module.Renderer.render = render
         return self
 
     def __exit__(self, *exc) -> None:
-        engine_module.PdfEngine.render = self.original
+        pool_module.Renderer.render = self.original
 
 
 def run(report) -> None:
@@ -113,7 +115,8 @@ def _run(report, folder: Path) -> None:
         pack_query = "&".join(f"targets={t}" for t in primaries)
 
     assets = Path(app.static_folder) / "print"
-    cache = engine_for(assets).cache
+    renderer = renderer_for(assets)
+    cache = renderer.cache
     client = app.test_client()
     demo_url = f"/actions/{slug}/print/{demo_token}/letters.pdf"
 
@@ -155,7 +158,9 @@ def _run(report, folder: Path) -> None:
     ratio = app_ms / floor_ms
     report.add("app / floor", ratio, "x", "wall clock")
     cpu_ratio = _median_ms(cpu["app"]) / _median_ms(cpu["floor"])
-    report.add("app / floor, CPU time of this process", cpu_ratio, "x", "steadier when shared")
+    report.add(
+        "app / floor, CPU time of this process", cpu_ratio, "x", "the app renders in a worker"
+    )
     report.check("app path within 1.15 x of the floor", ratio <= 1.15, f"{ratio:.3f} x")
 
     single_url = f"/actions/{slug}/print/{single_token}/letters.pdf?guide=0"
@@ -186,28 +191,78 @@ def _run(report, folder: Path) -> None:
     )
 
     client.get(demo_url)  # into the cache
-    samples = []
-    for _ in range(50):
-        started = time.perf_counter()
+    samples, cpu, floor = [], [], []
+    for _ in range(100):  # interleaved with the floor: a request that does almost nothing
+        started, started_cpu = time.perf_counter(), time.process_time()
         response = client.get(demo_url)
         samples.append(time.perf_counter() - started)
+        cpu.append(time.process_time() - started_cpu)
         assert response.status_code == 200
+        started = time.perf_counter()
+        client.get("/health")
+        floor.append(time.perf_counter() - started)
     cached = _median_ms(samples)
     report.add("repeated download, unchanged letter (cache)", cached, "ms", "Flask test client")
-    report.check("cached download at most 5 ms", cached <= 5, f"{cached:.2f} ms")
+    report.add("  the same, CPU time", statistics.mean(cpu) * 1000, "ms", "steadier when shared")
+    report.add(
+        "  the same / GET /health", cached / _median_ms(floor), "x",
+        f"/health {_median_ms(floor):.2f} ms in the same run",
+    )  # fmt: skip
+    report.check("cached download at most 3 ms", cached <= 3, f"{cached:.2f} ms")
 
-    pack_url = (
-        f"/actions/{slug}/event/pack.pdf?language=en&variant=release&paper=a4&copies=50"
-        f"&{pack_query}"
-    )
+    def pack_url(copies: int) -> str:
+        return (
+            f"/actions/{slug}/event/pack.pdf?language=en&variant=release&paper=a4"
+            f"&copies={copies}&{pack_query}"
+        )
+
+    # A real render each time: _download empties the cache first (packs share it).
     samples, pages = [], 0
     for _ in range(3):
-        elapsed, data = _download(client, pack_url, cache)
+        elapsed, data = _download(client, pack_url(50), cache)
         samples.append(elapsed)
         pages = _pages(data)
     per_page = _median_ms(samples) / pages
-    report.add("event pack of 100 letters", per_page, "ms/page", f"{pages} pages")
+    report.add("event pack of 100 letters, rendered", per_page, "ms/page", f"{pages} pages")
     report.check("event pack at most 25 ms a page", per_page <= 25, f"{per_page:.1f} ms")
+    _seven_packs(report, app, renderer, single_url, pack_url)
+
+
+def _seven_packs(report, app, renderer, single_url: str, pack_url) -> None:
+    """A supporter's one-page letter while seven event packs of about 70 letters render."""
+    client = app.test_client()
+    alone = [_download(client, single_url, renderer.cache)[0] for _ in range(7)]
+    statuses: list[int] = []
+
+    def pack(copies: int) -> None:
+        statuses.append(app.test_client().get(pack_url(copies)).status_code)
+
+    # Seven packs, each a new cache entry (35 to 41 letters to each of two recipients).
+    threads = [threading.Thread(target=pack, args=(35 + n,)) for n in range(7)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    while renderer.in_flight["packs"] < 7 and any(t.is_alive() for t in threads):
+        time.sleep(0.01)
+    during = []
+    while renderer.in_flight["packs"] > 0 and len(during) < 15:
+        during.append(_download(client, single_url, renderer.cache)[0])
+    for thread in threads:
+        thread.join()
+    packs_seconds = time.perf_counter() - started
+    # Packs that wait past ACTIONAPP_PDF_RENDER_TIMEOUT answer 503: reported, not hidden.
+    done = statuses.count(200)
+    assert sorted(set(statuses)) in ([200], [200, 503], [503]), statuses
+    ratio = statistics.median(during) / statistics.median(alone)
+    note = f"{_median_ms(during):.0f} ms vs {_median_ms(alone):.0f} ms alone, {len(during)} letters"
+    report.add("7 event packs at once: one-page letter / alone", ratio, "x", note)
+    report.add(
+        "7 event packs at once: until the last answered", packs_seconds, "s",
+        f"pack pool of 1; {done} of 7 rendered, {7 - done} answered 503 past the limit",
+    )  # fmt: skip
+    report.check(
+        "letter within 2 x its time alone while 7 packs render", ratio <= 2, f"{ratio:.2f}"
+    )
 
 
 def _geometry_for(app, token: str) -> str:

@@ -61,12 +61,15 @@ def accept_languages() -> list[str]:
     ]
 
 
-def composer_refusal(person: dict, languages: tuple[str, ...] = ("en", "zh")) -> str | None:
-    """Return why the composer refuses this supporter's details, or None (in an app context).
+def composer_refusal(
+    person: dict, channel: str = "print", languages: tuple[str, ...] = ("en", "zh")
+) -> str | None:
+    """Return why the composer refuses this supporter's details for a channel, or None.
 
-    The product decides, with the checks its form calls (a return address that cannot print in
-    its zone, characters no installed font can draw); tests that follow supporters through the
-    channels take the others, and assert that these are refused with this message.
+    The product decides, with the checks the composer calls (characters no installed font can
+    draw, for every channel; a return address that cannot print in its zone, for the channels
+    that print it); tests that follow supporters through the channels take the others, and
+    assert that these are refused with this message (in an app context).
     """
     from actionapp.services.pdf.checks import sender_problem
     from actionapp.services.pdf.fonts import undrawable
@@ -80,7 +83,7 @@ def composer_refusal(person: dict, languages: tuple[str, ...] = ("en", "zh")) ->
         with current_app.test_request_context(headers={"Accept-Language": "en"}):
             problem = sender_problem(
                 person["name"], person["street"], person["city"], person["country"],
-                list(languages), person["language"],
+                list(languages), person["language"], channel,
             )  # fmt: skip
         if problem:
             return problem.split(";")[0]
@@ -95,6 +98,9 @@ def assert_refused(response, refusal: str) -> None:
     assert refusal in html.unescape(response.get_data(as_text=True))
 
 
-def accepted_supporters() -> list[dict]:
-    """Return the supporters the composer accepts (see composer_refusal; in an app context)."""
-    return [person for person in supporters() if composer_refusal(person) is None]
+def accepted_supporters(channel: str = "print") -> list[dict]:
+    """Return the supporters the composer accepts for a channel (composer_refusal; app context).
+
+    The default, printing, is the channel that refuses most: these are accepted for every one.
+    """
+    return [person for person in supporters() if composer_refusal(person, channel) is None]

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 
-from actionapp.models import Target
+from actionapp.models import Channel, Target
 from actionapp.services.compose import SupporterDetails, letter_from_model
 from actionapp.services.pdf.documents import (
     DocumentTooLargeError,
@@ -62,11 +62,25 @@ def sender_fits(
     return misfits
 
 
+def prints_return_address(channel: str) -> bool:
+    """Tell whether a channel's letters carry a printed return address (window envelopes).
+
+    Emails, and letters opened in the supporter's email app, have none: their return address
+    need not fit any zone.
+    """
+    return channel == Channel.PRINT
+
+
 def sender_problem(
     name: str, street_address: str, city: str, country: str, languages: list[str],
-    writer_language: str = "en",
+    writer_language: str = "en", channel: str = Channel.PRINT,
 ) -> str | None:  # fmt: skip
-    """Return why the return address cannot be printed (lines needed, lines that fit), or None."""
+    """Return why the return address cannot be printed (lines needed, lines that fit), or None.
+
+    Only a channel that prints the return address (prints_return_address) can be refused.
+    """
+    if not prints_return_address(channel):
+        return None
     misfits = sender_fits(name, street_address, city, country, languages, writer_language)
     if not misfits:
         return None

@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 from flask import render_template
-from flask_babel import force_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 
 from actionapp.models import Action, Letter, Submission, Target
@@ -23,7 +23,7 @@ from actionapp.services.compose import (
     write_translation,
 )
 from actionapp.services.letters import letter_as_sent
-from actionapp.services.pdf.engine import RenderedPdf, engine_for
+from actionapp.services.pdf.engine import RenderedPdf
 from actionapp.services.pdf.fitting import address_markup, fit_css, fit_recipient, fit_sender
 from actionapp.services.pdf.fonts import CJK_MISSING_MESSAGE, cjk_font_available, has_cjk
 from actionapp.services.pdf.layout import (
@@ -42,6 +42,13 @@ from actionapp.services.pdf.paper import (
     choose_paper,
     default_envelope,
     geometry_css,
+)
+from actionapp.services.pdf.pool import (
+    Renderer,
+    default_processes,
+    inputs_key,
+    renderer_for,
+    row_values,
 )
 from actionapp.services.pdf.qr import qr_svg_data_uri
 from actionapp.services.pdf.scripts import text_direction
@@ -65,6 +72,9 @@ class PrintSettings:
     timeout: float = 20.0
     cache_bytes: int = 64 * 2**20
     cache_seconds: float = 3600.0
+    # Render processes per web process: for supporters' letters, and (apart) for event packs.
+    processes: int = 1
+    pack_processes: int = 1
 
     @classmethod
     def from_config(cls, config: Mapping, static_folder: str) -> PrintSettings:
@@ -75,6 +85,8 @@ class PrintSettings:
             timeout=float(config.get("PDF_RENDER_TIMEOUT", 20)),
             cache_bytes=int(float(config.get("PDF_CACHE_MB", 64)) * 2**20),
             cache_seconds=float(config.get("PDF_CACHE_SECONDS", 3600)),
+            processes=int(config.get("PDF_RENDER_PROCESSES") or default_processes()),
+            pack_processes=int(config.get("PDF_PACK_PROCESSES", 1)),
         )
 
 
@@ -107,17 +119,25 @@ class EventPack:
         return self.copies * len(self.target_ids)
 
 
+def _renderer(settings: PrintSettings) -> Renderer:
+    renderer = renderer_for(settings.assets_dir)
+    renderer.cache.max_bytes = settings.cache_bytes
+    renderer.cache.max_age = settings.cache_seconds
+    return renderer
+
+
 def _render(
     settings: PrintSettings, html: str, stylesheets: list[str], paper=None, lane="letters", **kw
 ):
-    engine = engine_for(settings.assets_dir, lane)
-    engine.cache.max_bytes = settings.cache_bytes
-    engine.cache.max_age = settings.cache_seconds
-    sheets = [engine.stylesheet(name) for name in stylesheets]
+    renderer = _renderer(settings)
+    sheets = [renderer.stylesheet(name) for name in stylesheets]
     if paper is not None:
-        sheets.append(engine.stylesheet(f"geometry-{paper.name}", geometry_css(paper)))
-        sheets.append(engine.stylesheet("address-fit", fit_css()))
-    return engine.render(html, sheets, timeout=settings.timeout, **kw)
+        sheets.append(renderer.stylesheet(f"geometry-{paper.name}", geometry_css(paper)))
+        sheets.append(renderer.stylesheet("address-fit", fit_css()))
+    processes = settings.pack_processes if lane == "packs" else settings.processes
+    return renderer.render(
+        html, sheets, timeout=settings.timeout, lane=lane, processes=processes, **kw
+    )
 
 
 def _page_label(language: str) -> tuple[str, str]:
@@ -179,8 +199,12 @@ def printed_letter(
 def _sender_block(sender: list[str], paper: PaperLayout, lang: str) -> str:
     if not sender:
         return ""
-    # The composer refuses addresses that do not fit; an older one prints at its smallest.
-    return address_markup(sender, fit_sender(sender, paper, lang), lang, "return-address")
+    fit = fit_sender(sender, paper, lang)
+    if not fit.fits:
+        # Accepted for an email (which has no return address) and printed later, or recorded
+        # before the check: it would run over the recipient, so the letter goes without it.
+        return ""
+    return address_markup(sender, fit, lang, "return-address")
 
 
 def _needs_cjk(language: str, recipient: list[str], *texts: str) -> bool:
@@ -231,10 +255,22 @@ def letters_pdf(
 ) -> RenderedPdf:
     """Render a submission's letters, each from a new page, to one PDF ready to post."""
     paper = choose_paper(options.paper, submission.paper, submission.country)
+    action = submission.action
+    state = action_state(action, now)
+    # What the PDF is made from: its rows (any edit of the action or of its targets, model
+    # letters and texts moves action.updated_at), the state it shows, the options, the
+    # interface language. A repeated download finds its PDF without building the HTML.
+    inputs = inputs_key(
+        "letters", row_values(submission), [row_values(letter) for letter in submission.letters],
+        action.id, action.updated_at, state.status, state.post_in_time, state.days_left,
+        options, paper.name, str(get_locale()), settings.organisation, cjk_font_available(),
+    )  # fmt: skip
+    found = _renderer(settings).cached_for(inputs)
+    if found is not None:
+        return found
     letters = [
         printed_letter(letter_as_sent(letter), submission, paper) for letter in submission.letters
     ]
-    action = submission.action
     html = render_template(
         "letters/letters.html",
         lang=html_lang(submission.language),
@@ -243,7 +279,7 @@ def letters_pdf(
         letters=letters,
         paper=paper,
         action=action,
-        state=action_state(action, now),
+        state=state,
         postage=postage_notes(submission),
         guide=options.guide,
         posted_url=options.posted_url,
@@ -254,7 +290,7 @@ def letters_pdf(
         cjk_message=CJK_MISSING_MESSAGE,
         envelope=ENVELOPES[default_envelope(paper)],
     )
-    return _render(settings, html, ["letter.css"], paper)
+    return _render(settings, html, ["letter.css"], paper, inputs=inputs)
 
 
 @dataclass(frozen=True)

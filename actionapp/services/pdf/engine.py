@@ -62,13 +62,18 @@ def _install_deadline_guard() -> None:
 
 
 @contextmanager
-def time_limit(seconds: float):
-    """Stop any render in this block that runs past `seconds`."""
-    token = _deadline.set(time.monotonic() + seconds)
+def until(deadline: float):
+    """Stop any render in this block that runs past `deadline` (a time.monotonic value)."""
+    token = _deadline.set(deadline)
     try:
         yield
     finally:
         _deadline.reset(token)
+
+
+def time_limit(seconds: float):
+    """Stop any render in this block that runs past `seconds`."""
+    return until(time.monotonic() + seconds)
 
 
 class PdfCache:
@@ -121,7 +126,11 @@ class PdfCache:
 
 
 class PdfEngine:
-    """Everything WeasyPrint needs that can be reused between renders in one process."""
+    """Everything WeasyPrint needs that can be reused between renders in one process.
+
+    The app renders in worker processes (pool.py), each with its own engine; `render` with its
+    own cache and lock serves direct use in one process.
+    """
 
     def __init__(self, assets_dir: Path) -> None:
         _install_deadline_guard()
@@ -175,13 +184,16 @@ class PdfEngine:
             raise RenderTimeoutError("other renders kept this process busy")
         try:
             with time_limit(timeout - (time.perf_counter() - started)):
-                data, pages = self._render(html, [css for _, css in stylesheets], copies)
+                data, pages = self.render_now(html, [css for _, css in stylesheets], copies)
         finally:
             self._lock.release()
         self.cache.put(key, data, pages)
         return RenderedPdf(data, pages, key, False, time.perf_counter() - started)
 
-    def _render(self, html: str, stylesheets: list[CSS], copies: list[int] | None):
+    def render_now(
+        self, html: str, stylesheets: list[CSS], copies: list[int] | None
+    ) -> tuple[bytes, int]:
+        """Render HTML to PDF bytes and a page count, now, in this thread."""
         document = HTML(string=html, base_url=self.base_url, url_fetcher=self.fetcher).render(
             stylesheets=stylesheets, font_config=self.font_config, pdf_variant=PDF_VARIANT
         )
@@ -219,19 +231,11 @@ def cache_key(html: str, stylesheet_digests: list[str], repeat: list[int] | None
     return digest.hexdigest()
 
 
-# A supporter's own letters and event packs render in separate lanes, each with its own lock,
-# fonts and cache: a letter never queues behind packs (which may run for seconds). The two
-# lanes share the CPU while both render; more processes (gunicorn workers) add throughput.
-LANES = ("letters", "packs")
-
-
-def engine_for(assets_dir: Path, lane: str = "letters") -> PdfEngine:
-    """Return this process's engine for an asset folder and a lane ("letters" or "packs")."""
-    if lane not in LANES:
-        raise ValueError(f"unknown render lane {lane!r}")
-    return _engine(Path(assets_dir), lane)
+def engine_for(assets_dir: Path) -> PdfEngine:
+    """Return this process's engine for an asset folder (one per render worker)."""
+    return _engine(Path(assets_dir))
 
 
 @lru_cache(maxsize=8)
-def _engine(assets_dir: Path, lane: str) -> PdfEngine:
+def _engine(assets_dir: Path) -> PdfEngine:
     return PdfEngine(assets_dir)
