@@ -240,7 +240,7 @@ class OutboxWorker:
                     f"{(now - message.first_deferred_at).days} days: {error.answer}"
                 )
             )
-            self._settle([message], mark_failed, message.id, reason, now)
+            self._settle([message], mark_failed, message.id, reason, now, error.permanent)
             return True
         retry_at = now + self.policy.backoff(message.attempts)
         with write_transaction():

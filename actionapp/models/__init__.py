@@ -22,6 +22,7 @@ from actionapp.models.outbox import (
     OutboxContent,
     OutboxMessage,
 )
+from actionapp.models.replies import ReplyAnswer, ReplyReport
 from actionapp.models.updates_mail import Unsubscription, UpdateSend
 
 __all__ = [
@@ -45,6 +46,8 @@ __all__ = [
     "Organiser",
     "OutboxContent",
     "OutboxMessage",
+    "ReplyAnswer",
+    "ReplyReport",
     "Role",
     "SignInThrottle",
     "Submission",

@@ -20,6 +20,7 @@ class MessageKind(StrEnum):
     LETTER = "letter"  # a supporter's letter to one target
     COPY = "copy"  # to the supporter: a copy of what was delivered
     UPDATE = "update"  # to the supporter: news on the action (services.updates_mail)
+    REPLY_QUESTION = "reply_question"  # to the supporter: did an official reply? (replies)
 
 
 class MessageStatus(StrEnum):
@@ -63,6 +64,8 @@ class OutboxMessage(db.Model):
     lease_owner: Mapped[str | None] = mapped_column(String(120))
     lease_expires_at: Mapped[datetime | None]
     last_error: Mapped[str] = mapped_column(Text, default="")
+    # The receiving server refused it for good (5xx): its address gets no more updates.
+    bounced: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
 

@@ -141,6 +141,36 @@ def queue_unsendable(
     return message
 
 
+# Messages to supporters: a permanent refusal of one of these means the address is dead.
+TO_SUPPORTERS = (MessageKind.CONFIRMATION, MessageKind.COPY, MessageKind.UPDATE,
+                 MessageKind.REPLY_QUESTION)  # fmt: skip
+
+
+def bounced_addresses() -> set[str]:
+    """Return the supporter addresses a server refused for good (5xx): not mailed news again."""
+    return set(
+        db.session.scalars(
+            select(OutboxMessage.recipient)
+            .where(
+                OutboxMessage.bounced.is_(True),
+                OutboxMessage.kind.in_(TO_SUPPORTERS),
+                OutboxMessage.recipient != "",
+            )
+            .distinct()
+        )
+    )
+
+
+def is_bounced(email: str, bounced: set[str]) -> bool:
+    """Tell whether a supporter's address is among the bounced ones (as the outbox wrote it)."""
+    if not bounced:
+        return False
+    try:
+        return ascii_address(email) in bounced
+    except ValueError:
+        return False
+
+
 def _epoch(moment: datetime) -> int:
     return calendar.timegm(moment.timetuple())
 
@@ -315,13 +345,14 @@ def mark_unreached(message_id: int, error: str, retry_at: datetime) -> None:
     )
 
 
-def mark_failed(message_id: int, error: str, now: datetime) -> None:
-    """Give up on a message for good, keeping the server's answer."""
+def mark_failed(message_id: int, error: str, now: datetime, bounced: bool = False) -> None:
+    """Give up on a message for good, keeping the server's answer (bounced: a 5xx refusal)."""
     db.session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id, OutboxMessage.status != MessageStatus.SENT)
         .values(
             status=MessageStatus.FAILED,
+            bounced=bounced,
             next_attempt_at=now,
             last_error=error[:2000],
             lease_owner=None,

@@ -45,6 +45,7 @@ from actionapp.services.mail import (
     header_text,
     make_message_id,
 )
+from actionapp.services.outbox import bounced_addresses, is_bounced
 
 UNSUBSCRIBE_PATH = "/u/{token}"
 ACTION_PATH = "/actions/{slug}"
@@ -60,11 +61,14 @@ def action_scope(action_id: int) -> str:
     return f"action:{action_id}"
 
 
-def _mac(secret: str, update_id: int, submission_id: int) -> str:
-    digest = hmac.new(
-        secret.encode(), f"unsubscribe:{update_id}:{submission_id}".encode(), hashlib.sha256
-    ).digest()[:16]
+def signature(secret: str, message: str) -> str:
+    """Return a 128-bit HMAC of a message, URL-safe: the proof in a stateless link."""
+    digest = hmac.new(secret.encode(), message.encode(), hashlib.sha256).digest()[:16]
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def _mac(secret: str, update_id: int, submission_id: int) -> str:
+    return signature(secret, f"unsubscribe:{update_id}:{submission_id}")
 
 
 def unsubscribe_token(secret: str, update_id: int, submission_id: int) -> str:
@@ -137,18 +141,24 @@ def update_recipients(action: Action) -> list[Recipient]:
         .where(Submission.id.in_(newest))
         .order_by(Submission.id)
     ).all()
-    gone = set(
-        db.session.scalars(
-            select(Unsubscription.address_key).where(
-                Unsubscription.scope.in_([ALL, action_scope(action.id)])
-            )
-        )
-    )
+    gone = unsubscribed_keys(action.id)
+    bounced = bounced_addresses()
     return [
         Recipient(row.id, row.email, row.language)
         for row in rows
-        if sender_key(row.email) not in gone
+        if sender_key(row.email) not in gone and not is_bounced(row.email, bounced)
     ]
+
+
+def unsubscribed_keys(action_id: int) -> set[str]:
+    """Return the address keys that want no more mail about this action (it, or all)."""
+    return set(
+        db.session.scalars(
+            select(Unsubscription.address_key).where(
+                Unsubscription.scope.in_([ALL, action_scope(action_id)])
+            )
+        )
+    )
 
 
 @dataclass(frozen=True)
