@@ -220,6 +220,7 @@ def _post_data(world: World, endpoint: str) -> dict:
         "organise.review_event": {"decision": "approve"},
         "email.reply_post": {"answer": "post", "note": "A reply came."},
         "email.thanks_reply": {"answer": "no"},
+        "organise.update_email_test": {"language": "zh"},
         "organise.new_organiser": {
             "email": "walk-new@example.org",
             "role": "viewer",

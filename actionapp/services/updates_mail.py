@@ -45,7 +45,7 @@ from actionapp.services.mail import (
     header_text,
     make_message_id,
 )
-from actionapp.services.outbox import bounced_addresses, is_bounced
+from actionapp.services.outbox import bounced_addresses, is_bounced, queue_message
 
 UNSUBSCRIBE_PATH = "/u/{token}"
 ACTION_PATH = "/actions/{slug}"
@@ -207,6 +207,54 @@ def was_sent(update_id: int) -> bool:
     )
 
 
+def update_headers(
+    settings: MailSettings, action: Action, address: str, email: UpdateEmail, unsubscribe: str
+) -> list[list[str]]:
+    """Return an update email's headers: the list's id and RFC 8058 one-click unsubscribe."""
+    return [
+        ["From", settings.sender],
+        ["To", address],
+        ["Subject", email.subject],
+        ["Content-Language", email.language],
+        ["List-Id", f"<{action.slug}.updates.{settings.message_id_domain}>"],
+        ["List-Unsubscribe", f"<{unsubscribe}>"],
+        ["List-Unsubscribe-Post", "List-Unsubscribe=One-Click"],
+    ]
+
+
+def queue_test(
+    action: Action,
+    update: ActionUpdate,
+    language: str,
+    to: str,
+    settings: MailSettings,
+    secret: str,
+    now: datetime,
+) -> None:
+    """Queue the update as one supporter in `language` would get it, to the organiser only.
+
+    Its unsubscribe link names no supporter, so following it changes nothing (a 404).
+    """
+    url = settings.public_url + UNSUBSCRIBE_PATH.format(
+        token=unsubscribe_token(secret, update.id, 0)
+    )
+    email = update_email(action, update, language, settings, url)
+    address = ascii_address(to)
+    queue_message(
+        kind=MessageKind.UPDATE,
+        action_id=action.id,
+        dedupe_key=f"update-test:{update.id}:{language}:{now.timestamp()}:{address}"[:80],
+        sender=settings.from_address,
+        recipient=address,
+        message_id=make_message_id(settings.message_id_domain, "update-test"),
+        headers=update_headers(settings, action, address, email, url),
+        body_text=email.body,
+        now=now,
+        language=language,
+        link_prefix=settings.public_url,
+    )  # fmt: skip
+
+
 def prepare_update(
     action: Action, update: ActionUpdate, settings: MailSettings, secret: str
 ) -> PreparedUpdate:
@@ -215,7 +263,6 @@ def prepare_update(
     Building MIME is the slow part (milliseconds a message): done before the write, so that the
     write transaction holds SQLite's lock only for the inserts. Unsendable addresses are left out.
     """
-    list_id = f"<{action.slug}.updates.{settings.message_id_domain}>"
     emails: dict[str, UpdateEmail] = {}
     rows = []
     for recipient in update_recipients(action):
@@ -229,15 +276,7 @@ def prepare_update(
             address = ascii_address(recipient.email)
         except HeaderInjectionError:
             continue
-        headers = [
-            ["From", settings.sender],
-            ["To", address],
-            ["Subject", email.subject],
-            ["Content-Language", language],
-            ["List-Id", list_id],
-            ["List-Unsubscribe", f"<{url}>"],
-            ["List-Unsubscribe-Post", "List-Unsubscribe=One-Click"],
-        ]
+        headers = update_headers(settings, action, address, email, url)
         body = email.body.replace(_LINK, url)
         message_id = make_message_id(settings.message_id_domain, "update")
         mime = build_message([*headers, ["Message-ID", message_id]], body, language,
