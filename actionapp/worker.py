@@ -196,7 +196,7 @@ class OutboxWorker:
         self._record_sent(accepted)
 
     def _message_bytes(self, message: Outgoing, now: datetime) -> bytes:
-        return dkim_sign(stamp_message(message.mime, now), self.settings)
+        return dkim_sign(stamp_message(message.message_bytes(), now), self.settings)
 
     def _record_sent(self, accepted: _Accepted) -> None:
         """Record the messages the server accepted since the last record, in one transaction."""

@@ -90,3 +90,21 @@ def test_an_address_refused_for_good_gets_no_more_updates_or_questions(
     monkeypatch.setattr(cli_organise, "utcnow", lambda: later)
     output = runner.invoke(args=["replies", "ask"]).output
     assert "Asked 2 supporter(s)" in output
+
+
+def test_a_message_built_from_its_language_template_is_the_same_bytes_on_every_attempt(
+    mail_app, demo_action, signed_in
+):
+    from actionapp.services.outbox import DeliveryPolicy, claim_batch, release
+
+    supporter(demo_action, "same@example.org", "zh")
+    send(signed_in("editor"), demo_action, new_update(demo_action))
+    now = utcnow()
+    (first,) = claim_batch("worker-a", now, DeliveryPolicy())
+    release(first.id, "worker-a", now)
+    db.session.commit()
+    (second,) = claim_batch("worker-b", now, DeliveryPolicy())
+    data = first.message_bytes()
+    assert data == second.message_bytes() and data == first.message_bytes()
+    assert b"same@example.org" in data and first.link.encode() in data
+    assert first.mime == b""  # nothing but the small row was written for this recipient

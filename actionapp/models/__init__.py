@@ -21,6 +21,7 @@ from actionapp.models.outbox import (
     MessageStatus,
     OutboxContent,
     OutboxMessage,
+    OutboxTemplate,
 )
 from actionapp.models.replies import ReplyAnswer, ReplyReport
 from actionapp.models.updates_mail import Unsubscription, UpdateSend
@@ -46,6 +47,7 @@ __all__ = [
     "Organiser",
     "OutboxContent",
     "OutboxMessage",
+    "OutboxTemplate",
     "ReplyAnswer",
     "ReplyReport",
     "Role",

@@ -69,9 +69,17 @@ class OutboxMessage(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
 
+    # Messages to many (an update): the text shared by all in one language, and this
+    # recipient's own link in it; such a message has no OutboxContent row.
+    template_id: Mapped[int | None] = mapped_column(
+        ForeignKey("outbox_templates.id", ondelete="CASCADE")
+    )
+    link: Mapped[str] = mapped_column(String(500), default="")
+
     submission: Mapped[Submission | None] = relationship()
     letter: Mapped[Letter | None] = relationship()
-    content: Mapped[OutboxContent] = relationship(cascade="all, delete-orphan")
+    content: Mapped[OutboxContent | None] = relationship(cascade="all, delete-orphan")
+    template: Mapped[OutboxTemplate | None] = relationship()
 
     __table_args__ = (
         Index("ix_outbox_messages_status_due", "status", "next_attempt_at"),
@@ -99,6 +107,25 @@ class OutboxContent(db.Model):
     # The message as it leaves but for its Date (and DKIM signature, added when sending):
     # built once when queued, so every attempt sends the very same bytes.
     mime: Mapped[str] = mapped_column(Text)
+
+
+class OutboxTemplate(db.Model):
+    """One message to many, in one language: built once; each recipient's parts filled in.
+
+    The worker fills in the recipient's address, Message-ID and own link (services.outbox
+    .expand_template) and builds the MIME, with a boundary taken from the Message-ID, so every
+    attempt sends the very same bytes. Queuing 100,000 then writes small rows only.
+    """
+
+    __tablename__ = "outbox_templates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # [[name, value], ...], checked when made; "To" and the link stand as markers.
+    headers: Mapped[list[list[str]]] = mapped_column(JSON)
+    body_text: Mapped[str] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(12), default="")
+    link_prefix: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class MailSlot(db.Model):

@@ -183,10 +183,12 @@ def build_message(
     body_text: str,
     language: str = "",
     link_prefix: str = "",
+    boundary: str | None = None,
 ) -> bytes:
     """Build the message (all but its Date): every header checked, plain text plus an HTML twin.
 
     7-bit clean (quoted-printable or base64 bodies), so any SMTP server takes it as it is.
+    boundary: a fixed MIME boundary, so that building again gives the very same bytes.
     """
     message = EmailMessage(policy=SEVEN_BIT)
     # set_content() clears every Content-* header: Content-Language goes on after the body.
@@ -196,6 +198,8 @@ def build_message(
             message[check_header_value("name", name)] = check_header_value(name, value)
     message.set_content(body_text)
     message.add_alternative(html_alternative(body_text, language, link_prefix), subtype="html")
+    if boundary:
+        message.set_boundary(boundary)
     for name, value in content:
         message[check_header_value("name", name)] = check_header_value(name, value)
     for name in ADDRESS_HEADERS:

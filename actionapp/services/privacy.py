@@ -115,7 +115,7 @@ def _erase(where: ColumnElement[bool], now: datetime) -> int:
     db.session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.submission_id.in_(ids), OutboxMessage.kind != MessageKind.LETTER)
-        .values(recipient="")
+        .values(recipient="", link="")
         .execution_options(**quiet)
     )
     db.session.execute(
@@ -302,11 +302,17 @@ def _reply_record(report: ReplyReport | None) -> dict | None:
     }
 
 
+def _headers_of(message: OutboxMessage) -> list[list[str]]:
+    """Return a message's headers: its own, or its template's (a message to many)."""
+    if message.content is not None:
+        return message.content.headers
+    return message.template.headers if message.template is not None else []
+
+
 def _email_record(message: OutboxMessage) -> dict:
     """Describe one email sent to or for the person, with where its delivery stands."""
     subject = next(
-        (value for name, value in (message.content.headers if message.content else [])
-         if name.lower() == "subject"),
+        (value for name, value in _headers_of(message) if name.lower() == "subject"),
         "",
     )  # fmt: skip
     return {

@@ -29,7 +29,6 @@ from actionapp.models import (
     ActionUpdate,
     MessageKind,
     MessageStatus,
-    OutboxContent,
     OutboxMessage,
     Submission,
     Unsubscription,
@@ -41,19 +40,23 @@ from actionapp.services.mail import (
     HeaderInjectionError,
     MailSettings,
     ascii_address,
-    build_message,
     header_text,
     make_message_id,
 )
-from actionapp.services.outbox import bounced_addresses, is_bounced, queue_message
+from actionapp.services.outbox import (
+    LINK_MARK,
+    TO_MARK,
+    add_template,
+    bounced_addresses,
+    is_bounced,
+    queue_message,
+)
 
 UNSUBSCRIBE_PATH = "/u/{token}"
 ACTION_PATH = "/actions/{slug}"
 ALL = "all"
 # Messages inserted per statement: one round trip each, whatever the number of supporters.
-BATCH = 500
-# Stands for each recipient's own unsubscribe address in the text rendered once per language.
-_LINK = "\x00unsubscribe\x00"
+BATCH = 5000
 
 
 def action_scope(action_id: int) -> str:
@@ -192,11 +195,14 @@ def update_email(
 
 @dataclass(frozen=True)
 class PreparedUpdate:
-    """An update's messages, built before any write: one row per recipient."""
+    """An update ready to queue: its email per language, and one small row per recipient."""
 
     update_id: int
     action_id: int
-    rows: list[tuple]
+    # language -> (headers with the To and link markers, text with the link marker)
+    templates: dict[str, tuple[list[list[str]], str]]
+    # (submission id, language, address, Message-ID, unsubscribe link)
+    rows: list[tuple[int, str, str, str, str]]
 
 
 def was_sent(update_id: int) -> bool:
@@ -258,31 +264,30 @@ def queue_test(
 def prepare_update(
     action: Action, update: ActionUpdate, settings: MailSettings, secret: str
 ) -> PreparedUpdate:
-    """Build the update's message for every recipient (reads only: no lock is taken).
+    """Build the update's email once per language, and each recipient's row (reads only).
 
-    Building MIME is the slow part (milliseconds a message): done before the write, so that the
-    write transaction holds SQLite's lock only for the inserts. Unsendable addresses are left out.
+    The worker fills each recipient's address and link into their language's email when it
+    sends (services.outbox.expand_template): queuing writes small rows only, whatever the
+    number. Unsendable addresses are left out.
     """
-    emails: dict[str, UpdateEmail] = {}
+    templates: dict[str, tuple[list[list[str]], str]] = {}
     rows = []
+    domain = settings.message_id_domain
     for recipient in update_recipients(action):
-        token = unsubscribe_token(secret, update.id, recipient.submission_id)
-        url = settings.public_url + UNSUBSCRIBE_PATH.format(token=token)
         language = recipient.language
-        if language not in emails:
-            emails[language] = update_email(action, update, language, settings, _LINK)
-        email = emails[language]
+        if language not in templates:
+            email = update_email(action, update, language, settings, LINK_MARK)
+            templates[language] = (update_headers(settings, action, TO_MARK, email, LINK_MARK),
+                                   email.body)  # fmt: skip
         try:
             address = ascii_address(recipient.email)
         except HeaderInjectionError:
             continue
-        headers = update_headers(settings, action, address, email, url)
-        body = email.body.replace(_LINK, url)
-        message_id = make_message_id(settings.message_id_domain, "update")
-        mime = build_message([*headers, ["Message-ID", message_id]], body, language,
-                             settings.public_url)  # fmt: skip
-        rows.append((recipient, address, message_id, headers, body, mime))
-    return PreparedUpdate(update.id, action.id, rows)
+        token = unsubscribe_token(secret, update.id, recipient.submission_id)
+        link = settings.public_url + UNSUBSCRIBE_PATH.format(token=token)
+        rows.append((recipient.submission_id, language, address,
+                     make_message_id(domain, "update"), link))  # fmt: skip
+    return PreparedUpdate(update.id, action.id, templates, rows)
 
 
 def queue_update(prepared: PreparedUpdate, settings: MailSettings, now: datetime) -> int | None:
@@ -301,9 +306,35 @@ def queue_update(prepared: PreparedUpdate, settings: MailSettings, now: datetime
     ).scalar()  # fmt: skip
     if sent is None:
         return None
+    template_ids = {
+        language: add_template(headers, body, language, settings.public_url, now)
+        for language, (headers, body) in prepared.templates.items()
+    }
     for start in range(0, len(prepared.rows), BATCH):
-        batch = prepared.rows[start : start + BATCH]
-        _insert_batch(prepared.action_id, prepared.update_id, settings, batch, now)
+        db.session.execute(
+            insert(OutboxMessage),
+            [
+                {
+                    "kind": MessageKind.UPDATE,
+                    "action_id": prepared.action_id,
+                    "submission_id": submission_id,
+                    "dedupe_key": f"update:{prepared.update_id}:{submission_id}",
+                    "sender": settings.from_address,
+                    "recipient": address,
+                    "message_id": message_id,
+                    "template_id": template_ids[language],
+                    "link": link,
+                    "status": MessageStatus.QUEUED,
+                    "attempts": 0,
+                    "next_attempt_at": now,
+                    "last_error": "",
+                    "created_at": now,
+                }
+                for submission_id, language, address, message_id, link in prepared.rows[
+                    start : start + BATCH
+                ]
+            ],
+        )
     return len(prepared.rows)
 
 
@@ -312,36 +343,6 @@ def send_update(
 ) -> int | None:
     """Prepare and queue an update in the current transaction (see queue_update)."""
     return queue_update(prepare_update(action, update, settings, secret), settings, now)
-
-
-def _insert_batch(action_id: int, update_id: int, settings: MailSettings, rows, now) -> None:
-    ids = db.session.scalars(
-        insert(OutboxMessage).returning(OutboxMessage.id, sort_by_parameter_order=True),
-        [
-            {
-                "kind": MessageKind.UPDATE,
-                "action_id": action_id,
-                "submission_id": recipient.submission_id,
-                "dedupe_key": f"update:{update_id}:{recipient.submission_id}",
-                "sender": settings.from_address,
-                "recipient": address,
-                "message_id": message_id,
-                "status": MessageStatus.QUEUED,
-                "attempts": 0,
-                "next_attempt_at": now,
-                "last_error": "",
-                "created_at": now,
-            }
-            for recipient, address, message_id, _headers, _body, _mime in rows
-        ],
-    ).all()
-    db.session.execute(
-        insert(OutboxContent),
-        [
-            {"id": id_, "headers": headers, "body_text": body, "mime": mime.decode("ascii")}
-            for id_, (_r, _a, _m, headers, body, mime) in zip(ids, rows, strict=True)
-        ],
-    )
 
 
 @dataclass(frozen=True)
