@@ -112,9 +112,10 @@ def queue_message(
     return message
 
 
-# Stand in a template for each recipient's own values (control characters: never in a value).
-TO_MARK = "\x00to\x00"
-LINK_MARK = "\x00link\x00"
+# Stand in a template for each recipient's own values: control characters, never in a value,
+# neither NUL (PostgreSQL text cannot hold it) nor whitespace to str.strip().
+TO_MARK = "\x01to\x01"
+LINK_MARK = "\x01link\x01"
 _SAMPLE_TO = "someone@example.org"
 _SAMPLE_LINK = "https://example.org/sample"
 

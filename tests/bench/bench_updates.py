@@ -18,6 +18,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, insert, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 SUPPORTERS = {"PostgreSQL": 100_000, "SQLite": 20_000}
 BASELINE_SECONDS = 4.0
@@ -129,8 +130,12 @@ def _writer_main(config: dict, action_id: int, stop, out) -> None:
                 details=details, channel=Channel.PRINT, client_key=key + "-" + "x" * 16,
                 consent_text="I agree.", email=f"{key}@example.org", consent_updates=True,
             )  # fmt: skip
-            submit_letters(db.session.get(Action, action_id), new, utcnow())
-            db.session.commit()
+            try:
+                submit_letters(db.session.get(Action, action_id), new, utcnow())
+                db.session.commit()
+            except OperationalError:  # SQLite: the writer waited past its busy timeout
+                db.session.rollback()
+                continue
             times.append(time.time())
         db.engine.dispose()
     out.send(times)
@@ -168,16 +173,20 @@ def _measure(report, label: str, url: str) -> None:
     parent, child = context.Pipe()
     writer = context.Process(target=_writer_main, args=(config, action_id, stop, child))
     writer.start()
-    assert parent.recv() == "ready"
-    time.sleep(1.0)  # past the writer's first, slower requests
-    before = time.time()
-    time.sleep(BASELINE_SECONDS)
-    began = time.time()
-    seconds, queued = _queue(config, action_id, update_id)
-    ended = time.time()
-    stop.set()
-    times = parent.recv()
-    writer.join(timeout=30)
+    try:
+        assert parent.poll(120) and parent.recv() == "ready"
+        time.sleep(1.0)  # past the writer's first, slower requests
+        before = time.time()
+        time.sleep(BASELINE_SECONDS)
+        began = time.time()
+        seconds, queued = _queue(config, action_id, update_id)
+        ended = time.time()
+    finally:
+        stop.set()
+        times = parent.recv() if parent.poll(120) else []
+        writer.join(timeout=30)
+        if writer.is_alive():
+            writer.terminate()
     baseline = sum(before <= t < began for t in times) / (began - before)
     during = sum(began <= t < ended for t in times) / (ended - began)
     ratio = during / baseline if baseline else 0.0
@@ -186,7 +195,8 @@ def _measure(report, label: str, url: str) -> None:
     report.add(f"{label}: supporters' submissions during the queueing", during, "sub/s")
     report.add(f"{label}: ratio during / without", ratio, "x")
     if label == "PostgreSQL":
-        in_time = queued == supporters and seconds <= GOAL_SECONDS
+        # The writer's own supporters opted in too: they are among those queued.
+        in_time = queued >= supporters and seconds <= GOAL_SECONDS
         report.check(f"{label}: {queued:,} queued in <= {GOAL_SECONDS:.0f} s", in_time,
                      f"{seconds:.1f} s")  # fmt: skip
         report.check(f"{label}: submission rate ratio >= {GOAL_RATIO}", ratio >= GOAL_RATIO,
