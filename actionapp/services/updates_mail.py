@@ -13,7 +13,6 @@ app's secret key, short enough to stay on one header line.
 from __future__ import annotations
 
 import base64
-import hashlib
 import hmac
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,7 +21,7 @@ from flask import render_template
 from flask_babel import force_locale
 from sqlalchemy import func, insert, select
 
-from actionapp.database import insert_with_conflicts
+from actionapp.database import copy_rows, insert_with_conflicts, is_sqlite
 from actionapp.extensions import db
 from actionapp.models import (
     Action,
@@ -42,6 +41,7 @@ from actionapp.services.mail import (
     ascii_address,
     header_text,
     make_message_id,
+    stored_address,
 )
 from actionapp.services.outbox import (
     LINK_MARK,
@@ -66,7 +66,7 @@ def action_scope(action_id: int) -> str:
 
 def signature(secret: str, message: str) -> str:
     """Return a 128-bit HMAC of a message, URL-safe: the proof in a stateless link."""
-    digest = hmac.new(secret.encode(), message.encode(), hashlib.sha256).digest()[:16]
+    digest = hmac.digest(secret.encode(), message.encode(), "sha256")[:16]
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
@@ -280,7 +280,7 @@ def prepare_update(
             templates[language] = (update_headers(settings, action, TO_MARK, email, LINK_MARK),
                                    email.body)  # fmt: skip
         try:
-            address = ascii_address(recipient.email)
+            address = stored_address(recipient.email)
         except HeaderInjectionError:
             continue
         token = unsubscribe_token(secret, update.id, recipient.submission_id)
@@ -310,31 +310,32 @@ def queue_update(prepared: PreparedUpdate, settings: MailSettings, now: datetime
         language: add_template(headers, body, language, settings.public_url, now)
         for language, (headers, body) in prepared.templates.items()
     }
-    for start in range(0, len(prepared.rows), BATCH):
-        db.session.execute(
-            insert(OutboxMessage),
-            [
-                {
-                    "kind": MessageKind.UPDATE,
-                    "action_id": prepared.action_id,
-                    "submission_id": submission_id,
-                    "dedupe_key": f"update:{prepared.update_id}:{submission_id}",
-                    "sender": settings.from_address,
-                    "recipient": address,
-                    "message_id": message_id,
-                    "template_id": template_ids[language],
-                    "link": link,
-                    "status": MessageStatus.QUEUED,
-                    "attempts": 0,
-                    "next_attempt_at": now,
-                    "last_error": "",
-                    "created_at": now,
-                }
-                for submission_id, language, address, message_id, link in prepared.rows[
-                    start : start + BATCH
-                ]
-            ],
-        )
+    values = (
+        {
+            "kind": MessageKind.UPDATE.value,
+            "action_id": prepared.action_id,
+            "submission_id": submission_id,
+            "dedupe_key": f"update:{prepared.update_id}:{submission_id}",
+            "sender": settings.from_address,
+            "recipient": address,
+            "message_id": message_id,
+            "template_id": template_ids[language],
+            "link": link,
+            "status": MessageStatus.QUEUED.value,
+            "attempts": 0,
+            "next_attempt_at": now,
+            "last_error": "",
+            "created_at": now,
+            "bounced": False,
+        }
+        for submission_id, language, address, message_id, link in prepared.rows
+    )
+    if is_sqlite():
+        rows = list(values)
+        for start in range(0, len(rows), BATCH):
+            db.session.execute(insert(OutboxMessage), rows[start : start + BATCH])
+    else:
+        copy_rows(OutboxMessage.__table__.name, values)
     return len(prepared.rows)
 
 
