@@ -12,6 +12,7 @@ from flask.cli import AppGroup
 from actionapp.database import write_transaction
 from actionapp.extensions import db
 from actionapp.models import Organiser, Role, utcnow
+from actionapp.services.mail import mail_settings
 from actionapp.services.organisers import (
     OrganiserError,
     create_organiser,
@@ -20,11 +21,13 @@ from actionapp.services.organisers import (
     set_password,
 )
 from actionapp.services.privacy import purge_expired
+from actionapp.services.replies import ask_replies
 from actionapp.services.rollups import compact_day, days_to_compact
 
 organisers = AppGroup("organisers", help="Manage organiser accounts.")
 privacy = AppGroup("privacy", help="Apply the privacy rules.")
 stats = AppGroup("stats", help="Keep the statistics fast.")
+replies = AppGroup("replies", help="Ask supporters whether an official replied.")
 
 
 def stdin_is_terminal() -> bool:
@@ -130,8 +133,19 @@ def compact() -> None:
     click.echo(f"Compacted {len(pairs)} action day(s); {removed} rollup row(s) fewer.")
 
 
+@replies.command("ask")
+def ask() -> None:
+    """Email the reply question to the supporters due today, once each (run it daily)."""
+    with write_transaction():
+        asked = ask_replies(
+            mail_settings(current_app.config), current_app.config["SECRET_KEY"], utcnow()
+        )
+    click.echo(f"Asked {asked} supporter(s) whether an official replied.")
+
+
 def register_organiser_cli(app: Flask) -> None:
-    """Attach the organiser, privacy and statistics commands."""
+    """Attach the organiser, privacy, statistics and reply-question commands."""
     app.cli.add_command(organisers)
     app.cli.add_command(privacy)
     app.cli.add_command(stats)
+    app.cli.add_command(replies)

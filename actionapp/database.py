@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
 
@@ -162,3 +163,26 @@ def is_database_busy(error: OperationalError) -> bool:
     if getattr(error.orig, "sqlstate", None) == _BUSY_POSTGRES:
         return True
     return any(text in str(error.orig) for text in _BUSY_SQLITE)
+
+
+def copy_rows(table: str, rows: Iterable[dict]) -> int:
+    """Write many rows with PostgreSQL's COPY, in the session's transaction; return how many.
+
+    Many times faster than INSERT for tens of thousands of rows; every row has the same keys,
+    and the columns left out take their database defaults.
+    """
+    iterator = iter(rows)
+    first = next(iterator, None)
+    if first is None:
+        return 0
+    names = ", ".join(f'"{name}"' for name in first)
+    connection = db.session.connection().connection.driver_connection
+    count = 0
+    with (
+        connection.cursor() as cursor,
+        cursor.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy,
+    ):
+        for row in itertools.chain([first], iterator):
+            copy.write_row(tuple(row.values()))
+            count += 1
+    return count

@@ -225,7 +225,7 @@ class OutboxWorker:
         return self._signer.submit(self._message_bytes, message).result
 
     def _message_bytes(self, message: Outgoing) -> bytes:
-        return dkim_sign(stamp_message(message.mime, self.clock()), self.settings)
+        return dkim_sign(stamp_message(message.message_bytes(), self.clock()), self.settings)
 
     def _record_sent(self, accepted: _Accepted) -> None:
         """Record the messages the server accepted since the last record, in one transaction."""
@@ -269,7 +269,7 @@ class OutboxWorker:
                     f"{(now - message.first_deferred_at).days} days: {error.answer}"
                 )
             )
-            self._settle([message], mark_failed, message.id, reason, now)
+            self._settle([message], mark_failed, message.id, reason, now, error.permanent)
             return True
         retry_at = now + self.policy.backoff(message.attempts)
         with write_transaction():

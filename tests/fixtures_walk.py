@@ -21,6 +21,7 @@ from actionapp.models import (
     utcnow,
 )
 from actionapp.services.posted_codes import posted_code
+from actionapp.services.replies import reply_token
 from actionapp.services.updates_mail import unsubscribe_token
 from tests.conftest import compose_data, started_stamp
 from tests.fixtures_organise import sign_in
@@ -138,6 +139,7 @@ def walk_world(app, demo_action, make_organiser, uploads) -> World:
     update_id = db.session.scalars(select(ActionUpdate.id)).one()
     emailed = db.session.scalars(select(Submission).where(Submission.channel == "email")).one()
     unsubscribe = unsubscribe_token(app.config["SECRET_KEY"], update_id, emailed.id)
+    reply = reply_token(app.config["SECRET_KEY"], emailed.id)
     posted = organiser.post(
         f"/organise/actions/{action_id}/image",
         data={"image": (io.BytesIO(_png()), "photo.png"), "image_alt": "A photo"},
@@ -173,6 +175,9 @@ def walk_world(app, demo_action, make_organiser, uploads) -> World:
             "email.confirm": [confirm_token],
             "email.unsubscribe_page": [unsubscribe],
             "email.unsubscribe_post": [unsubscribe],
+            "email.reply_page": [reply],
+            "email.reply_post": [reply],
+            "email.thanks_reply": [tokens["print"]],
         },
         admin_email=admin.email,
         compose=compose_data(demo_action, channel="print", started=started_stamp(app)),
@@ -213,6 +218,9 @@ def _post_data(world: World, endpoint: str) -> dict:
         return {"email": world.admin_email, "password": PASSWORD}
     return {
         "organise.review_event": {"decision": "approve"},
+        "email.reply_post": {"answer": "post", "note": "A reply came."},
+        "email.thanks_reply": {"answer": "no"},
+        "organise.update_email_test": {"language": "zh"},
         "organise.new_organiser": {
             "email": "walk-new@example.org",
             "role": "viewer",

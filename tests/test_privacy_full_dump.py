@@ -66,7 +66,13 @@ def test_erasure_leaves_no_trace_and_the_export_listed_everything(
     del smtp_server.rcpt_answers[address]
     assert deliver(clock=lambda: utcnow() + timedelta(minutes=2)).sent == 1
     (confirmation,) = smtp_server.to(address)
-    assert client.post(urlsplit(link_in(confirmation.text())).path).status_code == 303
+    confirmed = client.post(urlsplit(link_in(confirmation.text())).path)
+    assert confirmed.status_code == 303
+    # The letters went out: the supporter reports a reply, in words that name them.
+    thanks = urlsplit(confirmed.headers["Location"]).path
+    reply_note = f"The court wrote back to {PERSON['name']} in {PERSON['city']}."
+    reported = client.post(thanks + "/reply", data={"answer": "post", "note": reply_note})
+    assert reported.status_code == 303
     smtp_server.rcpt_answers[address] = (
         f"550 5.1.1 <{address}>: mailbox unavailable ({PERSON['name']})"
     )
@@ -105,6 +111,8 @@ def test_erasure_leaves_no_trace_and_the_export_listed_everything(
     channels = sorted(s["channel"] for s in data["submissions"])
     assert channels == ["email", "mailto", "print"]
     by_email = next(s for s in data["submissions"] if s["channel"] == "email")
+    assert by_email["reply_reported"]["answer"] == "post"
+    assert by_email["reply_reported"]["note"] == reply_note
     assert by_email["street_address"] == PERSON["street_address"]
     assert by_email["personal_message"] == PERSON["personal_message"]
     emails = by_email["emails"]

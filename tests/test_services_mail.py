@@ -199,3 +199,27 @@ def test_transport_choice(app, tmp_path):
     smtp = transport_from_config(config, app.instance_path)
     assert isinstance(smtp, SmtpTransport)
     assert (smtp.port, smtp.security, smtp.password) == (587, "starttls", "1234")
+
+
+@pytest.mark.parametrize(
+    ("stored", "sent"),
+    [
+        ("ana@example.org", "ana@example.org"),
+        ("Jane@Straße.de", "jane@xn--strae-oqa.de"),  # not in normal form: checked in full
+        (" bo@example.org", "bo@example.org"),
+    ],
+)
+def test_a_stored_address_goes_out_as_ascii_address_would_send_it(stored, sent):
+    from actionapp.services.mail import ascii_address, stored_address
+
+    assert stored_address(stored) == sent == ascii_address(stored)
+
+
+@pytest.mark.parametrize(
+    "bad", ["ana@example.org\r\nBcc: x@evil.test", "a@b.org, c@d.org", "=?utf-8?q?x?=@b.org", "x"]
+)
+def test_a_stored_address_that_cannot_go_out_is_refused(bad):
+    from actionapp.services.mail import stored_address
+
+    with pytest.raises(HeaderInjectionError):
+        stored_address(bad)

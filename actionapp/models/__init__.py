@@ -21,7 +21,9 @@ from actionapp.models.outbox import (
     MessageStatus,
     OutboxContent,
     OutboxMessage,
+    OutboxTemplate,
 )
+from actionapp.models.replies import ReplyAnswer, ReplyReport
 from actionapp.models.updates_mail import Unsubscription, UpdateSend
 
 __all__ = [
@@ -45,7 +47,10 @@ __all__ = [
     "Organiser",
     "OutboxContent",
     "OutboxMessage",
+    "OutboxTemplate",
     "PersonalRollup",
+    "ReplyAnswer",
+    "ReplyReport",
     "Role",
     "SignInThrottle",
     "Submission",

@@ -51,6 +51,11 @@ class Action(db.Model):
     mail_rate_per_hour: Mapped[int] = mapped_column(default=30)
     retention_days: Mapped[int] = mapped_column(default=30)
     is_demo: Mapped[bool] = mapped_column(default=False)
+    # Days after a supporter's letters went out before we ask whether an official replied
+    # (services.replies); 0: never ask.
+    reply_question_days: Mapped[int] = mapped_column(default=14)
+    # Whether the action page shows how many supporters reported a reply.
+    show_reply_count: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     published_at: Mapped[datetime | None]

@@ -20,6 +20,7 @@ class MessageKind(StrEnum):
     LETTER = "letter"  # a supporter's letter to one target
     COPY = "copy"  # to the supporter: a copy of what was delivered
     UPDATE = "update"  # to the supporter: news on the action (services.updates_mail)
+    REPLY_QUESTION = "reply_question"  # to the supporter: did an official reply? (replies)
 
 
 class MessageStatus(StrEnum):
@@ -63,12 +64,22 @@ class OutboxMessage(db.Model):
     lease_owner: Mapped[str | None] = mapped_column(String(120))
     lease_expires_at: Mapped[datetime | None]
     last_error: Mapped[str] = mapped_column(Text, default="")
+    # The receiving server refused it for good (5xx): its address gets no more updates.
+    bounced: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
 
+    # Messages to many (an update): the text shared by all in one language, and this
+    # recipient's own link in it; such a message has no OutboxContent row.
+    template_id: Mapped[int | None] = mapped_column(
+        ForeignKey("outbox_templates.id", ondelete="CASCADE")
+    )
+    link: Mapped[str] = mapped_column(String(500), default="")
+
     submission: Mapped[Submission | None] = relationship()
     letter: Mapped[Letter | None] = relationship()
-    content: Mapped[OutboxContent] = relationship(cascade="all, delete-orphan")
+    content: Mapped[OutboxContent | None] = relationship(cascade="all, delete-orphan")
+    template: Mapped[OutboxTemplate | None] = relationship()
 
     __table_args__ = (
         Index("ix_outbox_messages_status_due", "status", "next_attempt_at"),
@@ -96,6 +107,25 @@ class OutboxContent(db.Model):
     # The message as it leaves but for its Date (and DKIM signature, added when sending):
     # built once when queued, so every attempt sends the very same bytes.
     mime: Mapped[str] = mapped_column(Text)
+
+
+class OutboxTemplate(db.Model):
+    """One message to many, in one language: built once; each recipient's parts filled in.
+
+    The worker fills in the recipient's address, Message-ID and own link (services.outbox
+    .expand_template) and builds the MIME, with a boundary taken from the Message-ID, so every
+    attempt sends the very same bytes. Queuing 100,000 then writes small rows only.
+    """
+
+    __tablename__ = "outbox_templates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # [[name, value], ...], checked when made; "To" and the link stand as markers.
+    headers: Mapped[list[list[str]]] = mapped_column(JSON)
+    body_text: Mapped[str] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(12), default="")
+    link_prefix: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class MailSlot(db.Model):

@@ -36,6 +36,7 @@ def register(app: Flask) -> None:
         events,
         exports,
         letters,
+        replies,
         updates_mail,
         views,
     )

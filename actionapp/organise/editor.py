@@ -80,6 +80,8 @@ def _action_fields(form: ActionForm) -> ActionFields:
         require_email_confirmation=bool(form.require_email_confirmation.data),
         mail_rate_per_hour=form.mail_rate_per_hour.data,
         retention_days=form.retention_days.data,
+        reply_question_days=form.reply_question_days.data,
+        show_reply_count=bool(form.show_reply_count.data),
     )
 
 
@@ -108,6 +110,7 @@ def _action_form(action=None) -> ActionForm:
         form.require_email_confirmation.data = True
         form.mail_rate_per_hour.data = 30
         form.retention_days.data = 30
+        form.reply_question_days.data = 14
     return form
 
 

@@ -122,6 +122,11 @@ class ActionForm(AppForm):
         _l("Keep supporters' personal data for (days after closing)"),
         validators=[InputRequired(), NumberRange(min=0, max=3650)],
     )
+    reply_question_days = IntegerField(
+        _l("Ask supporters whether an official replied (days after their letters; 0: never)"),
+        validators=[InputRequired(), NumberRange(min=0, max=365)],
+    )
+    show_reply_count = BooleanField(_l("Show on the action page how many reported a reply"))
 
 
 class ImageForm(AppForm):

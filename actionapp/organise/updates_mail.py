@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from actionapp.auth.access import role_required
+from actionapp.auth.access import current_organiser, role_required
 from actionapp.database import write_transaction
+from actionapp.i18n import language_name
 from actionapp.models import Action, ActionUpdate, Role, utcnow
 from actionapp.organise import bp
 from actionapp.organise.views import action_or_404
@@ -15,6 +16,7 @@ from actionapp.services.mail import mail_settings
 from actionapp.services.updates_mail import (
     UNSUBSCRIBE_PATH,
     prepare_update,
+    queue_test,
     queue_update,
     update_email,
     update_figures,
@@ -38,7 +40,13 @@ def update_email_confirm(action_id: int, update_id: int):
     update = _update_or_404(action, update_id)
     settings = mail_settings(current_app.config)
     recipients = update_recipients(action)
-    languages = list(dict.fromkeys([action.language, *sorted({r.language for r in recipients})]))
+    # Every language a supporter may read it in: the action's, the interface's, the recipients'.
+    languages = list(
+        dict.fromkeys(
+            [action.language, *current_app.config["LANGUAGES"],
+             *sorted({r.language for r in recipients})]
+        )
+    )  # fmt: skip
     per_language = {code: sum(r.language == code for r in recipients) for code in languages}
     # Each supporter's own link goes in when queued; the preview shows where it stands.
     link = settings.public_url + UNSUBSCRIBE_PATH.replace("{token}", "…")
@@ -53,7 +61,32 @@ def update_email_confirm(action_id: int, update_id: int):
         recipients=len(recipients),
         previews=previews,
         sent=update_figures(action.id).get(update.id),
+        organiser_email=current_organiser().email,
     )
+
+
+@bp.post("/actions/<int:action_id>/updates/<int:update_id>/email/test")
+@role_required(Role.EDITOR)
+def update_email_test(action_id: int, update_id: int):
+    """Send the update in one language to the signed-in organiser only, as a test."""
+    action = action_or_404(action_id)
+    update = _update_or_404(action, update_id)
+    language = request.form.get("language", "")
+    if language not in {action.language, *current_app.config["LANGUAGES"]} and not any(
+        r.language == language for r in update_recipients(action)
+    ):
+        abort(400)
+    settings = mail_settings(current_app.config)
+    with write_transaction():
+        queue_test(action, update, language, current_organiser().email, settings,
+                   current_app.config["SECRET_KEY"], utcnow())  # fmt: skip
+    flash(
+        _("A test in %(language)s is on its way to %(address)s; nobody else receives it.",
+          language=language_name(language), address=current_organiser().email),
+        "ok",
+    )  # fmt: skip
+    return redirect(url_for("organise.update_email_confirm", action_id=action_id,
+                            update_id=update_id), 303)  # fmt: skip
 
 
 @bp.post("/actions/<int:action_id>/updates/<int:update_id>/email")

@@ -196,3 +196,14 @@ class ComposeForm(AppForm):
         "body", "personal_message", "paper", "consent_processing", "consent_updates",
         "client_key", "started", "website",
     )  # fmt: skip
+
+
+class ReplyForm(AppForm):
+    """A supporter's report: did any official they wrote to reply, and a short note."""
+
+    answer = RadioField(_l("Did any official reply to your letters?"), validators=[InputRequired()])
+    note = TextAreaField(
+        _l("A short note about the reply (optional)"),
+        validators=[Optional(), Length(max=1000)],
+        description=_l("Only the organisers read this. Please leave out other people's details."),
+    )

@@ -36,6 +36,7 @@ from actionapp.services.actions import (
     published_action,
 )
 from actionapp.services.counts import ActionCounts, action_counts
+from actionapp.services.replies import reported_reply_count
 
 
 @bp.get("/")
@@ -82,6 +83,7 @@ def action_page(slug: str):
             state=state,
             counts=ActionCounts(supporters=version.supporters, letters=version.letters),
             targets=primary_targets(action),
+            replies_reported=reported_reply_count(action.id) if action.show_reply_count else 0,
         )
     )
     response.vary.update(("Cookie", "Accept-Language"))

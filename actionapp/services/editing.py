@@ -53,6 +53,8 @@ class ActionFields:
     require_email_confirmation: bool
     mail_rate_per_hour: int
     retention_days: int
+    reply_question_days: int = 14
+    show_reply_count: bool = False
 
 
 def all_actions() -> list[Action]:

@@ -16,6 +16,7 @@ from actionapp.models import (
     ExportLog,
     Letter,
     Organiser,
+    ReplyReport,
     Submission,
     Target,
 )
@@ -25,10 +26,11 @@ from actionapp.services.counts import COUNTED_STATUSES, action_counts
 LETTER_COLUMNS = (
     "letter_id", "submission_id", "created_at", "status_changed_at", "channel", "status",
     "counted", "target_id", "target", "target_kind", "language", "supporter_country", "subject",
+    "reply_reported", "reply_reported_at",
 )  # fmt: skip
 PERSONAL_COLUMNS = (
     "name", "email", "street_address", "city", "personal_message", "body", "consent_text",
-    "consent_updates", "personal_data_removed_at",
+    "consent_updates", "personal_data_removed_at", "reply_note",
 )  # fmt: skip
 # How each channel's letters travel, in OSDI's outreach types.
 OSDI_TYPES = {"email": "email", "mailto": "email", "print": "postal mail", "event": "in-person"}
@@ -80,14 +82,19 @@ def letter_rows(action_id: int, personal: bool, batch: int = 2000) -> Iterator[l
     columns = [
         Letter.id, Letter.submission_id, Letter.created_at, Letter.status_changed_at,
         Letter.channel, Letter.status, Letter.target_id, Target.name, Target.kind,
-        Letter.language, Letter.supporter_country, Letter.subject,
+        Letter.language, Letter.supporter_country, Letter.subject, ReplyReport.answer,
+        ReplyReport.answered_at,
     ]  # fmt: skip
-    query = select(*columns).join(Target, Target.id == Letter.target_id)
+    query = (
+        select(*columns)
+        .join(Target, Target.id == Letter.target_id)
+        .outerjoin(ReplyReport, ReplyReport.submission_id == Letter.submission_id)
+    )
     if personal:
         query = query.add_columns(
             Submission.name, Submission.email, Submission.street_address, Submission.city,
             Submission.personal_message, Letter.body, Submission.consent_text,
-            Submission.consent_updates, Submission.personal_data_removed_at,
+            Submission.consent_updates, Submission.personal_data_removed_at, ReplyReport.note,
         ).join(Submission, Submission.id == Letter.submission_id)  # fmt: skip
     query = query.where(Letter.action_id == action_id).order_by(Letter.id)
     last_id = 0
@@ -97,16 +104,16 @@ def letter_rows(action_id: int, personal: bool, batch: int = 2000) -> Iterator[l
             return
         for row in chunk:
             (letter_id, submission_id, created, changed, channel, status, target_id, target,
-             kind, language, country, subject, *extra) = row  # fmt: skip
+             kind, language, country, subject, answer, answered, *extra) = row  # fmt: skip
             counted = str(status) in COUNTED_STATUSES.get(str(channel), frozenset())
             out = [
                 letter_id, submission_id, _stamp(created), _stamp(changed), str(channel),
                 str(status), "yes" if counted else "no", target_id, target, str(kind), language,
-                country, subject,
+                country, subject, str(answer) if answer else "", _stamp(answered),
             ]  # fmt: skip
             if personal:
-                *texts, consent_updates, removed = extra
-                out += [*texts, "yes" if consent_updates else "no", _stamp(removed)]
+                *texts, consent_updates, removed, note = extra
+                out += [*texts, "yes" if consent_updates else "no", _stamp(removed), note or ""]
             yield [_csv_safe(value) for value in out]
         last_id = chunk[-1][0]
 
@@ -118,7 +125,8 @@ def _csv_safe(value):
     return value
 
 
-def _counted_condition():
+def counted_condition():
+    """Return the condition of letters that count (the events channel apart)."""
     return or_(
         *(
             and_(Letter.channel == channel, Letter.status.in_(sorted(statuses)))
@@ -174,9 +182,11 @@ def osdi_outreaches(action: Action, after_id: int, per_page: int) -> tuple[list[
             Target.name,
             Target.title,
             Target.organisation,
+            ReplyReport.answer,
         )
         .join(Target, Target.id == Letter.target_id)
-        .where(Letter.action_id == action.id, Letter.id > after_id, _counted_condition())
+        .outerjoin(ReplyReport, ReplyReport.submission_id == Letter.submission_id)
+        .where(Letter.action_id == action.id, Letter.id > after_id, counted_condition())
         .order_by(Letter.id)
         .limit(per_page + 1)
     ).all()
@@ -192,6 +202,8 @@ def osdi_outreaches(action: Action, after_id: int, per_page: int) -> tuple[list[
             "type": OSDI_TYPES.get(str(row[2]), "email"),
             "subject": row[3],
             "targets": [{"title": row[7], "organization": row[8], "family_name": row[6]}],
+            # What the supporter reported: "no", "post", "email", or absent (not answered).
+            **({f"{ORIGIN}:reply_reported": str(row[9])} if row[9] else {}),
         }
         for row in rows
     ]

@@ -7,6 +7,7 @@ claiming and settling: see actionapp.worker).
 from __future__ import annotations
 
 import calendar
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -15,7 +16,14 @@ from sqlalchemy import func, select, text, update
 
 from actionapp.database import insert_with_conflicts, is_sqlite
 from actionapp.extensions import db
-from actionapp.models import MailSlot, MessageKind, MessageStatus, OutboxContent, OutboxMessage
+from actionapp.models import (
+    MailSlot,
+    MessageKind,
+    MessageStatus,
+    OutboxContent,
+    OutboxMessage,
+    OutboxTemplate,
+)
 from actionapp.services.mail import ascii_address, build_message, check_header_value
 
 WAITING = (MessageStatus.QUEUED, MessageStatus.SENDING)
@@ -104,6 +112,63 @@ def queue_message(
     return message
 
 
+# Stand in a template for each recipient's own values: control characters, never in a value,
+# neither NUL (PostgreSQL text cannot hold it) nor whitespace to str.strip().
+TO_MARK = "\x01to\x01"
+LINK_MARK = "\x01link\x01"
+_SAMPLE_TO = "someone@example.org"
+_SAMPLE_LINK = "https://example.org/sample"
+
+
+@dataclass(frozen=True)
+class Template:
+    """A message to many, as the worker fills it in: headers, text, language, link prefix."""
+
+    headers: list[list[str]]
+    body_text: str
+    language: str
+    link_prefix: str
+
+
+def _fill(value: str, recipient: str, link: str) -> str:
+    return value.replace(TO_MARK, recipient).replace(LINK_MARK, link)
+
+
+def expand_template(template: Template, recipient: str, message_id: str, link: str) -> bytes:
+    """Return one recipient's message built from a template (the same bytes every time)."""
+    headers = [[name, _fill(value, recipient, link)] for name, value in template.headers]
+    boundary = "=_" + hashlib.sha256(message_id.encode()).hexdigest()[:32]
+    return build_message(
+        [*headers, ["Message-ID", message_id]],
+        _fill(template.body_text, recipient, link),
+        template.language,
+        template.link_prefix,
+        boundary=boundary,
+    )
+
+
+def add_template(
+    headers: Sequence[Sequence[str]],
+    body_text: str,
+    language: str,
+    link_prefix: str,
+    now: datetime,
+) -> int:
+    """Check a template (built once with sample values) and store it; return its id (flushes).
+
+    Raises HeaderInjectionError like queue_message for a header that cannot go out.
+    """
+    checked = [[check_header_value("name", name), value] for name, value in headers]
+    template = Template(checked, body_text, language, link_prefix)
+    sample = expand_template(template, _SAMPLE_TO, "<sample@example.org>", _SAMPLE_LINK)
+    assert sample  # built: every header passed the checks with real values in place
+    row = OutboxTemplate(headers=checked, body_text=body_text, language=language,
+                         link_prefix=link_prefix, created_at=now)  # fmt: skip
+    db.session.add(row)
+    db.session.flush()
+    return row.id
+
+
 def queue_unsendable(
     *,
     kind: MessageKind,
@@ -139,6 +204,36 @@ def queue_unsendable(
     db.session.add(message)
     db.session.flush()
     return message
+
+
+# Messages to supporters: a permanent refusal of one of these means the address is dead.
+TO_SUPPORTERS = (MessageKind.CONFIRMATION, MessageKind.COPY, MessageKind.UPDATE,
+                 MessageKind.REPLY_QUESTION)  # fmt: skip
+
+
+def bounced_addresses() -> set[str]:
+    """Return the supporter addresses a server refused for good (5xx): not mailed news again."""
+    return set(
+        db.session.scalars(
+            select(OutboxMessage.recipient)
+            .where(
+                OutboxMessage.bounced.is_(True),
+                OutboxMessage.kind.in_(TO_SUPPORTERS),
+                OutboxMessage.recipient != "",
+            )
+            .distinct()
+        )
+    )
+
+
+def is_bounced(email: str, bounced: set[str]) -> bool:
+    """Tell whether a supporter's address is among the bounced ones (as the outbox wrote it)."""
+    if not bounced:
+        return False
+    try:
+        return ascii_address(email) in bounced
+    except ValueError:
+        return False
 
 
 def _epoch(moment: datetime) -> int:
@@ -180,6 +275,15 @@ class Outgoing:
     attempts: int
     lease_expires_at: datetime
     first_deferred_at: datetime | None = None
+    # A message to many: built from its template when sent (mime is then empty).
+    template: Template | None = None
+    link: str = ""
+
+    def message_bytes(self) -> bytes:
+        """Return the message as queued (built from its template if it has one)."""
+        if self.template is None:
+            return self.mime
+        return expand_template(self.template, self.recipient, self.message_id, self.link)
 
 
 def due_count(now: datetime) -> int:
@@ -210,9 +314,15 @@ def claim_batch(owner: str, now: datetime, policy: DeliveryPolicy) -> list[Outgo
             OutboxMessage.message_id,
             OutboxMessage.attempts,
             OutboxMessage.first_deferred_at,
+            OutboxMessage.link,
             OutboxContent.mime,
+            OutboxTemplate.headers,
+            OutboxTemplate.body_text,
+            OutboxTemplate.language,
+            OutboxTemplate.link_prefix,
         )
-        .join(OutboxContent, OutboxContent.id == OutboxMessage.id)
+        .outerjoin(OutboxContent, OutboxContent.id == OutboxMessage.id)
+        .outerjoin(OutboxTemplate, OutboxTemplate.id == OutboxMessage.template_id)
         .where(OutboxMessage.status.in_(WAITING), OutboxMessage.next_attempt_at <= now)
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(policy.batch_size)
@@ -245,10 +355,14 @@ def claim_batch(owner: str, now: datetime, policy: DeliveryPolicy) -> list[Outgo
             sender=row.sender,
             recipient=row.recipient,
             message_id=row.message_id,
-            mime=row.mime.encode("ascii"),
+            mime=(row.mime or "").encode("ascii"),
             attempts=row.attempts + 1,
             lease_expires_at=expires,
             first_deferred_at=row.first_deferred_at,
+            template=None
+            if row.mime is not None or row.headers is None
+            else Template(row.headers, row.body_text, row.language, row.link_prefix),
+            link=row.link,
         )
         for row in rows
     ]
@@ -315,13 +429,14 @@ def mark_unreached(message_id: int, error: str, retry_at: datetime) -> None:
     )
 
 
-def mark_failed(message_id: int, error: str, now: datetime) -> None:
-    """Give up on a message for good, keeping the server's answer."""
+def mark_failed(message_id: int, error: str, now: datetime, bounced: bool = False) -> None:
+    """Give up on a message for good, keeping the server's answer (bounced: a 5xx refusal)."""
     db.session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id, OutboxMessage.status != MessageStatus.SENT)
         .values(
             status=MessageStatus.FAILED,
+            bounced=bounced,
             next_attempt_at=now,
             last_error=error[:2000],
             lease_owner=None,

@@ -14,6 +14,8 @@ What "removing personal data" means here, exactly:
   host's name, contact, note and the event's city are blanked (the country stays);
 - unsubscriptions from updates (kept by a hash of the address): deleted on erasure, and for
   the action on its purge; update emails are outbox messages of a submission (above);
+- reply reports ("did an official reply?"): the supporter's note is blanked on purge (the
+  answer stays, counted, like a letter's status); on erasure the report goes entirely;
 - kept: channel, status, language, the supporter's country, the target, subject, salutation
   and closing (the organisation's own words), timestamps, the consent text shown and the
   updates opt-in: the counts and statistics stay exact and the consent record stays provable.
@@ -36,6 +38,7 @@ from actionapp.models import (
     MessageStatus,
     OutboxContent,
     OutboxMessage,
+    ReplyReport,
     Submission,
     Target,
     Unsubscription,
@@ -112,7 +115,13 @@ def _erase(where: ColumnElement[bool], now: datetime) -> int:
     db.session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.submission_id.in_(ids), OutboxMessage.kind != MessageKind.LETTER)
-        .values(recipient="")
+        .values(recipient="", link="")
+        .execution_options(**quiet)
+    )
+    db.session.execute(
+        update(ReplyReport)
+        .where(ReplyReport.submission_id.in_(ids), ReplyReport.note != "")
+        .values(note="")
         .execution_options(**quiet)
     )
     result = db.session.execute(
@@ -201,6 +210,12 @@ def subject_access_export(email: str, now: datetime) -> dict:
         .order_by(OutboxMessage.id)
     ):
         messages.setdefault(message.submission_id or 0, []).append(message)
+    replies = {
+        r.submission_id: r
+        for r in db.session.scalars(
+            select(ReplyReport).where(ReplyReport.submission_id.in_([s.id for s in submissions]))
+        )
+    }
     unsubscriptions = db.session.scalars(
         select(Unsubscription)
         .where(Unsubscription.address_key == sender_key(email_lookup_key(email)))
@@ -268,17 +283,36 @@ def subject_access_export(email: str, now: datetime) -> dict:
                     for letter in s.letters
                 ],
                 "emails": [_email_record(m) for m in messages.get(s.id, [])],
+                "reply_reported": _reply_record(replies.get(s.id)),
             }
             for s in submissions
         ],
     }
 
 
+def _reply_record(report: ReplyReport | None) -> dict | None:
+    """Describe what the person reported about replies from officials, and when asked."""
+    if report is None:
+        return None
+    return {
+        "asked_at": _when(report.asked_at),
+        "answer": str(report.answer) if report.answer else None,
+        "note": report.note,
+        "answered_at": _when(report.answered_at),
+    }
+
+
+def _headers_of(message: OutboxMessage) -> list[list[str]]:
+    """Return a message's headers: its own, or its template's (a message to many)."""
+    if message.content is not None:
+        return message.content.headers
+    return message.template.headers if message.template is not None else []
+
+
 def _email_record(message: OutboxMessage) -> dict:
     """Describe one email sent to or for the person, with where its delivery stands."""
     subject = next(
-        (value for name, value in (message.content.headers if message.content else [])
-         if name.lower() == "subject"),
+        (value for name, value in _headers_of(message) if name.lower() == "subject"),
         "",
     )  # fmt: skip
     return {
@@ -306,6 +340,14 @@ def erase_email(email: str, now: datetime) -> int:
     unsubscribed = db.session.execute(
         delete(Unsubscription).where(Unsubscription.address_key == sender_key(address))
     ).rowcount
+    # The answers go too: an erased supporter's report is theirs, not a statistic to keep.
+    db.session.execute(
+        delete(ReplyReport)
+        .where(
+            ReplyReport.submission_id.in_(select(Submission.id).where(Submission.email == address))
+        )
+        .execution_options(synchronize_session=False)
+    )
     return _erase(Submission.email == address, now) + hosts + (unsubscribed or 0)
 
 

@@ -13,7 +13,6 @@ app's secret key, short enough to stay on one header line.
 from __future__ import annotations
 
 import base64
-import hashlib
 import hmac
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,14 +21,13 @@ from flask import render_template
 from flask_babel import force_locale
 from sqlalchemy import func, insert, select
 
-from actionapp.database import insert_with_conflicts
+from actionapp.database import copy_rows, insert_with_conflicts, is_sqlite
 from actionapp.extensions import db
 from actionapp.models import (
     Action,
     ActionUpdate,
     MessageKind,
     MessageStatus,
-    OutboxContent,
     OutboxMessage,
     Submission,
     Unsubscription,
@@ -41,18 +39,24 @@ from actionapp.services.mail import (
     HeaderInjectionError,
     MailSettings,
     ascii_address,
-    build_message,
     header_text,
     make_message_id,
+    stored_address,
+)
+from actionapp.services.outbox import (
+    LINK_MARK,
+    TO_MARK,
+    add_template,
+    bounced_addresses,
+    is_bounced,
+    queue_message,
 )
 
 UNSUBSCRIBE_PATH = "/u/{token}"
 ACTION_PATH = "/actions/{slug}"
 ALL = "all"
 # Messages inserted per statement: one round trip each, whatever the number of supporters.
-BATCH = 500
-# Stands for each recipient's own unsubscribe address in the text rendered once per language.
-_LINK = "\x00unsubscribe\x00"
+BATCH = 5000
 
 
 def action_scope(action_id: int) -> str:
@@ -60,11 +64,14 @@ def action_scope(action_id: int) -> str:
     return f"action:{action_id}"
 
 
-def _mac(secret: str, update_id: int, submission_id: int) -> str:
-    digest = hmac.new(
-        secret.encode(), f"unsubscribe:{update_id}:{submission_id}".encode(), hashlib.sha256
-    ).digest()[:16]
+def signature(secret: str, message: str) -> str:
+    """Return a 128-bit HMAC of a message, URL-safe: the proof in a stateless link."""
+    digest = hmac.digest(secret.encode(), message.encode(), "sha256")[:16]
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def _mac(secret: str, update_id: int, submission_id: int) -> str:
+    return signature(secret, f"unsubscribe:{update_id}:{submission_id}")
 
 
 def unsubscribe_token(secret: str, update_id: int, submission_id: int) -> str:
@@ -137,18 +144,24 @@ def update_recipients(action: Action) -> list[Recipient]:
         .where(Submission.id.in_(newest))
         .order_by(Submission.id)
     ).all()
-    gone = set(
-        db.session.scalars(
-            select(Unsubscription.address_key).where(
-                Unsubscription.scope.in_([ALL, action_scope(action.id)])
-            )
-        )
-    )
+    gone = unsubscribed_keys(action.id)
+    bounced = bounced_addresses()
     return [
         Recipient(row.id, row.email, row.language)
         for row in rows
-        if sender_key(row.email) not in gone
+        if sender_key(row.email) not in gone and not is_bounced(row.email, bounced)
     ]
+
+
+def unsubscribed_keys(action_id: int) -> set[str]:
+    """Return the address keys that want no more mail about this action (it, or all)."""
+    return set(
+        db.session.scalars(
+            select(Unsubscription.address_key).where(
+                Unsubscription.scope.in_([ALL, action_scope(action_id)])
+            )
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -182,11 +195,14 @@ def update_email(
 
 @dataclass(frozen=True)
 class PreparedUpdate:
-    """An update's messages, built before any write: one row per recipient."""
+    """An update ready to queue: its email per language, and one small row per recipient."""
 
     update_id: int
     action_id: int
-    rows: list[tuple]
+    # language -> (headers with the To and link markers, text with the link marker)
+    templates: dict[str, tuple[list[list[str]], str]]
+    # (submission id, language, address, Message-ID, unsubscribe link)
+    rows: list[tuple[int, str, str, str, str]]
 
 
 def was_sent(update_id: int) -> bool:
@@ -197,43 +213,81 @@ def was_sent(update_id: int) -> bool:
     )
 
 
+def update_headers(
+    settings: MailSettings, action: Action, address: str, email: UpdateEmail, unsubscribe: str
+) -> list[list[str]]:
+    """Return an update email's headers: the list's id and RFC 8058 one-click unsubscribe."""
+    return [
+        ["From", settings.sender],
+        ["To", address],
+        ["Subject", email.subject],
+        ["Content-Language", email.language],
+        ["List-Id", f"<{action.slug}.updates.{settings.message_id_domain}>"],
+        ["List-Unsubscribe", f"<{unsubscribe}>"],
+        ["List-Unsubscribe-Post", "List-Unsubscribe=One-Click"],
+    ]
+
+
+def queue_test(
+    action: Action,
+    update: ActionUpdate,
+    language: str,
+    to: str,
+    settings: MailSettings,
+    secret: str,
+    now: datetime,
+) -> None:
+    """Queue the update as one supporter in `language` would get it, to the organiser only.
+
+    Its unsubscribe link names no supporter, so following it changes nothing (a 404).
+    """
+    url = settings.public_url + UNSUBSCRIBE_PATH.format(
+        token=unsubscribe_token(secret, update.id, 0)
+    )
+    email = update_email(action, update, language, settings, url)
+    address = ascii_address(to)
+    queue_message(
+        kind=MessageKind.UPDATE,
+        action_id=action.id,
+        dedupe_key=f"update-test:{update.id}:{language}:{now.timestamp()}:{address}"[:80],
+        sender=settings.from_address,
+        recipient=address,
+        message_id=make_message_id(settings.message_id_domain, "update-test"),
+        headers=update_headers(settings, action, address, email, url),
+        body_text=email.body,
+        now=now,
+        language=language,
+        link_prefix=settings.public_url,
+    )  # fmt: skip
+
+
 def prepare_update(
     action: Action, update: ActionUpdate, settings: MailSettings, secret: str
 ) -> PreparedUpdate:
-    """Build the update's message for every recipient (reads only: no lock is taken).
+    """Build the update's email once per language, and each recipient's row (reads only).
 
-    Building MIME is the slow part (milliseconds a message): done before the write, so that the
-    write transaction holds SQLite's lock only for the inserts. Unsendable addresses are left out.
+    The worker fills each recipient's address and link into their language's email when it
+    sends (services.outbox.expand_template): queuing writes small rows only, whatever the
+    number. Unsendable addresses are left out.
     """
-    list_id = f"<{action.slug}.updates.{settings.message_id_domain}>"
-    emails: dict[str, UpdateEmail] = {}
+    templates: dict[str, tuple[list[list[str]], str]] = {}
     rows = []
+    domain = settings.message_id_domain
     for recipient in update_recipients(action):
-        token = unsubscribe_token(secret, update.id, recipient.submission_id)
-        url = settings.public_url + UNSUBSCRIBE_PATH.format(token=token)
         language = recipient.language
-        if language not in emails:
-            emails[language] = update_email(action, update, language, settings, _LINK)
-        email = emails[language]
+        if language not in templates:
+            email = update_email(action, update, language, settings, LINK_MARK)
+            templates[language] = (update_headers(settings, action, TO_MARK, email, LINK_MARK),
+                                   email.body)  # fmt: skip
         try:
-            address = ascii_address(recipient.email)
+            address = stored_address(recipient.email)
         except HeaderInjectionError:
             continue
-        headers = [
-            ["From", settings.sender],
-            ["To", address],
-            ["Subject", email.subject],
-            ["Content-Language", language],
-            ["List-Id", list_id],
-            ["List-Unsubscribe", f"<{url}>"],
-            ["List-Unsubscribe-Post", "List-Unsubscribe=One-Click"],
-        ]
-        body = email.body.replace(_LINK, url)
-        message_id = make_message_id(settings.message_id_domain, "update")
-        mime = build_message([*headers, ["Message-ID", message_id]], body, language,
-                             settings.public_url)  # fmt: skip
-        rows.append((recipient, address, message_id, headers, body, mime))
-    return PreparedUpdate(update.id, action.id, rows)
+        token = unsubscribe_token(secret, update.id, recipient.submission_id)
+        link = settings.public_url + UNSUBSCRIBE_PATH.format(token=token)
+        rows.append((recipient.submission_id, language, address,
+                     make_message_id(domain, "update"), link))  # fmt: skip
+    return PreparedUpdate(update.id, action.id, templates, rows)
 
 
 def queue_update(prepared: PreparedUpdate, settings: MailSettings, now: datetime) -> int | None:
@@ -252,9 +306,36 @@ def queue_update(prepared: PreparedUpdate, settings: MailSettings, now: datetime
     ).scalar()  # fmt: skip
     if sent is None:
         return None
-    for start in range(0, len(prepared.rows), BATCH):
-        batch = prepared.rows[start : start + BATCH]
-        _insert_batch(prepared.action_id, prepared.update_id, settings, batch, now)
+    template_ids = {
+        language: add_template(headers, body, language, settings.public_url, now)
+        for language, (headers, body) in prepared.templates.items()
+    }
+    values = (
+        {
+            "kind": MessageKind.UPDATE.value,
+            "action_id": prepared.action_id,
+            "submission_id": submission_id,
+            "dedupe_key": f"update:{prepared.update_id}:{submission_id}",
+            "sender": settings.from_address,
+            "recipient": address,
+            "message_id": message_id,
+            "template_id": template_ids[language],
+            "link": link,
+            "status": MessageStatus.QUEUED.value,
+            "attempts": 0,
+            "next_attempt_at": now,
+            "last_error": "",
+            "created_at": now,
+            "bounced": False,
+        }
+        for submission_id, language, address, message_id, link in prepared.rows
+    )
+    if is_sqlite():
+        rows = list(values)
+        for start in range(0, len(rows), BATCH):
+            db.session.execute(insert(OutboxMessage), rows[start : start + BATCH])
+    else:
+        copy_rows(OutboxMessage.__table__.name, values)
     return len(prepared.rows)
 
 
@@ -263,36 +344,6 @@ def send_update(
 ) -> int | None:
     """Prepare and queue an update in the current transaction (see queue_update)."""
     return queue_update(prepare_update(action, update, settings, secret), settings, now)
-
-
-def _insert_batch(action_id: int, update_id: int, settings: MailSettings, rows, now) -> None:
-    ids = db.session.scalars(
-        insert(OutboxMessage).returning(OutboxMessage.id, sort_by_parameter_order=True),
-        [
-            {
-                "kind": MessageKind.UPDATE,
-                "action_id": action_id,
-                "submission_id": recipient.submission_id,
-                "dedupe_key": f"update:{update_id}:{recipient.submission_id}",
-                "sender": settings.from_address,
-                "recipient": address,
-                "message_id": message_id,
-                "status": MessageStatus.QUEUED,
-                "attempts": 0,
-                "next_attempt_at": now,
-                "last_error": "",
-                "created_at": now,
-            }
-            for recipient, address, message_id, _headers, _body, _mime in rows
-        ],
-    ).all()
-    db.session.execute(
-        insert(OutboxContent),
-        [
-            {"id": id_, "headers": headers, "body_text": body, "mime": mime.decode("ascii")}
-            for id_, (_r, _a, _m, headers, body, mime) in zip(ids, rows, strict=True)
-        ],
-    )
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,110 @@
+"""Before an update goes: a test to the organiser in each language; after: bounces are dropped."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from actionapp import cli_organise
+from actionapp.extensions import db
+from actionapp.models import MessageStatus, OutboxMessage, UpdateSend, utcnow
+from tests.test_updates_mail import EN_TITLE, ZH_TITLE, new_update, send, supporter
+
+
+def confirm_page(client, action, update) -> str:
+    response = client.get(f"/organise/actions/{action.id}/updates/{update.id}/email")
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def test_the_organiser_sends_a_test_in_each_language_to_themselves_only(
+    mail_app, demo_action, signed_in, smtp_server, deliver
+):
+    supporter(demo_action, "reader@example.org", "en")  # nobody reads Chinese yet
+    update = new_update(demo_action)
+    organiser = signed_in("editor")
+    html = confirm_page(organiser, demo_action, update)
+    assert EN_TITLE in html and ZH_TITLE in html  # a preview in each language
+    assert "Send to 1 supporter" in html
+    address = re.search(r"Send this to me as a test \(([^)]+)\)", html).group(1)
+    test_url = f"/organise/actions/{demo_action.id}/updates/{update.id}/email/test"
+    for language in ("en", "zh"):
+        response = organiser.post(test_url, data={"language": language})
+        assert response.status_code == 303
+    assert organiser.post(test_url, data={"language": "xx"}).status_code == 400
+    assert db.session.scalar(select(func.count(UpdateSend.id))) == 0  # nothing sent for real
+    deliver()
+    assert [r.rcpt_tos for r in smtp_server.received] == [[address], [address]]
+    subjects = {r.message["Content-Language"]: r.message["Subject"] for r in smtp_server.received}
+    assert subjects == {"en": EN_TITLE, "zh": ZH_TITLE}
+    for item in smtp_server.received:
+        assert item.message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        link = re.fullmatch(r"<http://localhost(/u/[^>]+)>", item.message["List-Unsubscribe"])
+        # The test's link names no supporter: following it changes nothing.
+        client = mail_app.test_client()
+        assert client.post(link.group(1), data={"List-Unsubscribe": "One-Click"}).status_code == 404
+    # The real send is still to come, with its count; the tests are not in the figures.
+    html = confirm_page(organiser, demo_action, update)
+    assert "Send to 1 supporter" in html
+    smtp_server.received.clear()
+    assert send(organiser, demo_action, update).status_code == 303
+    deliver()
+    assert [r.rcpt_tos for r in smtp_server.received] == [["reader@example.org"]]
+    overview = organiser.get(f"/organise/actions/{demo_action.id}").get_data(as_text=True)
+    assert "emailed to 1 supporter" in overview
+
+
+def test_an_address_refused_for_good_gets_no_more_updates_or_questions(
+    mail_app, runner, demo_action, signed_in, smtp_server, deliver, monkeypatch
+):
+    supporter(demo_action, "gone@example.org")
+    supporter(demo_action, "full@example.org")
+    supporter(demo_action, "here@example.org")
+    smtp_server.rcpt_answers["gone@example.org"] = "550 5.1.1 <gone@example.org>: no such user"
+    smtp_server.rcpt_answers["full@example.org"] = "452 4.2.2 mailbox full"
+    organiser = signed_in("editor")
+    first = new_update(demo_action)
+    send(organiser, demo_action, first)
+    result = deliver()
+    assert (result.sent, result.failed, result.retried) == (1, 1, 1)
+    failed = db.session.scalar(
+        select(OutboxMessage).where(OutboxMessage.status == MessageStatus.FAILED)
+    )
+    assert failed.recipient == "gone@example.org" and failed.bounced
+
+    # The next update goes to the others (a temporary refusal is no bounce).
+    second = new_update(demo_action, "Second news", zh=None)
+    assert "Send to 2 supporters" in confirm_page(organiser, demo_action, second)
+    send(organiser, demo_action, second)
+    recipients = db.session.scalars(
+        select(OutboxMessage.recipient).where(
+            OutboxMessage.dedupe_key.like(f"update:{second.id}:%")
+        )
+    ).all()
+    assert sorted(recipients) == ["full@example.org", "here@example.org"]
+
+    # Nor is the dead address asked whether anyone replied.
+    later = utcnow() + timedelta(days=15)
+    monkeypatch.setattr(cli_organise, "utcnow", lambda: later)
+    output = runner.invoke(args=["replies", "ask"]).output
+    assert "Asked 2 supporter(s)" in output
+
+
+def test_a_message_built_from_its_language_template_is_the_same_bytes_on_every_attempt(
+    mail_app, demo_action, signed_in
+):
+    from actionapp.services.outbox import DeliveryPolicy, claim_batch, release
+
+    supporter(demo_action, "same@example.org", "zh")
+    send(signed_in("editor"), demo_action, new_update(demo_action))
+    now = utcnow()
+    (first,) = claim_batch("worker-a", now, DeliveryPolicy())
+    release(first.id, "worker-a", now)
+    db.session.commit()
+    (second,) = claim_batch("worker-b", now, DeliveryPolicy())
+    data = first.message_bytes()
+    assert data == second.message_bytes() and data == first.message_bytes()
+    assert b"same@example.org" in data and first.link.encode() in data
+    assert first.mime == b""  # nothing but the small row was written for this recipient
