@@ -22,6 +22,14 @@ from actionapp.models.outbox import (
     OutboxContent,
     OutboxMessage,
 )
+from actionapp.models.solidarity import (
+    Delivery,
+    Recipient,
+    SignAs,
+    SolidarityMessage,
+    SolidaritySettings,
+    SolidarityStatus,
+)
 from actionapp.models.updates_mail import Unsubscription, UpdateSend
 
 __all__ = [
@@ -31,6 +39,7 @@ __all__ = [
     "ActionUpdate",
     "Channel",
     "CounterSlot",
+    "Delivery",
     "EventReport",
     "EventReportLine",
     "EventReportStatus",
@@ -45,8 +54,13 @@ __all__ = [
     "Organiser",
     "OutboxContent",
     "OutboxMessage",
+    "Recipient",
     "Role",
+    "SignAs",
     "SignInThrottle",
+    "SolidarityMessage",
+    "SolidaritySettings",
+    "SolidarityStatus",
     "Submission",
     "Target",
     "TargetKind",

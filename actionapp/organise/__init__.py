@@ -36,6 +36,7 @@ def register(app: Flask) -> None:
         events,
         exports,
         letters,
+        solidarity,
         updates_mail,
         views,
     )

@@ -36,6 +36,7 @@ from actionapp.services.actions import (
     published_action,
 )
 from actionapp.services.counts import ActionCounts, action_counts
+from actionapp.services.solidarity import page_messages
 
 
 @bp.get("/")
@@ -82,6 +83,7 @@ def action_page(slug: str):
             state=state,
             counts=ActionCounts(supporters=version.supporters, letters=version.letters),
             targets=primary_targets(action),
+            wall=page_messages(action),
         )
     )
     response.vary.update(("Cookie", "Accept-Language"))
