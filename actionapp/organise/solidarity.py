@@ -107,7 +107,7 @@ def _queue_page(action, status: SolidarityStatus, form: ModerationForm, code: in
         form=form,
         counts=solidarity_counts(action.id),
         papers=PAPERS,
-        languages=sorted({m.language for m in approved_messages(action.id)}),
+        card_languages=sorted({m.language for m in approved_messages(action.id)}),
     ), code
 
 

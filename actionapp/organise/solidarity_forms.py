@@ -18,12 +18,13 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
+    ValidationError,
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from actionapp.forms import AppForm
 from actionapp.models import Delivery, Recipient
-from actionapp.public.forms import single_line
+from actionapp.public.forms import choices_of, single_line
 from actionapp.services.solidarity import (
     AVOID_WORDS_MAX,
     MAX_CHARS,
@@ -43,10 +44,12 @@ class SolidaritySettingsForm(AppForm):
     is_open = BooleanField(_l("Supporters can write solidarity messages"))
     recipient = RadioField(
         _l("Messages go to"),
-        choices=[
-            (Recipient.PERSON.value, _l("The person at risk")),
-            (Recipient.FAMILY.value, _l("Their family")),
-        ],
+        choices=choices_of(
+            [
+                (Recipient.PERSON.value, _l("The person at risk")),
+                (Recipient.FAMILY.value, _l("Their family")),
+            ]
+        ),
         default=Recipient.PERSON.value,
         validators=[DataRequired()],
     )
@@ -58,22 +61,24 @@ class SolidaritySettingsForm(AppForm):
     languages = _Checkboxes(_l("Languages messages can be written in"), validators=[DataRequired()])
     delivery = RadioField(
         _l("Delivery"),
-        choices=[
-            (
-                Delivery.PRINTED.value,
-                _l("We collect the messages, print them as cards and deliver them"),
-            ),
-            (
-                Delivery.CARD.value,
-                _l("Supporters write a card themselves and post it to our address"),
-            ),
-        ],
+        choices=choices_of(
+            [
+                (
+                    Delivery.PRINTED.value,
+                    _l("We collect the messages, print them as cards and deliver them"),
+                ),
+                (
+                    Delivery.CARD.value,
+                    _l("Supporters write a card themselves and post it to our address"),
+                ),
+            ]
+        ),
         default=Delivery.PRINTED.value,
         validators=[DataRequired()],
     )
     postal_address = TextAreaField(
         _l("Address supporters post their cards to"),
-        validators=[Optional(), Length(max=500)],
+        validators=[Length(max=500)],
         description=_l(
             "Needed when supporters post their own cards. Never the person's own address."
         ),
@@ -98,15 +103,15 @@ class SolidaritySettingsForm(AppForm):
     def validate_postal_address(self, field) -> None:
         """Ask for the address when supporters post their own cards."""
         if self.delivery.data == Delivery.CARD.value and not (field.data or "").strip():
-            raise ValueError(_l("Please give the address supporters post their cards to."))
+            raise ValidationError(_l("Please give the address supporters post their cards to."))
 
     def validate_avoid_words(self, field) -> None:
         """Keep the list short: a long list flags ordinary messages."""
         words = avoid_words(field.data)
         if len(words) > AVOID_WORDS_MAX:
-            raise ValueError(_l("At most %(num)d words, please.", num=AVOID_WORDS_MAX))
+            raise ValidationError(_l("At most %(num)d words, please.", num=AVOID_WORDS_MAX))
         if any(len(word) > 100 for word in words):
-            raise ValueError(_l("Each word or name can be at most 100 characters long."))
+            raise ValidationError(_l("Each word or name can be at most 100 characters long."))
 
 
 def avoid_words(text: str | None) -> list[str]:
@@ -125,11 +130,11 @@ class ModerationForm(AppForm):
     decision = StringField(validators=[AnyOf(("approve", "reject"))])
     reason = StringField(
         _l("Reason for rejecting (kept with the message)"),
-        validators=[Optional(), Length(max=REASON_MAX), single_line],
+        validators=[Length(max=REASON_MAX), single_line],
     )
     ids = SelectMultipleField(_l("Messages"), coerce=int, validate_choice=False)
 
     def validate_reason(self, field) -> None:
         """Ask for a reason when rejecting."""
         if self.decision.data == "reject" and not (field.data or "").strip():
-            raise ValueError(_l("Please say why these messages are rejected."))
+            raise ValidationError(_l("Please say why these messages are rejected."))

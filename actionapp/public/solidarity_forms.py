@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from actionapp.forms import AppForm, EmailAddress
 from actionapp.models import SignAs
-from actionapp.public.forms import NAME_MAX, printable, single_line
+from actionapp.public.forms import NAME_MAX, choices_of, printable, single_line
 from actionapp.services.solidarity import MAX_CHARS
 
 SIGN_AS = (
@@ -27,13 +27,13 @@ class SolidarityForm(AppForm):
     language = SelectField(_l("Language of your message"))
     first_name = StringField(
         _l("Your first name"),
-        validators=[Optional(), Length(max=NAME_MAX), single_line, printable],
+        validators=[Length(max=NAME_MAX), single_line, printable],
         description=_l("Only your first name goes on the card, never your surname."),
     )
-    country = SelectField(_l("Your country"), validators=[Optional()])
+    country = SelectField(_l("Your country"), validate_choice=False)
     sign_as = RadioField(
         _l("Sign the card with"),
-        choices=SIGN_AS,
+        choices=choices_of(SIGN_AS),
         default=SignAs.FIRST_NAME_COUNTRY.value,
         validators=[DataRequired()],
     )
@@ -52,9 +52,11 @@ class SolidarityForm(AppForm):
     def validate_first_name(self, field) -> None:
         """Ask for a first name when the card is to be signed with one."""
         if self.sign_as.data != SignAs.ANONYMOUS.value and not (field.data or "").strip():
-            raise ValueError(_l("Please give your first name, or sign as “A friend”."))
+            raise ValidationError(_l("Please give your first name, or sign as “A friend”."))
 
     def validate_country(self, field) -> None:
         """Ask for the country when the card is to be signed with it."""
         if self.sign_as.data == SignAs.FIRST_NAME_COUNTRY.value and not field.data:
-            raise ValueError(_l("Please choose your country, or sign with your first name only."))
+            raise ValidationError(
+                _l("Please choose your country, or sign with your first name only.")
+            )
