@@ -269,3 +269,28 @@ def test_messages_follow_the_actions_retention(app, client, opened, editor):
     assert "Keep strong, from far away." not in page
     counts = client.get(f"/api/v1/actions/{opened.slug}").get_json()
     assert counts["solidarity_messages"]["online"]["approved"] == 1
+
+
+def test_cards_written_at_events_count_apart_once_the_report_is_approved(
+    app, client, demo_action, editor
+):
+    from tests.fixtures_walk import report_data
+
+    data = report_data(app, demo_action)
+    data["cards"] = "7"
+    assert client.post(f"/actions/{demo_action.slug}/event/report", data=data).status_code == 303
+    counts = client.get(f"/api/v1/actions/{demo_action.slug}").get_json()
+    assert counts["solidarity_messages"]["event_cards"] == {"approved": 0, "pending": 7}
+    letters_before = counts["counts"]["by_status"]["event"]["pending"]
+    from actionapp.models import EventReport
+
+    report_id = db.session.scalars(select(EventReport.id)).one()
+    review = f"/organise/actions/{demo_action.id}/events/{report_id}/review"
+    assert editor.post(review, data={"decision": "approve"}).status_code == 303
+    counts = client.get(f"/api/v1/actions/{demo_action.slug}").get_json()
+    assert counts["solidarity_messages"]["event_cards"] == {"approved": 7, "pending": 0}
+    assert counts["solidarity_messages"]["total"] == 7
+    assert counts["counts"]["by_channel"]["event"] == letters_before  # cards are not letters
+    assert "Solidarity cards: 7" in editor.get(
+        f"/organise/actions/{demo_action.id}/events"
+    ).get_data(as_text=True)
