@@ -294,3 +294,21 @@ def test_cards_written_at_events_count_apart_once_the_report_is_approved(
     assert "Solidarity cards: 7" in editor.get(
         f"/organise/actions/{demo_action.id}/events"
     ).get_data(as_text=True)
+
+
+def test_statistics_and_osdi_export_keep_messages_apart(app, client, opened, editor):
+    for n in range(2):
+        post_message(app, client, opened, body=f"With you, always {n}.")
+    queue = f"/organise/actions/{opened.id}/solidarity/messages"
+    editor.post(queue, data={"decision": "approve", "ids": [str(_ids()[0])]})
+    page = editor.get(f"/organise/actions/{opened.id}/statistics").get_data(as_text=True)
+    row = page.split('data-kind="online"')[1].split("</tr>")[0]
+    assert [cell.split(">")[-1] for cell in row.split("</td>")[:3]] == ["1", "1", "0"]
+    campaign = editor.get(f"/organise/export/osdi/advocacy_campaigns/{opened.id}").get_json()
+    assert campaign["total_outreaches"] == 0
+    assert campaign["actionapp:solidarity_messages"] == 1
+    link = campaign["_links"]["actionapp:solidarity_messages"]["href"]
+    exported = editor.get(link).get_json()
+    (outreach,) = exported["_embedded"]["osdi:outreaches"]
+    assert outreach["type"] == "actionapp:solidarity"
+    assert "With you" not in str(exported) and "Ana" not in str(exported)
