@@ -35,6 +35,8 @@ class PrintedCard:
     signature: str
     size: str  # "large", "medium" or "small": type that fits the message on the card
     greeting: str
+    # The greeting is in an interface language, which may not be the message's script.
+    greeting_dir: str = "ltr"
 
 
 def _size(text: str) -> str:
@@ -53,6 +55,7 @@ def printed_card(message: SolidarityMessage, greeting: str) -> PrintedCard:
         signature=message.signature,
         size=_size(body),
         greeting=greeting,
+        greeting_dir=text_direction(greeting) or "ltr",
     )
 
 
