@@ -312,3 +312,15 @@ def test_statistics_and_osdi_export_keep_messages_apart(app, client, opened, edi
     (outreach,) = exported["_embedded"]["osdi:outreaches"]
     assert outreach["type"] == "actionapp:solidarity"
     assert "With you" not in str(exported) and "Ana" not in str(exported)
+
+
+def test_one_form_posted_too_often_answers_429_with_the_text_kept(make_app, opened):
+    limited = make_app(RATELIMIT_ENABLED=True, SUBMIT_COMPOSER_RATE_LIMIT="2 per minute")
+    visitor = limited.test_client()
+    data = message_data(limited, body="Thinking of you <b>always</b>.", client_key="same-form")
+    answers = [visitor.post(f"/actions/{opened.slug}/solidarity", data=data) for _ in range(3)]
+    assert [a.status_code for a in answers] == [422, 422, 429]
+    assert "Thinking of you &lt;b&gt;always&lt;/b&gt;." in answers[-1].get_data(as_text=True)
+    # Another form (another person behind the same address) is not held back.
+    other = message_data(limited, client_key="other-form")
+    assert visitor.post(f"/actions/{opened.slug}/solidarity", data=other).status_code == 303
