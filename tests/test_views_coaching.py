@@ -121,3 +121,23 @@ def test_the_coaching_box_is_empty_when_no_model_letter_is_in_reach(app):
     with app.test_request_context():
         macros = app.jinja_env.get_template("public/_coaching.html").make_module()
         assert str(macros.coaching_note(None)) == ""
+
+
+def test_organisers_extend_the_word_lists_per_action(app, client, demo_action, signed_in):
+    from tests.conftest import compose_data
+
+    editor = signed_in("editor")
+    page = f"/organise/actions/{demo_action.id}/coaching"
+    assert "idiots" in editor.get(page).get_data(as_text=True)  # the built-in list is shown
+    saved = editor.post(page, data={"insult": "butcher of Guangzhou\n\nbutcher of guangzhou"})
+    assert saved.status_code == 303
+    assert "butcher of Guangzhou" in editor.get(page).get_data(as_text=True)
+    personal = "I am a nurse. The BUTCHER of Guangzhou must let them go."
+    for language in ("en", "zh"):
+        data = compose_data(demo_action, language=language, personal_message=personal)
+        answer = client.post(f"/actions/{demo_action.slug}/preview", data=data)
+        notes = answer.get_data(as_text=True)
+        assert 'data-kind="insult"><q>BUTCHER of Guangzhou</q>' in notes, language
+    other = compose_data(demo_action, personal_message="A butcher in Leeds sells meat.")
+    notes = client.post(f"/actions/{demo_action.slug}/preview", data=other).get_data(as_text=True)
+    assert 'data-kind="insult"' not in notes

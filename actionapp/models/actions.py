@@ -51,6 +51,9 @@ class Action(db.Model):
     mail_rate_per_hour: Mapped[int] = mapped_column(default=30)
     retention_days: Mapped[int] = mapped_column(default=30)
     is_demo: Mapped[bool] = mapped_column(default=False)
+    # The organisers' own additions to the coaching word lists: {kind: [phrases]}, applied to
+    # letters in every language (services/coaching.py).
+    coaching_words: Mapped[dict[str, list[str]]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     published_at: Mapped[datetime | None]

@@ -32,6 +32,7 @@ def register(app: Flask) -> None:
     from actionapp.organise import (  # noqa: F401
         admin,
         case_texts,
+        coaching,
         editor,
         events,
         exports,
