@@ -13,6 +13,7 @@ from actionapp.extensions import db
 from actionapp.models import Delivery, Recipient, SolidarityMessage, utcnow
 from actionapp.services.seed import create_demo_action
 from actionapp.services.solidarity import SettingsValues, save_settings
+from tests.fixtures_organise import PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -97,3 +98,38 @@ def test_without_javascript_the_server_says_the_same_and_keeps_the_text(
     page.screenshot(path=_shots(tmp_path) / "solidarity-no-js.png", full_page=True)
     db.session.rollback()  # end the read snapshot: the server wrote in its own session
     assert db.session.query(SolidarityMessage).count() == 0
+
+
+def test_moderation_by_keyboard_alone(browser_page, live_server, opened, make_organiser, tmp_path):
+    from actionapp.models import SignAs
+    from actionapp.services.solidarity import NewMessage, submit_message
+    from actionapp.services.solidarity_checks import SafetyRules
+
+    for n, body in enumerate(["Keep strong, Xueqin.", "We are with you.", "加油！我们想念你。"]):
+        new = NewMessage(
+            body=body, language="zh" if n == 2 else "en", sign_as=SignAs.FIRST_NAME,
+            first_name="Ana", country="", signature="Ana", client_key=f"k{n}",
+        )  # fmt: skip
+        submit_message(opened, new, SafetyRules(max_chars=400), utcnow())
+    db.session.commit()
+    first, second, _third = [m.id for m in db.session.query(SolidarityMessage).order_by("id")]
+    make_organiser("editor", "editor@example.org")
+    page = browser_page
+    page.goto(f"{live_server}/auth/sign-in")
+    page.get_by_label("Email").fill("editor@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_label("Password").press("Enter")
+    page.goto(f"{live_server}/organise/actions/{opened.id}/solidarity/messages")
+    # Tick the first two with the keyboard, then press the bulk button.
+    page.get_by_label(f"Select message {first}", exact=True).focus()
+    page.keyboard.press("Space")
+    page.get_by_label(f"Select message {second}", exact=True).focus()
+    page.keyboard.press("Space")
+    page.screenshot(path=_shots(tmp_path) / "solidarity-moderation.png", full_page=True)
+    page.get_by_role("button", name="Approve the ticked messages").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("body")).to_contain_text("2 messages approved.")
+    expect(page.locator("tbody tr")).to_have_count(1)
+    db.session.rollback()
+    approved = db.session.query(SolidarityMessage).filter_by(status="approved").count()
+    assert approved == 2
