@@ -62,13 +62,13 @@ def upgrade():
     )
     op.create_index('ix_solidarity_messages_action_status', 'solidarity_messages', ['action_id', 'status', 'created_at'], unique=False)
     op.create_index('ix_solidarity_messages_email', 'solidarity_messages', ['email'], unique=False)
-    with op.batch_alter_table('event_reports') as batch:
-        batch.add_column(sa.Column('cards', sa.Integer(), nullable=False, server_default='0'))
+    # Plain ALTER TABLE, never a batch copy: dropping the old copy of `event_reports` would
+    # cascade to its lines.
+    op.add_column('event_reports', sa.Column('cards', sa.Integer(), nullable=False, server_default='0'))
 
 
 def downgrade():
-    with op.batch_alter_table('event_reports') as batch:
-        batch.drop_column('cards')
+    op.drop_column('event_reports', 'cards')
     op.drop_index('ix_solidarity_messages_email', table_name='solidarity_messages')
     op.drop_index('ix_solidarity_messages_action_status', table_name='solidarity_messages')
     op.drop_table('solidarity_messages')

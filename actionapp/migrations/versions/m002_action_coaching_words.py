@@ -16,11 +16,13 @@ branch_labels = None
 depends_on = None
 
 
+# Plain ALTER TABLE (SQLite 3.35+ drops columns), never a batch copy of `actions`: with
+# foreign keys on, dropping the old copy of the table would cascade to everything under it.
+
+
 def upgrade():
-    with op.batch_alter_table('actions') as batch:
-        batch.add_column(sa.Column('coaching_words', sa.JSON(), nullable=False, server_default='{}'))
+    op.add_column('actions', sa.Column('coaching_words', sa.JSON(), nullable=False, server_default='{}'))
 
 
 def downgrade():
-    with op.batch_alter_table('actions') as batch:
-        batch.drop_column('coaching_words')
+    op.drop_column('actions', 'coaching_words')
