@@ -116,7 +116,7 @@ def register_blueprints(app: Flask) -> None:
     from actionapp.embed.views import media as media_bp
     from actionapp.print.views import bp as print_bp
     from actionapp.public import bp as public_bp
-    from actionapp.public import composer, replies, unsubscribe, views  # noqa: F401 - routes
+    from actionapp.public import composer, replies, solidarity, unsubscribe, views  # noqa: F401
     from actionapp.public.email_views import bp as email_bp
 
     app.register_blueprint(public_bp)

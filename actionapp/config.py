@@ -62,6 +62,8 @@ class Config:
     SUBMIT_EMAIL_RATE_LIMIT = "5 per minute; 30 per day"  # letters sent, per email address
     SUBMIT_COMPOSER_RATE_LIMIT = "10 per minute"  # posts of one composer (its client key)
     SUBMIT_OFFICIAL_RATE_LIMIT = "600 per minute"  # letters sent, per official (target)
+    # Solidarity messages sent, per network address (sized like letters, for an event).
+    SOLIDARITY_RATE_LIMIT = "120 per minute; 1500 per hour"
     # Trust X-Forwarded-* from this many reverse proxies (0: none).
     PROXY_COUNT = 0
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import uuid
 from dataclasses import dataclass, field
 
 import pytest
@@ -17,6 +18,7 @@ from actionapp.models import (
     EventReport,
     MessageKind,
     OutboxMessage,
+    SolidarityMessage,
     Submission,
     utcnow,
 )
@@ -73,12 +75,41 @@ class World:
     compose: dict
     report: dict
     pack_query: str
+    solidarity: dict = field(default_factory=dict)
 
 
 def _png() -> bytes:
     out = io.BytesIO()
     Image.new("RGB", (40, 30), (200, 30, 30)).save(out, "PNG")
     return out.getvalue()
+
+
+SOLIDARITY_SETTINGS = {
+    "is_open": "y",
+    "recipient": "person",
+    "recipient_name": "Xueqin",
+    "languages": ["en", "zh"],
+    "delivery": "printed",
+    "max_chars": "400",
+    "no_organisation": "y",
+    "no_surnames": "y",
+    "no_places": "y",
+    "show_on_page": "y",
+}
+
+
+def solidarity_data(app) -> dict:
+    """Return a complete solidarity message post."""
+    return {
+        "body": "Keep strong. We are thinking of you.",
+        "language": "en",
+        "sign_as": "first_name_country",
+        "first_name": "Ana",
+        "country": "PT",
+        "client_key": uuid.uuid4().hex,
+        "started": started_stamp(app),
+        "website": "",
+    }
 
 
 def report_data(app, action) -> dict:
@@ -145,6 +176,12 @@ def walk_world(app, demo_action, make_organiser, uploads) -> World:
         data={"image": (io.BytesIO(_png()), "photo.png"), "image_alt": "A photo"},
     )
     assert posted.status_code == 303, posted.get_data(as_text=True)[:2000]
+    posted = organiser.post(f"/organise/actions/{action_id}/solidarity", data=SOLIDARITY_SETTINGS)
+    assert posted.status_code == 303, posted.get_data(as_text=True)[:2000]
+    solidarity = solidarity_data(app)
+    posted = visitor.post(f"/actions/{slug}/thanks/{tokens['print']}/solidarity", data=solidarity)
+    assert posted.status_code == 303, posted.get_data(as_text=True)[:2000]
+    message_id = db.session.scalars(select(SolidarityMessage.id)).one()
     db.session.expire_all()
     image_name = demo_action.image.removeprefix("uploads/")
     primary = [t.id for t in demo_action.targets if t.kind == "primary"]
@@ -163,6 +200,7 @@ def walk_world(app, demo_action, make_organiser, uploads) -> World:
             # The case's texts in a language other than its own.
             "language": "zh",
             "code": code,
+            "message_id": message_id,
         },
         tokens={
             "public.thanks": [tokens["print"], tokens["mailto"], tokens["email"]],
@@ -178,10 +216,12 @@ def walk_world(app, demo_action, make_organiser, uploads) -> World:
             "email.reply_page": [reply],
             "email.reply_post": [reply],
             "email.thanks_reply": [tokens["print"]],
+            "public.solidarity": [tokens["print"]],
         },
         admin_email=admin.email,
         compose=compose_data(demo_action, channel="print", started=started_stamp(app)),
         report=report,
+        solidarity=solidarity,
         pack_query="language=zh&variant=release&paper=a4&copies=2&"
         + "&".join(f"targets={t}" for t in primary),
     )
@@ -212,6 +252,12 @@ def _post_data(world: World, endpoint: str) -> dict:
         return dict(world.compose)
     if endpoint == "print.event_report":
         return dict(world.report)
+    if endpoint in ("public.solidarity", "public.solidarity_check"):
+        return dict(world.solidarity, client_key=uuid.uuid4().hex)
+    if endpoint == "organise.solidarity_settings":
+        return dict(SOLIDARITY_SETTINGS)
+    if endpoint == "organise.review_solidarity":
+        return {"decision": "approve", "ids": [str(world.values["message_id"])]}
     if endpoint == "auth.sign_in":
         from tests.fixtures_organise import PASSWORD
 

@@ -99,6 +99,28 @@ def test_erasure_leaves_no_trace_and_the_export_listed_everything(
         },
     )
     assert report.status_code == 303
+    # 5. A solidarity message after the printed appeal, and one on its own with the address.
+    editor = signed_in("editor")
+    opened = editor.post(
+        f"/organise/actions/{demo_action.id}/solidarity",
+        data={"is_open": "y", "recipient": "person", "languages": ["en"], "delivery": "printed",
+              "max_chars": "400", "show_on_page": "y"},
+    )  # fmt: skip
+    assert opened.status_code == 303
+    message = {
+        "body": "Keep strong: lanterns over every bridge for you.",
+        "language": "en",
+        "sign_as": "first_name_country",
+        "first_name": "Zelda",
+        "country": "GB",
+        "email": address,
+        "started": started_stamp(app),
+        "website": "",
+    }
+    alone = client.post(
+        f"/actions/{demo_action.slug}/solidarity", data={**message, "client_key": "alone"}
+    )
+    assert alone.status_code == 303
     before = database_dump()
     assert set(traces(before)) == set(NEEDLES)  # the seed reached the database everywhere
     status = runner.invoke(args=["outbox", "status"]).output
@@ -127,6 +149,8 @@ def test_erasure_leaves_no_trace_and_the_export_listed_everything(
     assert all(e["sent_at"] for e in emails if e["status"] == "sent")
     for submission in data["submissions"]:
         assert submission["letters"], submission["channel"]
+    (written,) = data["solidarity_messages"]
+    assert written["message"] == message["body"] and written["email"] == address
     (event,) = data["event_reports_as_host"]
     assert (event["city"], event["host_name"], event["note"]) == (
         PERSON["city"], PERSON["name"], PERSON["personal_message"],
@@ -144,3 +168,4 @@ def test_erasure_leaves_no_trace_and_the_export_listed_everything(
     empty = admin.post("/organise/privacy/export", data={"lookup-email": address})
     left = json.loads(empty.get_data(as_text=True))
     assert left["submissions"] == [] and left["event_reports_as_host"] == []
+    assert left["solidarity_messages"] == []

@@ -150,3 +150,21 @@ def test_the_share_recorded_is_the_share_the_preview_showed(client, post_letter,
             select(Submission.own_share).where(Submission.client_key == key)
         )
         assert recorded == _share(preview), fields
+def test_organisers_extend_the_word_lists_per_action(app, client, demo_action, signed_in):
+    from tests.conftest import compose_data
+
+    editor = signed_in("editor")
+    page = f"/organise/actions/{demo_action.id}/coaching"
+    assert "idiots" in editor.get(page).get_data(as_text=True)  # the built-in list is shown
+    saved = editor.post(page, data={"insult": "butcher of Guangzhou\n\nbutcher of guangzhou"})
+    assert saved.status_code == 303
+    assert "butcher of Guangzhou" in editor.get(page).get_data(as_text=True)
+    personal = "I am a nurse. The BUTCHER of Guangzhou must let them go."
+    for language in ("en", "zh"):
+        data = compose_data(demo_action, language=language, personal_message=personal)
+        answer = client.post(f"/actions/{demo_action.slug}/preview", data=data)
+        notes = answer.get_data(as_text=True)
+        assert 'data-kind="insult"><q>BUTCHER of Guangzhou</q>' in notes, language
+    other = compose_data(demo_action, personal_message="A butcher in Leeds sells meat.")
+    notes = client.post(f"/actions/{demo_action.slug}/preview", data=other).get_data(as_text=True)
+    assert 'data-kind="insult"' not in notes

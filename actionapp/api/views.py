@@ -9,6 +9,7 @@ from actionapp.models import utcnow
 from actionapp.services.actions import action_state, published_action
 from actionapp.services.case_texts import case_texts
 from actionapp.services.counts import action_counts
+from actionapp.services.solidarity import solidarity_counts
 
 bp = Blueprint("api", __name__)
 
@@ -38,6 +39,8 @@ def action_detail(slug: str):
         deadline=action.deadline.isoformat() + "Z",
         goal=action.goal,
         counts=action_counts(action.id).as_dict(),
+        # Messages to the person or their family: counted apart, never as letters.
+        solidarity_messages=solidarity_counts(action.id).as_dict(),
     )
     response.headers["Cache-Control"] = "no-store"
     response.headers["Content-Language"] = language

@@ -24,6 +24,14 @@ from actionapp.models.outbox import (
     OutboxTemplate,
 )
 from actionapp.models.replies import ReplyAnswer, ReplyReport
+from actionapp.models.solidarity import (
+    Delivery,
+    Recipient,
+    SignAs,
+    SolidarityMessage,
+    SolidaritySettings,
+    SolidarityStatus,
+)
 from actionapp.models.updates_mail import Unsubscription, UpdateSend
 
 __all__ = [
@@ -33,6 +41,7 @@ __all__ = [
     "ActionUpdate",
     "Channel",
     "CounterSlot",
+    "Delivery",
     "EventReport",
     "EventReportLine",
     "EventReportStatus",
@@ -51,8 +60,13 @@ __all__ = [
     "PersonalRollup",
     "ReplyAnswer",
     "ReplyReport",
+    "Recipient",
     "Role",
+    "SignAs",
     "SignInThrottle",
+    "SolidarityMessage",
+    "SolidaritySettings",
+    "SolidarityStatus",
     "Submission",
     "Target",
     "TargetKind",

@@ -56,6 +56,9 @@ class Action(db.Model):
     reply_question_days: Mapped[int] = mapped_column(default=14)
     # Whether the action page shows how many supporters reported a reply.
     show_reply_count: Mapped[bool] = mapped_column(default=False)
+    # The organisers' own additions to the coaching word lists: {kind: [phrases]}, applied to
+    # letters in every language (services/coaching.py).
+    coaching_words: Mapped[dict[str, list[str]]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     published_at: Mapped[datetime | None]

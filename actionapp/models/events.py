@@ -39,6 +39,8 @@ class EventReport(db.Model):
     host_contact: Mapped[str] = mapped_column(String(254))
     note: Mapped[str] = mapped_column(Text, default="")
     letters_total: Mapped[int] = mapped_column(default=0)
+    # Solidarity cards written at the event: counted apart from letters, never as letters.
+    cards: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     reviewed_at: Mapped[datetime | None]
     personal_data_removed_at: Mapped[datetime | None]

@@ -32,11 +32,13 @@ def register(app: Flask) -> None:
     from actionapp.organise import (  # noqa: F401
         admin,
         case_texts,
+        coaching,
         editor,
         events,
         exports,
         letters,
         replies,
+        solidarity,
         updates_mail,
         views,
     )

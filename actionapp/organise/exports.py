@@ -18,6 +18,7 @@ from actionapp.organise.views import action_or_404, stats_period
 from actionapp.services.counts import action_counts
 from actionapp.services.exports import letter_rows, log_export, osdi_campaign
 from actionapp.services.exports import osdi_outreaches as outreaches_page
+from actionapp.services.exports import osdi_solidarity as solidarity_outreaches
 from actionapp.services.stats import daily_counts
 
 OSDI_PER_PAGE = 500
@@ -104,6 +105,7 @@ def _campaign(action: Action) -> dict:
         requested_language(),
         public_url=url_for("public.action_page", slug=action.slug, _external=True),
         outreaches_url=url_for("organise.osdi_outreaches", action_id=action.id, _external=True),
+        solidarity_url=url_for("organise.osdi_solidarity", action_id=action.id, _external=True),
     )
 
 
@@ -173,5 +175,23 @@ def osdi_outreaches(action_id: int):
             "per_page": per_page_n,
             "_embedded": {"osdi:outreaches": outreaches},
             "_links": links,
+        }
+    )
+
+
+@bp.get("/export/osdi/advocacy_campaigns/<int:action_id>/solidarity_messages")
+@role_required(Role.VIEWER)
+def osdi_solidarity(action_id: int):
+    """Return an action's counted solidarity messages as outreaches of their own type."""
+    action = action_or_404(action_id)
+    outreaches = solidarity_outreaches(action)
+    log_export(current_organiser(), "osdi_solidarity", utcnow(), action)
+    db.session.commit()
+    return _json(
+        {
+            "total_records": len(outreaches),
+            "actionapp:cards": sum(o["actionapp:cards"] for o in outreaches),
+            "_embedded": {"osdi:outreaches": outreaches},
+            "_links": {"self": {"href": request.url}},
         }
     )

@@ -339,3 +339,33 @@ class OrganiserAccessForm(AppForm):
 
     role = SelectField(_l("Role"), validators=[AnyOf(("viewer", "editor", "admin"))])
     active = BooleanField(_l("Active"))
+
+
+COACHING_PHRASES_MAX = 100
+
+
+def phrase_lines(text: str | None) -> list[str]:
+    """Return the phrases of a text area, one a line, without blanks or repeats (any case)."""
+    seen: dict[str, str] = {}
+    for line in (text or "").splitlines():
+        phrase = " ".join(line.split())
+        if phrase and phrase.casefold() not in seen:
+            seen[phrase.casefold()] = phrase
+    return list(seen.values())
+
+
+def _phrases_field(label):
+    return TextAreaField(label, validators=[Optional(), Length(max=5000), _few_phrases])
+
+
+def _few_phrases(form, field) -> None:
+    if len(phrase_lines(field.data)) > COACHING_PHRASES_MAX:
+        raise ValidationError(_l("At most %(num)d phrases, please.", num=COACHING_PHRASES_MAX))
+
+
+class CoachingWordsForm(AppForm):
+    """An action's own additions to the coaching word lists, one phrase a line per kind."""
+
+    insult = _phrases_field(_l("Insults"))
+    threat = _phrases_field(_l("Threats"))
+    slogan = _phrases_field(_l("Political slogans"))

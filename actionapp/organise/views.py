@@ -25,6 +25,7 @@ from actionapp.services.coaching_stats import personalised_letters
 from actionapp.services.editing import all_actions, letters_to, publish_problems
 from actionapp.services.events import pending_event_reports
 from actionapp.services.privacy import consent_records, purge_due_at
+from actionapp.services.solidarity import solidarity_counts
 from actionapp.services.stats import (
     MAX_RANGE_DAYS,
     DateRange,
@@ -161,6 +162,7 @@ def statistics(action_id: int):
         summary=_chart_summary(stats),
         personalised=personalised_letters(action.id, period),
         personalised_from=PERSONALISED_FROM,
+        solidarity=solidarity_counts(action.id),
     )
 
 

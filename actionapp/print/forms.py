@@ -62,6 +62,13 @@ class EventReportForm(AppForm):
     """A host's report after an event; one count field per target is added per action."""
 
     held_on = DateField(_l("Date of the event"), validators=[InputRequired()])
+    # Counted apart from letters: messages to the person or their family, never to officials.
+    cards = IntegerField(
+        _l("Solidarity cards to the person or their family"),
+        default=0,
+        validators=[Optional(), NumberRange(min=0, max=5000)],
+        description=_l("Cards of support written at the event, counted apart from letters."),
+    )
     city = StringField(
         _l("Town or city"), validators=[DataRequired(), Length(max=120), single_line]
     )

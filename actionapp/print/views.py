@@ -384,6 +384,7 @@ def event_report(slug: str):
         host_contact=form.host_contact.data.strip(),
         note=(form.note.data or "").strip(),
         letters_by_target=form.letters_by_target(),
+        cards=form.cards.data or 0,
     )
     try:
         with write_transaction():

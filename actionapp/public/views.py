@@ -37,6 +37,7 @@ from actionapp.services.actions import (
 )
 from actionapp.services.counts import ActionCounts, action_counts
 from actionapp.services.replies import reported_reply_count
+from actionapp.services.solidarity import page_messages
 
 
 @bp.get("/")
@@ -84,6 +85,7 @@ def action_page(slug: str):
             counts=ActionCounts(supporters=version.supporters, letters=version.letters),
             targets=primary_targets(action),
             replies_reported=reported_reply_count(action.id) if action.show_reply_count else 0,
+            wall=page_messages(action),
         )
     )
     response.vary.update(("Cookie", "Accept-Language"))

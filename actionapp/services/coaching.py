@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
@@ -101,7 +102,12 @@ def tone_words() -> dict[str, dict[str, tuple[str, ...]]]:
 
 @lru_cache(maxsize=16)
 def _phrase_pattern(language: str, kind: str) -> re.Pattern[str] | None:
-    phrases = tone_words().get(language.split("-")[0], {}).get(kind, ())
+    return phrases_pattern(tone_words().get(language.split("-")[0], {}).get(kind, ()))
+
+
+@lru_cache(maxsize=64)
+def phrases_pattern(phrases: tuple[str, ...]) -> re.Pattern[str] | None:
+    """Return one pattern that finds any of the phrases (whole words, anywhere in Chinese)."""
     if not phrases:
         return None
     parts = []
@@ -187,12 +193,23 @@ def _capital_runs(text: str) -> list[tuple[int, str]]:
     return runs
 
 
-def tone_notes(text: str, language: str) -> tuple[ToneNote, ...]:
-    """Return the passages of a letter that could harm the case, in the order they appear."""
+PHRASE_KINDS = (ToneKind.INSULT, ToneKind.THREAT, ToneKind.SLOGAN)
+
+
+def tone_notes(
+    text: str, language: str, extra: Mapping[str, list[str]] | None = None
+) -> tuple[ToneNote, ...]:
+    """Return the passages of a letter that could harm the case, in the order they appear.
+
+    `extra` holds an action's own phrases per kind, looked for in letters of every language.
+    """
     found: list[tuple[int, ToneNote]] = []
-    for kind in (ToneKind.INSULT, ToneKind.THREAT, ToneKind.SLOGAN):
-        pattern = _phrase_pattern(language, kind.value)
-        if pattern is not None:
+    for kind in PHRASE_KINDS:
+        patterns = [
+            _phrase_pattern(language, kind.value),
+            phrases_pattern(tuple((extra or {}).get(kind.value, ()))),
+        ]
+        for pattern in filter(None, patterns):
             found += [(m.start(), ToneNote(kind, m.group(0))) for m in pattern.finditer(text)]
     found += [(start, ToneNote(ToneKind.CAPITALS, run)) for start, run in _capital_runs(text)]
     seen: set[tuple[ToneKind, str]] = set()
@@ -205,7 +222,13 @@ def tone_notes(text: str, language: str) -> tuple[ToneNote, ...]:
     return tuple(notes)
 
 
-def coach_letter(model: str, body: str, personal: str, language: str) -> Coaching:
+def coach_letter(
+    model: str,
+    body: str,
+    personal: str,
+    language: str,
+    extra: Mapping[str, list[str]] | None = None,
+) -> Coaching:
     """Measure a letter (body as edited, or the model's text, plus the personal paragraph).
 
     `model` is the model letter as the composer shows it in `language`; nothing here refuses
@@ -219,7 +242,9 @@ def coach_letter(model: str, body: str, personal: str, language: str) -> Coachin
             suggestions += [Suggestion.WHO, Suggestion.WHY]
         if own_share(model, body, language) == 0:
             suggestions.append(Suggestion.OWN_SENTENCE)
-    return Coaching(share, level, tuple(suggestions), tone_notes(f"{body}\n{personal}", language))
+    return Coaching(
+        share, level, tuple(suggestions), tone_notes(f"{body}\n{personal}", language, extra)
+    )
 
 
 def _composer_letter(
@@ -243,7 +268,7 @@ def coach_composer(
     if found is None:
         return None
     shown, written, model_language = found
-    return coach_letter(shown, written, personal, model_language)
+    return coach_letter(shown, written, personal, model_language, action.coaching_words)
 
 
 def composer_share(

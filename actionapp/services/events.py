@@ -10,6 +10,7 @@ from sqlalchemy import select
 from actionapp.extensions import db
 from actionapp.models import Action, EventReport, EventReportLine, EventReportStatus
 from actionapp.services.counts import RollupKey, bump, bump_rollups, letter_metric
+from actionapp.services.solidarity import event_cards_metric
 
 EVENT_CHANNEL = "event"
 # One report covers one event: more letters than this is a typo or a joke.
@@ -31,6 +32,8 @@ class NewEventReport:
     letters_by_target: dict[int, int] = field(default_factory=dict)
     country: str = ""
     note: str = ""
+    # Solidarity cards written at the event: counted apart, never as letters.
+    cards: int = 0
 
     @property
     def total(self) -> int:
@@ -67,6 +70,8 @@ def record_event_report(action: Action, new: NewEventReport, now: datetime) -> E
     if any(n < 0 for n in lines.values()):
         raise EventReportError("a negative number of letters")
     total = sum(lines.values())
+    if not 0 <= new.cards <= REPORT_MAX_LETTERS:
+        raise EventReportError(f"a report counts 0 to {REPORT_MAX_LETTERS} cards")
     if not 1 <= total <= REPORT_MAX_LETTERS:
         raise EventReportError(f"a report counts 1 to {REPORT_MAX_LETTERS} letters")
     # A day of slack: the host's calendar may be ahead of UTC.
@@ -82,11 +87,18 @@ def record_event_report(action: Action, new: NewEventReport, now: datetime) -> E
         host_contact=new.host_contact,
         note=new.note,
         letters_total=total,
+        cards=new.cards,
         created_at=now,
         lines=[EventReportLine(target_id=tid, letters=n) for tid, n in sorted(lines.items())],
     )
     db.session.add(report)
-    bump(action.id, {_metric(EventReportStatus.PENDING): total})
+    bump(
+        action.id,
+        {
+            _metric(EventReportStatus.PENDING): total,
+            event_cards_metric(EventReportStatus.PENDING.value): new.cards,
+        },
+    )
     bump_rollups(action.id, _rollups(report, EventReportStatus.PENDING, 1))
     db.session.flush()
     return report
@@ -108,7 +120,12 @@ def review_event_report(
     if report.status != status:
         bump(
             report.action_id,
-            {_metric(report.status): -report.letters_total, _metric(status): report.letters_total},
+            {
+                _metric(report.status): -report.letters_total,
+                _metric(status): report.letters_total,
+                event_cards_metric(report.status.value): -report.cards,
+                event_cards_metric(status.value): report.cards,
+            },
         )
         bump_rollups(
             report.action_id,

@@ -17,11 +17,14 @@ from actionapp.models import (
     Letter,
     Organiser,
     ReplyReport,
+    SolidarityMessage,
+    SolidarityStatus,
     Submission,
     Target,
 )
 from actionapp.services.case_texts import case_texts
 from actionapp.services.counts import COUNTED_STATUSES, action_counts
+from actionapp.services.solidarity import solidarity_counts
 
 LETTER_COLUMNS = (
     "letter_id", "submission_id", "created_at", "status_changed_at", "channel", "status",
@@ -136,9 +139,18 @@ def counted_condition():
     )
 
 
-def osdi_campaign(action: Action, language: str, public_url: str, outreaches_url: str) -> dict:
-    """Return an action as an OSDI advocacy campaign (texts in a language), with its total."""
+def osdi_campaign(
+    action: Action, language: str, public_url: str, outreaches_url: str, solidarity_url: str = ""
+) -> dict:
+    """Return an action as an OSDI advocacy campaign (texts in a language), with its total.
+
+    Solidarity messages are not letters to the targets: they are kept out of
+    total_outreaches and given apart, as the extension "actionapp:solidarity_messages".
+    """
     texts = case_texts(action, language)
+    links = {"osdi:outreaches": {"href": outreaches_url}}
+    if solidarity_url:
+        links["actionapp:solidarity_messages"] = {"href": solidarity_url}
     return {
         "origin_system": ORIGIN,
         "identifiers": [f"{ORIGIN}:{action.slug}"],
@@ -161,8 +173,68 @@ def osdi_campaign(action: Action, language: str, public_url: str, outreaches_url
             }
             for t in action.targets
         ],
-        "_links": {"osdi:outreaches": {"href": outreaches_url}},
+        "actionapp:solidarity_messages": solidarity_counts(action.id).total,
+        "_links": {
+            "osdi:outreaches": {"href": outreaches_url},
+            **(
+                {"actionapp:solidarity_messages": {"href": solidarity_url}}
+                if solidarity_url
+                else {}
+            ),
+        },
     }
+
+
+# The outreach type of solidarity messages: OSDI has none for a message to the person at risk.
+SOLIDARITY_TYPE = "actionapp:solidarity"
+
+
+def osdi_solidarity(action: Action) -> list[dict]:
+    """Return an action's counted solidarity messages as outreaches of their own type.
+
+    Approved online messages, one each, and cards from approved event reports, one per report
+    with "actionapp:cards". No text, signature or contact: only what counts.
+    """
+    messages = db.session.execute(
+        select(SolidarityMessage.id, SolidarityMessage.created_at, SolidarityMessage.reviewed_at,
+               SolidarityMessage.language, SolidarityMessage.country)
+        .where(SolidarityMessage.action_id == action.id,
+               SolidarityMessage.status == SolidarityStatus.APPROVED)
+        .order_by(SolidarityMessage.id)
+    ).all()  # fmt: skip
+    reports = db.session.execute(
+        select(EventReport.id, EventReport.held_on, EventReport.reviewed_at, EventReport.cards)
+        .where(EventReport.action_id == action.id, EventReport.cards > 0,
+               EventReport.status == EventReportStatus.APPROVED)
+        .order_by(EventReport.id)
+    ).all()  # fmt: skip
+    return [
+        *(
+            {
+                "origin_system": ORIGIN,
+                "identifiers": [f"{ORIGIN}:solidarity:{mid}"],
+                "created_date": _stamp(created),
+                "modified_date": _stamp(reviewed),
+                "type": SOLIDARITY_TYPE,
+                "actionapp:cards": 1,
+                "actionapp:language": language,
+                "actionapp:country": country,
+            }
+            for mid, created, reviewed, language, country in messages
+        ),
+        *(
+            {
+                "origin_system": ORIGIN,
+                "identifiers": [f"{ORIGIN}:event-cards:{rid}"],
+                "created_date": f"{held_on.isoformat()}T00:00:00Z",
+                "modified_date": _stamp(reviewed),
+                "type": SOLIDARITY_TYPE,
+                "actionapp:cards": cards,
+                "actionapp:in_person": True,
+            }
+            for rid, held_on, reviewed, cards in reports
+        ),
+    ]
 
 
 def osdi_outreaches(action: Action, after_id: int, per_page: int) -> tuple[list[dict], int | None]:

@@ -16,6 +16,9 @@ What "removing personal data" means here, exactly:
   the action on its purge; update emails are outbox messages of a submission (above);
 - reply reports ("did an official reply?"): the supporter's note is blanked on purge (the
   answer stays, counted, like a letter's status); on erasure the report goes entirely;
+- solidarity messages (services/solidarity_privacy.py): text, signature, first name and
+  email blanked, on schedule with their action and on erasure of the address they were
+  written with (or after an appeal written with it);
 - kept: channel, status, language, the supporter's country, the target, subject, salutation
   and closing (the organisation's own words), timestamps, the consent text shown and the
   updates opt-in: the counts and statistics stay exact and the consent record stays provable.
@@ -39,12 +42,14 @@ from actionapp.models import (
     OutboxContent,
     OutboxMessage,
     ReplyReport,
+    SolidarityMessage,
     Submission,
     Target,
     Unsubscription,
 )
 from actionapp.services.email_address import email_lookup_key
 from actionapp.services.letters import sender_key
+from actionapp.services.solidarity_privacy import by_email, erase_messages, message_records
 
 BLANKED = {
     "name": "",
@@ -163,6 +168,7 @@ def purge_expired(now: datetime) -> PurgeReport:
             continue
         removed = _erase(Submission.action_id == action.id, now)
         _erase_event_hosts(EventReport.action_id == action.id, now)
+        erase_messages(SolidarityMessage.action_id == action.id, now)
         # Who unsubscribed from this action's updates: hashes of addresses no longer held.
         db.session.execute(delete(Unsubscription).where(Unsubscription.action_id == action.id))
         if removed:
@@ -243,6 +249,7 @@ def subject_access_export(email: str, now: datetime) -> dict:
             for r in reports
         ],
         "exported_at": _when(now),
+        "solidarity_messages": message_records(email_lookup_key(email)),
         "note": "Supporters who printed letters without giving an email address cannot be "
         "found by email.",
         "submissions": [
@@ -348,7 +355,9 @@ def erase_email(email: str, now: datetime) -> int:
         )
         .execution_options(synchronize_session=False)
     )
-    return _erase(Submission.email == address, now) + hosts + (unsubscribed or 0)
+    # Before the submissions are blanked: messages written after an appeal are found by it.
+    messages = erase_messages(by_email(address), now)
+    return _erase(Submission.email == address, now) + hosts + (unsubscribed or 0) + messages
 
 
 @dataclass(frozen=True)

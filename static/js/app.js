@@ -63,6 +63,15 @@
     });
   }
 
+  // The safety notes beside a solidarity message follow the typing (the server's own check).
+  function setupSolidarity(form) {
+    var target = document.getElementById("solidarity-check");
+    var url = form.getAttribute("data-check-url");
+    var check = debounce(function () { loadPreview(url, form, target); }, 300);
+    form.addEventListener("input", check);
+    check();
+  }
+
   function setupCopyButtons() {
     document.querySelectorAll("[data-copy-target]").forEach(function (button) {
       button.hidden = false;
@@ -119,6 +128,8 @@
     showLocalTimes();
     var composer = document.querySelector("form.composer");
     if (composer) { setupComposer(composer); }
+    var solidarity = document.querySelector("form.solidarity-form");
+    if (solidarity) { setupSolidarity(solidarity); }
     var summary = document.getElementById("error-summary");
     if (summary) { summary.focus(); }
     setupCopyButtons();
