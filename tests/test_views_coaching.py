@@ -150,6 +150,8 @@ def test_the_share_recorded_is_the_share_the_preview_showed(client, post_letter,
             select(Submission.own_share).where(Submission.client_key == key)
         )
         assert recorded == _share(preview), fields
+
+
 def test_organisers_extend_the_word_lists_per_action(app, client, demo_action, signed_in):
     from tests.conftest import compose_data
 
