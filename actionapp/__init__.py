@@ -82,10 +82,10 @@ def register_config(app: Flask, test_config: dict[str, Any] | None) -> None:
 
 def register_extensions(app: Flask) -> None:
     """Attach the extensions and set up the database engines."""
-    from actionapp.auth.access import init_login
     from actionapp.database import configure_engines
-    from actionapp.i18n import select_locale
-    from actionapp.sessions import SessionInterface
+    from actionapp.organisers.access import init_login
+    from actionapp.web.i18n import select_locale
+    from actionapp.web.sessions import SessionInterface
 
     db.init_app(app)
     configure_engines(app)
@@ -101,7 +101,7 @@ def register_extensions(app: Flask) -> None:
 
 def allow_uploads() -> None:
     """Let the upload endpoints receive files up to UPLOAD_MAX_BYTES (others keep the limit)."""
-    from actionapp.organise.editor import UPLOAD_ENDPOINTS
+    from actionapp.campaigns.editor_views import UPLOAD_ENDPOINTS
 
     if request.endpoint in UPLOAD_ENDPOINTS:
         request.max_content_length = current_app.config["UPLOAD_MAX_BYTES"] + 64 * 1024
@@ -109,15 +109,19 @@ def allow_uploads() -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Register every feature's blueprint."""
-    from actionapp import organise
-    from actionapp.api.views import bp as api_bp
-    from actionapp.auth.views import bp as auth_bp
-    from actionapp.embed.views import bp as embed_bp
-    from actionapp.embed.views import media as media_bp
-    from actionapp.print.views import bp as print_bp
-    from actionapp.public import bp as public_bp
-    from actionapp.public import composer, replies, solidarity, unsubscribe, views  # noqa: F401
-    from actionapp.public.email_views import bp as email_bp
+    from actionapp.campaigns import public_views  # noqa: F401
+    from actionapp.campaigns.api_views import bp as api_bp
+    from actionapp.email import unsubscribe_views  # noqa: F401
+    from actionapp.email.views import bp as email_bp
+    from actionapp.letters import composer_views  # noqa: F401
+    from actionapp.organisers.sign_in_views import bp as auth_bp
+    from actionapp.printing.views import bp as print_bp
+    from actionapp.replies import public_views  # noqa: F401
+    from actionapp.solidarity import public_views  # noqa: F401
+    from actionapp.stats.embed_views import bp as embed_bp
+    from actionapp.stats.embed_views import media as media_bp
+    from actionapp.web import organise
+    from actionapp.web.public import bp as public_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(email_bp)
@@ -131,15 +135,15 @@ def register_blueprints(app: Flask) -> None:
 
 def register_templating(app: Flask) -> None:
     """Add the template helpers every page uses."""
-    from actionapp.i18n import register_template_helpers
+    from actionapp.web.i18n import register_template_helpers
 
     register_template_helpers(app)
 
 
 def register_security(app: Flask) -> None:
     """Send the security headers with every response; keep tokens out of the request log."""
-    from actionapp.accesslog import install_log_filter
-    from actionapp.security import apply_security_headers
+    from actionapp.web.accesslog import install_log_filter
+    from actionapp.web.security import apply_security_headers
 
     app.after_request(apply_security_headers)
     install_log_filter(app.logger.name)
@@ -147,14 +151,14 @@ def register_security(app: Flask) -> None:
 
 def register_errors(app: Flask) -> None:
     """Render friendly error pages; roll back the session on server errors."""
-    from actionapp.errors import register_error_handlers
+    from actionapp.web.errors import register_error_handlers
 
     register_error_handlers(app)
 
 
 def register_middleware(app: Flask) -> None:
     """Wrap the app: the action page cache, then (outermost) the reverse proxy's headers."""
-    from actionapp.public.pagecache import install_page_cache
+    from actionapp.web.pagecache import install_page_cache
 
     install_page_cache(app)
     if app.config["PROXY_COUNT"]:

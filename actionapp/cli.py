@@ -5,15 +5,15 @@ from __future__ import annotations
 import click
 from flask import Flask
 
-from actionapp.cli_outbox import register_outbox_cli
+from actionapp.campaigns.seed import create_demo_action, database_is_empty, demo_action
+from actionapp.email.cli import register_outbox_cli
 from actionapp.extensions import db
 from actionapp.models import utcnow
-from actionapp.services.seed import create_demo_action, database_is_empty, demo_action
 
 
 def register_cli(app: Flask) -> None:
     """Attach the commands to the app."""
-    from actionapp.cli_organise import register_organiser_cli
+    from actionapp.organisers.cli import register_organiser_cli
 
     register_organiser_cli(app)
     register_outbox_cli(app)

@@ -174,7 +174,7 @@ RULES: dict[str, Callable[[Any], str | None]] = {
 
 def _relations(config: Mapping) -> list[tuple[str, str]]:
     """Return (key, problem) for settings that are fine alone but impossible together."""
-    from actionapp.worker import LEASE_MARGIN
+    from actionapp.email.worker import LEASE_MARGIN
 
     problems = []
     margin = int(LEASE_MARGIN.total_seconds())

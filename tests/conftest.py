@@ -18,9 +18,9 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from actionapp import create_app
+from actionapp.campaigns.seed import create_demo_action
 from actionapp.extensions import db
 from actionapp.models import utcnow
-from actionapp.services.seed import create_demo_action
 
 PG_ENV = "ACTIONAPP_TEST_DATABASE_URL"
 
@@ -206,7 +206,7 @@ def demo_action(app):
 
 def compose_data(action, **overrides) -> dict:
     """Return a complete composer post for an action (GB supporter, English, all targets)."""
-    from actionapp.services.actions import primary_targets
+    from actionapp.campaigns.actions import primary_targets
 
     data = {
         "name": "Jane Doe",
@@ -233,7 +233,7 @@ def started_stamp(app, seconds_ago: float = 30) -> str:
     """Return a composer start stamp from some seconds ago."""
     from datetime import timedelta
 
-    from actionapp.services.antibot import start_token
+    from actionapp.letters.antibot import start_token
 
     return start_token(app.config["SECRET_KEY"], utcnow() - timedelta(seconds=seconds_ago))
 

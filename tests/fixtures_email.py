@@ -16,7 +16,7 @@ from aiosmtpd.controller import Controller
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from actionapp.worker import OutboxWorker
+from actionapp.email.worker import OutboxWorker
 
 MAIL_FROM = "actions@rights.example.org"
 ORGANISATION = "Example Rights"

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import pytest
 from argon2 import PasswordHasher
+from tests.builders import submit_letters
 
+from actionapp.campaigns.actions import primary_targets
 from actionapp.extensions import db
+from actionapp.letters.compose import SupporterDetails
+from actionapp.letters.record import NewSubmission, mark_printed
 from actionapp.models import Channel, Role, utcnow
-from actionapp.services import organisers as organiser_service
-from actionapp.services.actions import primary_targets
-from actionapp.services.compose import SupporterDetails
-from actionapp.services.letters import NewSubmission, mark_printed, submit_letters
+from actionapp.organisers import accounts as organiser_service
 
 PASSWORD = "correct horse battery staple"
 

@@ -14,13 +14,14 @@ from pathlib import Path
 import pdfplumber
 import pytest
 from pypdf import PdfReader
+from tests.builders import submit_letters
 
 from actionapp import create_app
+from actionapp.campaigns.actions import primary_targets
 from actionapp.extensions import db
+from actionapp.letters.compose import SupporterDetails
+from actionapp.letters.record import NewSubmission, mark_printed
 from actionapp.models import Channel, utcnow
-from actionapp.services.actions import primary_targets
-from actionapp.services.compose import SupporterDetails
-from actionapp.services.letters import NewSubmission, mark_printed, submit_letters
 
 MM_PER_PT = 25.4 / 72
 

@@ -11,6 +11,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
+from actionapp.email.updates import unsubscribe_token
 from actionapp.extensions import db
 from actionapp.models import (
     ActionUpdate,
@@ -22,9 +23,8 @@ from actionapp.models import (
     Submission,
     utcnow,
 )
-from actionapp.services.posted_codes import posted_code
-from actionapp.services.replies import reply_token
-from actionapp.services.updates_mail import unsubscribe_token
+from actionapp.printing.posted_codes import posted_code
+from actionapp.replies.replies import reply_token
 from tests.conftest import compose_data, started_stamp
 from tests.fixtures_organise import sign_in
 
@@ -315,7 +315,7 @@ def walking_client(
     """Return a client (signed in as admin) that asks for a language by header or by cookie."""
     client = app.test_client()
     if how == "cookie":
-        from actionapp.i18n import LANGUAGE_COOKIE
+        from actionapp.web.i18n import LANGUAGE_COOKIE
 
         client.set_cookie(LANGUAGE_COOKIE, language)
         # The cookie must win over a browser asking for the other language.

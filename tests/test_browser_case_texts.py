@@ -7,10 +7,10 @@ import os
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
+from actionapp.campaigns.case_texts import ActionTextFields, save_action_texts, texts_of
+from actionapp.campaigns.seed import create_demo_action, load_demo_data
 from actionapp.extensions import db
 from actionapp.models import utcnow
-from actionapp.services.case_texts import ActionTextFields, save_action_texts, texts_of
-from actionapp.services.seed import create_demo_action, load_demo_data
 
 pytestmark = pytest.mark.browser
 

@@ -7,9 +7,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from actionapp.campaigns.seed import create_demo_action
 from actionapp.extensions import db
 from actionapp.models import utcnow
-from actionapp.services.seed import create_demo_action
 
 pytestmark = pytest.mark.browser
 

@@ -10,10 +10,10 @@ import pytest
 from babel.support import Translations
 from playwright.sync_api import expect
 
+from actionapp.campaigns.seed import create_demo_action
 from actionapp.extensions import db
-from actionapp.i18n import deadline_text
 from actionapp.models import utcnow
-from actionapp.services.seed import create_demo_action
+from actionapp.web.i18n import deadline_text
 from tests.conftest import ROOT
 from tests.realworld import supporters
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from actionapp.campaigns.seed import create_demo_action
 from actionapp.extensions import db
 from actionapp.models import utcnow
-from actionapp.services.seed import create_demo_action
 from tests.fixtures_organise import PASSWORD
 
 pytestmark = pytest.mark.browser

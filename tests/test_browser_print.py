@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from actionapp.campaigns.seed import create_demo_action
 from actionapp.extensions import db
 from actionapp.models import utcnow
-from actionapp.services.seed import create_demo_action
 from tests.realworld import supporters
 
 pytestmark = [pytest.mark.browser, pytest.mark.no_javascript]

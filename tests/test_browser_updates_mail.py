@@ -8,9 +8,9 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from actionapp.campaigns.seed import create_demo_action
 from actionapp.extensions import db
 from actionapp.models import OutboxContent, Unsubscription, utcnow
-from actionapp.services.seed import create_demo_action
 from tests.fixtures_organise import PASSWORD
 from tests.test_updates_mail import new_update, supporter
 

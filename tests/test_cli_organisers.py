@@ -42,7 +42,7 @@ def test_create_refuses_differing_short_or_missing_passwords(runner, cheap_hashi
 
 
 def test_create_prompts_twice_on_a_terminal(runner, cheap_hashing, monkeypatch):
-    from actionapp import cli_organise
+    from actionapp.organisers import cli as cli_organise
 
     monkeypatch.setattr(cli_organise, "stdin_is_terminal", lambda: True)
     result = runner.invoke(

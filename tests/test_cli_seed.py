@@ -47,9 +47,9 @@ def test_seed_demo_says_plainly_it_is_not_needed_beside_an_organisers_own_action
 
 def test_the_demo_action_passes_its_own_publishing_checklist(app):
     """The demo is what a new organiser copies: every target fits the window on every paper."""
+    from actionapp.campaigns.editing import publish_problems
+    from actionapp.campaigns.seed import create_demo_action
     from actionapp.models import utcnow
-    from actionapp.services.editing import publish_problems
-    from actionapp.services.seed import create_demo_action
 
     action = create_demo_action(utcnow())
     db.session.commit()

@@ -9,8 +9,8 @@ from sqlalchemy import func, insert, select
 
 from actionapp.extensions import db
 from actionapp.models import Channel, LetterRollup, utcnow
-from actionapp.services.counts import RollupKey
-from actionapp.services.stats import action_statistics, default_range
+from actionapp.stats.counts import RollupKey
+from actionapp.stats.statistics import action_statistics, default_range
 from tests.fixtures_organise import add_letters
 
 

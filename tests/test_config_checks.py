@@ -8,7 +8,7 @@ import pytest
 from actionapp import create_app
 from actionapp.config import development_public_url
 from actionapp.config_check import ConfigError
-from actionapp.worker import LEASE_MARGIN
+from actionapp.email.worker import LEASE_MARGIN
 
 MARGIN = int(LEASE_MARGIN.total_seconds())
 

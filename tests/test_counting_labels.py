@@ -7,10 +7,10 @@ import html
 import re
 from datetime import datetime, timedelta
 
+from actionapp.events.reports import NewEventReport, approve_event_report, record_event_report
 from actionapp.extensions import db
 from actionapp.models import Channel, utcnow
-from actionapp.services.events import NewEventReport, approve_event_report, record_event_report
-from actionapp.services.stats import action_statistics, default_range
+from actionapp.stats.statistics import action_statistics, default_range
 from tests.fixtures_organise import add_letters
 
 UK_EMBASSY = "Embassy of the People&#39;s Republic of China in the United Kingdom"

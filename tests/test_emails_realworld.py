@@ -9,10 +9,10 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from sqlalchemy import select
 
+from actionapp.email.addresses import EmailAddressError, normalise_email
+from actionapp.email.messages import ascii_address, mailto_url
 from actionapp.extensions import db
 from actionapp.models import Organiser, OutboxMessage, Submission, Target
-from actionapp.services.email_address import EmailAddressError, normalise_email
-from actionapp.services.mail import ascii_address, mailto_url
 from tests.fixtures_email import link_in
 from tests.fixtures_organise import sign_in
 from tests.realworld import emails
@@ -151,7 +151,7 @@ def test_organiser_cli_and_sign_in_use_the_normal_form(app, runner, cheap_hashin
 
 def test_a_paragraph_at_its_limit_with_browser_line_breaks_is_accepted(post_letter, demo_action):
     """Browsers count a line break as one character and send CRLF: the limit counts as they do."""
-    from actionapp.public.forms import PERSONAL_MAX
+    from actionapp.letters.forms import PERSONAL_MAX
 
     as_counted = ("I write as a teacher.\n" * PERSONAL_MAX)[:PERSONAL_MAX]
     sent = as_counted.replace("\n", "\r\n")

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
+from actionapp.campaigns.actions import FollowUp, letter_follow_up
 from actionapp.extensions import db
 from actionapp.models import (
     ActionStatus,
@@ -19,7 +20,6 @@ from actionapp.models import (
     Submission,
     utcnow,
 )
-from actionapp.services.actions import FollowUp, letter_follow_up
 from tests.realworld import supporters
 
 DONE = {"email": LetterStatus.CONFIRMED, "mailto": LetterStatus.SENT, "print": LetterStatus.POSTED}

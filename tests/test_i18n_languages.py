@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from actionapp.i18n import negotiate_language
+from actionapp.web.i18n import negotiate_language
 from tests.realworld import accept_languages
 
 LANGUAGES = ("en", "zh")

@@ -24,12 +24,12 @@ import pdfplumber
 import pytest
 from sqlalchemy import select
 
+from actionapp.campaigns.actions import model_letter
+from actionapp.email.messages import mailto_url
 from actionapp.extensions import db
+from actionapp.letters.compose import editable_text
+from actionapp.letters.record import letter_as_sent
 from actionapp.models import Letter, MessageKind, OutboxMessage, Submission
-from actionapp.services.actions import model_letter
-from actionapp.services.compose import editable_text
-from actionapp.services.letters import letter_as_sent
-from actionapp.services.mail import mailto_url
 from tests.conftest import compose_data, started_stamp
 from tests.fixtures_email import link_in
 from tests.realworld import assert_refused, composer_refusal, supporters
@@ -445,8 +445,8 @@ def test_the_date_follows_one_rule_in_every_channel(
 ):
     from datetime import datetime, timedelta
 
-    import actionapp.public.composer as composer
-    from actionapp.services.antibot import start_token
+    import actionapp.letters.composer_views as composer
+    from actionapp.letters.antibot import start_token
 
     frozen = datetime(2026, 11, 30, 10, 0)
     monkeypatch.setattr(composer, "utcnow", lambda: frozen)

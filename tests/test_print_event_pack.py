@@ -10,7 +10,7 @@ import pytest
 
 from actionapp.extensions import db
 from actionapp.models import Target, TargetKind
-from actionapp.services.pdf.paper import PAPERS
+from actionapp.printing.pdf.paper import PAPERS
 from tests.fixtures_print import MM_PER_PT, read_pdf
 from tests.realworld import targets
 

@@ -7,8 +7,8 @@ import threading
 import time
 
 from actionapp.models import TargetKind
-from actionapp.services.pdf import PrintSettings
-from actionapp.services.pdf.pool import renderer_for
+from actionapp.printing.pdf import PrintSettings
+from actionapp.printing.pdf.pool import renderer_for
 from tests.fixtures_print import read_pdf
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from actionapp.extensions import db
 from actionapp.models import Submission
-from actionapp.services.posted_codes import code_matches, posted_code, read_posted_code
+from actionapp.printing.posted_codes import code_matches, posted_code, read_posted_code
 from tests.fixtures_print import MM_PER_PT
 
 

@@ -14,22 +14,22 @@ from collections import Counter
 import pdfplumber
 import pytest
 
+from actionapp.campaigns.seed import create_demo_action
 from actionapp.extensions import db
+from actionapp.letters.record import letter_as_sent
 from actionapp.models import Target, TargetKind, utcnow
-from actionapp.services.letters import letter_as_sent
-from actionapp.services.pdf import (
+from actionapp.printing.pdf import (
     ENVELOPES,
     LetterOptions,
     PrintSettings,
     envelopes_pdf,
     letters_pdf,
 )
-from actionapp.services.pdf.checks import recipient_problems, sender_problem
-from actionapp.services.pdf.fonts import undrawable
-from actionapp.services.pdf.layout import recipient_lines, return_lines
-from actionapp.services.pdf.paper import A4, CLEAR_SPACE, PAPERS, PaperLayout, Rect
-from actionapp.services.pdf.scripts import FSI, PDI
-from actionapp.services.seed import create_demo_action
+from actionapp.printing.pdf.checks import recipient_problems, sender_problem
+from actionapp.printing.pdf.fonts import undrawable
+from actionapp.printing.pdf.layout import recipient_lines, return_lines
+from actionapp.printing.pdf.paper import A4, CLEAR_SPACE, PAPERS, PaperLayout, Rect
+from actionapp.printing.pdf.scripts import FSI, PDI
 from tests.fixtures_print import MM_PER_PT, make_submission, pdffonts
 from tests.realworld import supporters, targets
 
@@ -249,7 +249,7 @@ def test_arabic_paragraph_is_set_right_to_left(printed, paper):
 def test_supporter_texts_carry_their_direction_and_only_a_known_language(print_app):
     from flask import render_template
 
-    from actionapp.services.pdf.documents import printed_letter
+    from actionapp.printing.pdf.documents import printed_letter
 
     with print_app.test_request_context():
         now = utcnow()
@@ -285,7 +285,7 @@ def test_supporter_texts_carry_their_direction_and_only_a_known_language(print_a
 
 
 def _demo():
-    from actionapp.services.seed import load_demo_data
+    from actionapp.campaigns.seed import load_demo_data
 
     return load_demo_data()
 

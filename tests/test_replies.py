@@ -11,12 +11,12 @@ import pytest
 from markupsafe import escape
 from sqlalchemy import func, select
 
-from actionapp import cli_organise
+from actionapp.campaigns.actions import primary_targets
+from actionapp.email.updates import UnsubscribeLink, unsubscribe
 from actionapp.extensions import db
 from actionapp.models import MessageKind, OutboxMessage, ReplyReport, utcnow
-from actionapp.services.actions import primary_targets
-from actionapp.services.privacy import erase_email, purge_expired, subject_access_export
-from actionapp.services.updates_mail import UnsubscribeLink, unsubscribe
+from actionapp.organisers import cli as cli_organise
+from actionapp.privacy.personal_data import erase_email, purge_expired, subject_access_export
 from tests.fixtures_email import PUBLIC_URL
 from tests.test_updates_mail import _key, supporter
 
@@ -180,9 +180,11 @@ def test_the_thank_you_page_reports_a_reply_and_the_question_is_then_not_sent(
 
 
 def test_a_submission_whose_letters_did_not_go_out_has_no_form(app, demo_action):
+    from tests.builders import submit_letters
+
+    from actionapp.letters.compose import SupporterDetails
+    from actionapp.letters.record import NewSubmission
     from actionapp.models import Channel
-    from actionapp.services.compose import SupporterDetails
-    from actionapp.services.letters import NewSubmission, submit_letters
 
     details = SupporterDetails(
         name="Ana", city="Porto", country="GB", language="en", variant="release",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from actionapp.services.actions import model_letter
-from actionapp.services.coaching import (
+from actionapp.campaigns.actions import model_letter
+from actionapp.letters.coaching import (
     Level,
     Suggestion,
     ToneKind,
@@ -16,7 +16,7 @@ from actionapp.services.coaching import (
     tone_notes,
     tone_words,
 )
-from actionapp.services.compose import editable_text
+from actionapp.letters.compose import editable_text
 from tests.realworld import supporters
 
 PERSONAL = {

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select
+from tests.builders import submit_letters
 
+from actionapp.campaigns.actions import primary_targets
 from actionapp.extensions import db
+from actionapp.letters.compose import SupporterDetails
+from actionapp.letters.record import NewSubmission, mark_printed, move_letters
 from actionapp.models import Channel, Letter, LetterRollup, LetterStatus, utcnow
-from actionapp.services.actions import primary_targets
-from actionapp.services.compose import SupporterDetails
-from actionapp.services.counts import action_counts, bump, counter_values
-from actionapp.services.letters import NewSubmission, mark_printed, move_letters, submit_letters
+from actionapp.stats.counts import action_counts, bump, counter_values
 
 
 def _submit(

@@ -11,7 +11,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from actionapp.services.mail import (
+from actionapp.email.messages import (
     DKIM_HEADERS,
     HeaderInjectionError,
     MailConfigError,

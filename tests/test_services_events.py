@@ -6,10 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from actionapp.extensions import db
-from actionapp.models import EventReport, EventReportStatus, utcnow
-from actionapp.services.counts import action_counts
-from actionapp.services.events import (
+from actionapp.events.reports import (
     EventReportError,
     NewEventReport,
     approve_event_report,
@@ -17,6 +14,9 @@ from actionapp.services.events import (
     record_event_report,
     reject_event_report,
 )
+from actionapp.extensions import db
+from actionapp.models import EventReport, EventReportStatus, utcnow
+from actionapp.stats.counts import action_counts
 from tests.fixtures_print import make_submission
 
 

@@ -11,9 +11,7 @@ import dkim
 import pytest
 from sqlalchemy import select
 
-from actionapp.extensions import db
-from actionapp.models import OutboxMessage, Submission
-from actionapp.services.mail import (
+from actionapp.email.messages import (
     HeaderInjectionError,
     build_message,
     check_header_value,
@@ -23,7 +21,9 @@ from actionapp.services.mail import (
     mail_settings,
     mailto_url,
 )
-from actionapp.services.transport import FileTransport, SmtpTransport, transport_from_config
+from actionapp.email.transport import FileTransport, SmtpTransport, transport_from_config
+from actionapp.extensions import db
+from actionapp.models import OutboxMessage, Submission
 from tests.fixtures_email import MAIL_FROM, dkim_key_pair
 
 CRAFTED = [
@@ -95,10 +95,12 @@ def test_crafted_subject_from_the_database_adds_no_header_or_recipient(
 
 
 def test_crafted_name_that_bypassed_the_form_is_refused_when_queued(app, demo_action, smtp_server):
+    from tests.builders import submit_letters
+
+    from actionapp.email.channels import start_email_delivery
+    from actionapp.letters.compose import SupporterDetails
+    from actionapp.letters.record import NewSubmission
     from actionapp.models import Channel, utcnow
-    from actionapp.services.compose import SupporterDetails
-    from actionapp.services.email_letters import start_email_delivery
-    from actionapp.services.letters import NewSubmission, submit_letters
     from tests.fixtures_email import mail_config
 
     app.config.update(mail_config(smtp_server))
@@ -163,7 +165,7 @@ def test_dkim_signature_verifies(client, post_letter, demo_action, smtp_server, 
 
 def test_unsigned_without_selector(app):
     settings = mail_settings({**app.config, "DKIM_PRIVATE_KEY": "x", "DKIM_SELECTOR": ""})
-    from actionapp.services.mail import dkim_sign
+    from actionapp.email.messages import dkim_sign
 
     assert dkim_sign(b"Subject: x\r\n\r\nx\r\n", settings) == b"Subject: x\r\n\r\nx\r\n"
 
@@ -210,7 +212,7 @@ def test_transport_choice(app, tmp_path):
     ],
 )
 def test_a_stored_address_goes_out_as_ascii_address_would_send_it(stored, sent):
-    from actionapp.services.mail import ascii_address, stored_address
+    from actionapp.email.messages import ascii_address, stored_address
 
     assert stored_address(stored) == sent == ascii_address(stored)
 
@@ -219,7 +221,7 @@ def test_a_stored_address_goes_out_as_ascii_address_would_send_it(stored, sent):
     "bad", ["ana@example.org\r\nBcc: x@evil.test", "a@b.org, c@d.org", "=?utf-8?q?x?=@b.org", "x"]
 )
 def test_a_stored_address_that_cannot_go_out_is_refused(bad):
-    from actionapp.services.mail import stored_address
+    from actionapp.email.messages import stored_address
 
     with pytest.raises(HeaderInjectionError):
         stored_address(bad)

@@ -6,14 +6,14 @@ from datetime import date
 
 import pytest
 
-from actionapp.models import ModelLetter, Target
-from actionapp.services.compose import (
+from actionapp.campaigns.model_letters import check_model_template
+from actionapp.letters.compose import (
     SupporterDetails,
     editable_text,
     letter_from_model,
     render_model_body,
 )
-from actionapp.services.model_letters import check_model_template
+from actionapp.models import ModelLetter, Target
 
 ALL_SIX = (
     "{{ target.salutation }}\nFrom {{ supporter.name }} in {{ supporter.city }}, "
@@ -96,7 +96,7 @@ def test_placeholders_left_out_by_a_caller_render_empty(app):
 
 
 def test_plain_model_letters_are_filled_in_exactly_as_the_sandbox_renders_them(demo_action):
-    from actionapp.services.compose import (
+    from actionapp.letters.compose import (
         _compiled,
         _Namespace,
         _placeholder_parts,
@@ -126,7 +126,7 @@ def test_plain_model_letters_are_filled_in_exactly_as_the_sandbox_renders_them(d
 
 
 def test_model_letters_with_conditions_are_rendered_by_the_sandbox():
-    from actionapp.services.compose import _placeholder_parts, render_model_body
+    from actionapp.letters.compose import _placeholder_parts, render_model_body
 
     body = "From {{ supporter.city }}.{% if personal_message %} {{ personal_message }}{% endif %}"
     assert _placeholder_parts(body) is None

@@ -15,11 +15,11 @@ import pytest
 from sqlalchemy import select
 
 from actionapp.database import is_sqlite, write_transaction
+from actionapp.email.messages import make_message_id
+from actionapp.email.outbox import DeliveryPolicy, claim_batch, queue_message, reserve_slot
+from actionapp.email.worker import OutboxWorker
 from actionapp.extensions import db
 from actionapp.models import MessageKind, MessageStatus, OutboxMessage, utcnow
-from actionapp.services.mail import make_message_id
-from actionapp.services.outbox import DeliveryPolicy, claim_batch, queue_message, reserve_slot
-from actionapp.worker import OutboxWorker
 from tests.conftest import ROOT
 from tests.fixtures_email import MAIL_FROM, dkim_key_pair
 
@@ -176,7 +176,7 @@ def test_crash_between_send_and_record_resends_with_the_same_message_id(
 ):
     mail_app.config["OUTBOX_RECORD_EVERY"] = record_every
     ids = queue_plain(demo_action, 6)
-    import actionapp.worker as worker_module
+    import actionapp.email.worker as worker_module
 
     real_mark_sent = worker_module.mark_sent
     recorded = []

@@ -7,8 +7,9 @@ from collections import Counter
 
 import pytest
 
+from actionapp.campaigns.seed import create_demo_action
 from actionapp.models import utcnow
-from actionapp.services.pdf import (
+from actionapp.printing.pdf import (
     EventPack,
     LetterOptions,
     PrintSettings,
@@ -16,9 +17,8 @@ from actionapp.services.pdf import (
     event_pack_pdf,
     letters_pdf,
 )
-from actionapp.services.pdf.layout import recipient_lines, return_lines
-from actionapp.services.pdf.paper import A4, CLEAR_SPACE, LETTER, PaperLayout
-from actionapp.services.seed import create_demo_action
+from actionapp.printing.pdf.layout import recipient_lines, return_lines
+from actionapp.printing.pdf.paper import A4, CLEAR_SPACE, LETTER, PaperLayout
 from tests.fixtures_print import make_submission, pdffonts, pdfinfo, qpdf_check, read_pdf
 
 POSTED_URL = "https://letters.example.org/actions/demo/posted/TOKEN"
@@ -310,7 +310,7 @@ def test_event_pack_repeats_letters_with_blank_lines_and_ends_with_the_addresses
 
 def recipient_lines_of(pdf, first_word):
     """Return the demo court's address lines (the pack's first letter)."""
-    from actionapp.services.seed import load_demo_data
+    from actionapp.campaigns.seed import load_demo_data
 
     court = load_demo_data()["targets"][0]
     assert court["name"].startswith(first_word)

@@ -9,7 +9,7 @@ import pytest
 
 from actionapp import create_app
 from actionapp.models import utcnow
-from actionapp.services.pdf import (
+from actionapp.printing.pdf import (
     CJK_MISSING_MESSAGE,
     EVENT_PACK_MAX,
     DocumentTooLargeError,
@@ -22,9 +22,9 @@ from actionapp.services.pdf import (
     fonts,
     letters_pdf,
 )
-from actionapp.services.pdf.engine import PdfCache
-from actionapp.services.pdf.fitting import fit_recipient
-from actionapp.services.pdf.paper import (
+from actionapp.printing.pdf.engine import PdfCache
+from actionapp.printing.pdf.fitting import fit_recipient
+from actionapp.printing.pdf.paper import (
     A4,
     CLEAR_SPACE,
     INCH,
@@ -32,7 +32,7 @@ from actionapp.services.pdf.paper import (
     choose_paper,
     paper_for_country,
 )
-from actionapp.services.pdf.pool import renderer_for
+from actionapp.printing.pdf.pool import renderer_for
 from tests.fixtures_print import make_submission, read_pdf
 
 
@@ -184,7 +184,7 @@ def test_address_type_shrinks_to_fit_and_says_when_it_cannot():
 def test_waiting_for_a_busy_renderer_counts_against_the_limit():
     from pathlib import Path
 
-    from actionapp.services.pdf.engine import PdfEngine
+    from actionapp.printing.pdf.engine import PdfEngine
 
     engine = PdfEngine(Path(__file__).resolve().parent.parent / "static" / "print")
     with engine._lock, pytest.raises(RenderTimeoutError, match="busy"):

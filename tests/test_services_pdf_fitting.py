@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from actionapp.services.pdf import fitting
-from actionapp.services.pdf.fitting import fit_recipient, fit_sender
-from actionapp.services.pdf.layout import return_lines, supporter_lang, window_lines
-from actionapp.services.pdf.paper import PAPERS
+from actionapp.printing.pdf import fitting
+from actionapp.printing.pdf.fitting import fit_recipient, fit_sender
+from actionapp.printing.pdf.layout import return_lines, supporter_lang, window_lines
+from actionapp.printing.pdf.paper import PAPERS
 from tests.realworld import supporters, targets
 
 # Lines near the shortcut's bound: the widest Latin-1 and CJK characters, and everyday ones.

@@ -9,9 +9,9 @@ import pytest
 from weasyprint.urls import URLFetchingError, fetch
 
 from actionapp.models import utcnow
-from actionapp.services.pdf import LetterOptions, PrintSettings, letters_pdf
-from actionapp.services.pdf.engine import PdfEngine
-from actionapp.services.pdf.fetcher import FetchRefusedError, PrintAssetFetcher
+from actionapp.printing.pdf import LetterOptions, PrintSettings, letters_pdf
+from actionapp.printing.pdf.engine import PdfEngine
+from actionapp.printing.pdf.fetcher import FetchRefusedError, PrintAssetFetcher
 from tests.fixtures_print import make_submission, qpdf_check, read_pdf, uncompressed
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -7,17 +7,18 @@ from collections import defaultdict
 from datetime import timedelta
 
 from sqlalchemy import func, select
+from tests.builders import submit_letters
 
 from actionapp.extensions import db
+from actionapp.letters.coaching import PERSONALISED_FROM
+from actionapp.letters.compose import SupporterDetails
+from actionapp.letters.record import NewSubmission, move_letters
 from actionapp.models import Channel, Letter, LetterStatus, PersonalRollup, Submission, utcnow
-from actionapp.services import counts
-from actionapp.services.coaching import PERSONALISED_FROM
-from actionapp.services.coaching_stats import personalised_letters
-from actionapp.services.compose import SupporterDetails
-from actionapp.services.counts import is_counted
-from actionapp.services.letters import NewSubmission, move_letters, submit_letters
-from actionapp.services.privacy import erase_email
-from actionapp.services.stats import DateRange
+from actionapp.privacy.personal_data import erase_email
+from actionapp.stats import counts
+from actionapp.stats.counts import is_counted
+from actionapp.stats.personalised import personalised_letters
+from actionapp.stats.statistics import DateRange
 from tests.conftest import compose_data
 from tests.test_migration_case_texts import empty_database  # noqa: F401 (a fixture)
 
@@ -140,7 +141,7 @@ def test_migration_k001_backfills_the_personal_rollups_from_the_letters(empty_da
     from flask_migrate import downgrade, upgrade
 
     from actionapp import create_app
-    from actionapp.services.seed import create_demo_action
+    from actionapp.campaigns.seed import create_demo_action
 
     app = create_app({"ENV": "testing", "SQLALCHEMY_DATABASE_URI": empty_database})
     with app.app_context():

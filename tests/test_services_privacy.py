@@ -17,7 +17,7 @@ from actionapp.models import (
     Submission,
     utcnow,
 )
-from actionapp.services.privacy import purge_expired
+from actionapp.privacy.personal_data import purge_expired
 from tests.fixtures_organise import add_letters
 
 

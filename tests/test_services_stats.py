@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, datetime, timedelta
 
+from actionapp.stats.vocabulary import COUNTED_STATUSES
 from sqlalchemy import func, select
 
 from actionapp.extensions import db
+from actionapp.letters.record import move_letters
 from actionapp.models import Channel, Letter, LetterStatus, utcnow
-from actionapp.services.counts import COUNTED_STATUSES, RollupKey, bump, bump_rollups
-from actionapp.services.letters import move_letters
-from actionapp.services.stats import (
+from actionapp.stats.counts import RollupKey, bump, bump_rollups
+from actionapp.stats.statistics import (
     DateRange,
     action_statistics,
     daily_counts,

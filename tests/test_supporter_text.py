@@ -9,9 +9,9 @@ import pytest
 from markupsafe import escape
 from sqlalchemy import select
 
+from actionapp.email.addresses import normalise_email
 from actionapp.extensions import db
 from actionapp.models import Submission
-from actionapp.services.email_address import normalise_email
 from tests.realworld import assert_refused, composer_refusal, supporters
 
 PEOPLE = supporters()

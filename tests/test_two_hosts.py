@@ -23,13 +23,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from actionapp.campaigns.seed import create_demo_action
+from actionapp.email.outbox_models import MessageKind, MessageStatus, OutboxMessage
 from actionapp.extensions import db
 from actionapp.models import Letter, Submission, utcnow
-from actionapp.models.organisers import Role
-from actionapp.models.outbox import MessageKind, MessageStatus, OutboxMessage
-from actionapp.services.counts import is_counted
-from actionapp.services.organisers import create_organiser
-from actionapp.services.seed import create_demo_action
+from actionapp.organisers.accounts import create_organiser
+from actionapp.organisers.models import Role
+from actionapp.stats.counts import is_counted
 from tests.fixtures_email import MAIL_FROM
 from tests.servers import (
     Browser,

@@ -10,8 +10,15 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from sqlalchemy import func, select
+from tests.builders import submit_letters
 
+from actionapp.campaigns.actions import primary_targets
+from actionapp.campaigns.case_texts import save_update_texts
+from actionapp.campaigns.editing import add_update
+from actionapp.email.messages import ascii_address
 from actionapp.extensions import db
+from actionapp.letters.compose import SupporterDetails
+from actionapp.letters.record import NewSubmission, mark_printed
 from actionapp.models import (
     Channel,
     MessageKind,
@@ -20,13 +27,7 @@ from actionapp.models import (
     UpdateSend,
     utcnow,
 )
-from actionapp.services.actions import primary_targets
-from actionapp.services.case_texts import save_update_texts
-from actionapp.services.compose import SupporterDetails
-from actionapp.services.editing import add_update
-from actionapp.services.letters import NewSubmission, mark_printed, submit_letters
-from actionapp.services.mail import ascii_address
-from actionapp.services.privacy import erase_email, purge_expired
+from actionapp.privacy.personal_data import erase_email, purge_expired
 from tests.fixtures_email import PUBLIC_URL
 from tests.realworld import supporters
 
@@ -273,14 +274,14 @@ def test_erasure_and_purge_remove_queued_updates_and_unsubscriptions(
 
 
 def _key(address: str) -> str:
-    from actionapp.services.letters import sender_key
+    from actionapp.letters.record import sender_key
 
     return sender_key(address)
 
 
 def test_the_subject_access_export_shows_unsubscriptions_until_erasure(app, demo_action):
-    from actionapp.services.privacy import subject_access_export
-    from actionapp.services.updates_mail import UnsubscribeLink, unsubscribe
+    from actionapp.email.updates import UnsubscribeLink, unsubscribe
+    from actionapp.privacy.personal_data import subject_access_export
 
     supporter(demo_action, "asks@example.org")
     link = UnsubscribeLink(update_id=None, action_id=demo_action.id,

@@ -7,9 +7,9 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from actionapp import cli_organise
 from actionapp.extensions import db
 from actionapp.models import MessageStatus, OutboxMessage, UpdateSend, utcnow
+from actionapp.organisers import cli as cli_organise
 from tests.test_updates_mail import EN_TITLE, ZH_TITLE, new_update, send, supporter
 
 
@@ -95,7 +95,7 @@ def test_an_address_refused_for_good_gets_no_more_updates_or_questions(
 def test_a_message_built_from_its_language_template_is_the_same_bytes_on_every_attempt(
     mail_app, demo_action, signed_in
 ):
-    from actionapp.services.outbox import DeliveryPolicy, claim_batch, release
+    from actionapp.email.outbox import DeliveryPolicy, claim_batch, release
 
     supporter(demo_action, "same@example.org", "zh")
     send(signed_in("editor"), demo_action, new_update(demo_action))

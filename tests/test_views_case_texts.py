@@ -7,12 +7,12 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from actionapp.campaigns.case_texts import ActionTextFields, save_action_texts, texts_of
+from actionapp.campaigns.markdown import render_markdown
+from actionapp.campaigns.seed import load_demo_data
 from actionapp.extensions import db
-from actionapp.i18n import negotiate_language
 from actionapp.models import ActionStatus, ActionUpdate, UpdateText, utcnow
-from actionapp.services.case_texts import ActionTextFields, save_action_texts, texts_of
-from actionapp.services.seed import load_demo_data
-from actionapp.services.text import render_markdown
+from actionapp.web.i18n import negotiate_language
 from tests.realworld import accept_languages
 from tests.test_views_pagecache import FlaskRequests
 
@@ -395,7 +395,7 @@ def test_the_action_form_edits_the_texts_in_the_actions_own_language(demo_action
 
 def test_every_interface_language_gets_its_own_texts_on_every_public_page(app, demo_action):
     """Whatever ACTIONAPP_LANGUAGES holds: each language's texts, marked with that language."""
-    from actionapp.i18n import html_lang
+    from actionapp.web.i18n import html_lang
 
     written = {
         code: ActionTextFields(

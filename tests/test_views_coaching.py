@@ -9,8 +9,8 @@ import uuid
 from sqlalchemy import select
 
 from actionapp.extensions import db
+from actionapp.letters.record import move_letters
 from actionapp.models import LetterStatus, Submission, utcnow
-from actionapp.services.letters import move_letters
 from tests.conftest import compose_data
 
 OWN = (
@@ -126,8 +126,8 @@ def test_the_coaching_box_is_empty_when_no_model_letter_is_in_reach(app):
 
 def test_the_share_recorded_is_the_share_the_preview_showed(client, post_letter, demo_action):
     """Sending records the share alone; it equals the full coaching's measure on the preview."""
-    from actionapp.services.actions import model_letter
-    from actionapp.services.compose import editable_text
+    from actionapp.campaigns.actions import model_letter
+    from actionapp.letters.compose import editable_text
 
     model = editable_text(model_letter(demo_action, "release", "en"))
     cases = [

@@ -16,7 +16,7 @@ from werkzeug.serving import make_server
 from actionapp.database import write_transaction
 from actionapp.extensions import db
 from actionapp.models import Letter, Submission
-from actionapp.services.counts import action_counts
+from actionapp.stats.counts import action_counts
 from tests.conftest import compose_data, started_stamp
 
 

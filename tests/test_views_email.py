@@ -8,9 +8,9 @@ from urllib.parse import urlsplit
 from sqlalchemy import func, select
 
 from actionapp.extensions import db
+from actionapp.letters.record import letter_as_sent
 from actionapp.models import Letter, LetterStatus, MessageKind, OutboxMessage, Submission, utcnow
-from actionapp.services.counts import action_counts
-from actionapp.services.letters import letter_as_sent
+from actionapp.stats.counts import action_counts
 from tests.conftest import csrf_token_from
 from tests.fixtures_email import MAIL_FROM, link_in, mail_config
 

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from actionapp.extensions import db
 from actionapp.models import EventReport, EventReportStatus, utcnow
-from actionapp.services.counts import action_counts
+from actionapp.stats.counts import action_counts
 from tests.conftest import started_stamp
 from tests.fixtures_print import read_pdf
 

@@ -206,7 +206,7 @@ def test_expired_form_for_an_action_closed_meanwhile_shows_the_text_to_copy(make
 
 def test_500_keeps_every_field(client, app, demo_action, monkeypatch):
     # A fault injected where letters are recorded (a bug cannot be made to happen otherwise).
-    from actionapp.public import composer
+    from actionapp.letters import composer_views as composer
 
     def broken(*args, **kwargs):
         raise RuntimeError("injected fault")

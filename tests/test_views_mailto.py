@@ -9,10 +9,10 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from markupsafe import escape
 from sqlalchemy import select
 
+from actionapp.email.messages import MAILTO_MAX_LENGTH
 from actionapp.extensions import db
 from actionapp.models import Letter, LetterStatus
-from actionapp.services.counts import action_counts
-from actionapp.services.mail import MAILTO_MAX_LENGTH
+from actionapp.stats.counts import action_counts
 from tests.conftest import csrf_token_from
 
 

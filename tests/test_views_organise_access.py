@@ -8,9 +8,9 @@ import pytest
 from flask import session
 
 from actionapp import create_app
+from actionapp.events.reports import NewEventReport, record_event_report
 from actionapp.extensions import db
 from actionapp.models import ActionUpdate, Organiser, SignInThrottle, UpdateText, utcnow
-from actionapp.services.events import NewEventReport, record_event_report
 from tests.conftest import csrf_token_from
 from tests.fixtures_organise import PASSWORD, sign_in
 
@@ -256,7 +256,7 @@ def test_session_cookie_is_permanent_with_a_lifetime(app, make_organiser):
 
 
 def test_deactivating_or_new_password_ends_sessions(app, signed_in, make_organiser):
-    from actionapp.services.organisers import set_access, set_password
+    from actionapp.organisers.accounts import set_access, set_password
 
     client = signed_in("editor")
     organiser = db.session.scalar(db.select(Organiser).where(Organiser.role == "editor"))
@@ -273,7 +273,7 @@ def test_deactivating_or_new_password_ends_sessions(app, signed_in, make_organis
 
 
 def test_csrf_is_required_on_organiser_forms(make_app, demo_action, cheap_hashing):
-    from actionapp.services.organisers import create_organiser
+    from actionapp.organisers.accounts import create_organiser
 
     app = make_app(WTF_CSRF_ENABLED=True)
     with app.app_context():
@@ -302,7 +302,7 @@ def test_csrf_is_required_on_organiser_forms(make_app, demo_action, cheap_hashin
 
 
 def test_passwords_are_hashed_with_argon2_defaults(app):
-    from actionapp.services.organisers import create_organiser, password_hasher
+    from actionapp.organisers.accounts import create_organiser, password_hasher
 
     organiser = create_organiser("hash@example.org", PASSWORD, "viewer", utcnow())
     assert organiser.password_hash.startswith("$argon2id$v=19$m=65536,t=3,p=4$")

@@ -17,8 +17,8 @@ from actionapp.models import (
     Submission,
     utcnow,
 )
-from actionapp.services.privacy import erase_email, subject_access_export
-from actionapp.services.stats import delivery_status
+from actionapp.privacy.personal_data import erase_email, subject_access_export
+from actionapp.stats.statistics import delivery_status
 
 
 def test_delivery_status_counts_sent_queued_and_failed_with_reasons(

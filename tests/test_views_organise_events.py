@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from actionapp.events.reports import NewEventReport, record_event_report
 from actionapp.extensions import db
 from actionapp.models import utcnow
-from actionapp.services.counts import action_counts
-from actionapp.services.events import NewEventReport, record_event_report
+from actionapp.stats.counts import action_counts
 
 
 def _report(action, **lines):

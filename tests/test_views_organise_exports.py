@@ -8,8 +8,8 @@ import io
 from sqlalchemy import func, select
 
 from actionapp.extensions import db
+from actionapp.letters.record import move_letters
 from actionapp.models import Channel, ExportLog, Letter, LetterStatus, utcnow
-from actionapp.services.letters import move_letters
 from tests.fixtures_organise import add_letters
 
 
@@ -66,8 +66,10 @@ def test_personal_data_needs_an_admin_a_reason_and_is_logged(signed_in, demo_act
 
 
 def test_csv_cells_cannot_become_spreadsheet_formulas(signed_in, demo_action):
-    from actionapp.services.compose import SupporterDetails
-    from actionapp.services.letters import NewSubmission, submit_letters
+    from tests.builders import submit_letters
+
+    from actionapp.letters.compose import SupporterDetails
+    from actionapp.letters.record import NewSubmission
 
     details = SupporterDetails(
         name="=HYPERLINK(\"http://evil.example\")", city="@city", country="GB", language="en",
@@ -131,7 +133,7 @@ def test_osdi_campaigns_and_outreaches_match_the_counts(signed_in, demo_action, 
 def test_osdi_counts_approved_event_letters_as_in_person_outreaches(signed_in, demo_action, client):
     from datetime import date
 
-    from actionapp.services.events import NewEventReport, approve_event_report, record_event_report
+    from actionapp.events.reports import NewEventReport, approve_event_report, record_event_report
 
     _letters(demo_action)
     court, procurator = demo_action.targets[0], demo_action.targets[1]

@@ -6,8 +6,8 @@ import base64
 import re
 from datetime import timedelta
 
+from actionapp.letters.record import move_letters
 from actionapp.models import Channel, LetterStatus, utcnow
-from actionapp.services.letters import move_letters
 from tests.fixtures_organise import add_letters
 
 

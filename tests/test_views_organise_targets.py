@@ -7,8 +7,8 @@ import html
 from sqlalchemy import func, select
 
 from actionapp.extensions import db
-from actionapp.i18n import is_country
 from actionapp.models import Channel, Target
+from actionapp.web.i18n import is_country
 from tests import realworld
 from tests.fixtures_organise import add_letters
 

@@ -7,10 +7,10 @@ from datetime import UTC, timedelta
 import pytest
 from flask import request_started
 
+from actionapp.campaigns.public_views import page_keep_until
 from actionapp.extensions import db
 from actionapp.models import ActionStatus, utcnow
-from actionapp.public.pagecache import CachedPage, PageCache
-from actionapp.public.views import page_keep_until
+from actionapp.web.pagecache import CachedPage, PageCache
 
 
 class FlaskRequests:

@@ -8,10 +8,10 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from actionapp.extensions import db
+from actionapp.letters.record import submission_by_token
 from actionapp.models import Letter, LetterStatus, Submission, utcnow
-from actionapp.services import pdf as pdf_service
-from actionapp.services.counts import action_counts
-from actionapp.services.letters import submission_by_token
+from actionapp.printing import pdf as pdf_service
+from actionapp.stats.counts import action_counts
 from tests.conftest import compose_data, csrf_token_from, started_stamp
 from tests.fixtures_print import read_pdf
 

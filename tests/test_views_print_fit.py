@@ -72,7 +72,7 @@ WINDOW_PROBLEM = re.compile(
 def test_target_form_saves_what_fits_and_refuses_what_does_not_with_the_numbers(
     signed_in, demo_action
 ):
-    from actionapp.services.pdf.checks import recipient_problems
+    from actionapp.printing.pdf.checks import recipient_problems
 
     editor = signed_in("editor")
     for official in TARGETS:
@@ -160,7 +160,7 @@ def test_a_model_letter_too_long_to_print_is_refused_at_save_with_the_page_limit
     signed_in, demo_action
 ):
     from actionapp.models import ModelLetter
-    from actionapp.services.pdf.checks import MAX_LETTER_PAGES
+    from actionapp.printing.pdf.checks import MAX_LETTER_PAGES
 
     editor = signed_in("editor")
     response = _model_letter(editor, demo_action, _words(13_000), "long")
@@ -174,9 +174,9 @@ def test_a_model_letter_too_long_to_print_is_refused_at_save_with_the_page_limit
 def test_a_model_letter_the_editor_accepts_prints_for_the_longest_supporter_on_both_papers(
     app, signed_in, client, demo_action
 ):
+    from actionapp.letters.forms import PERSONAL_MAX
     from actionapp.models import Submission
-    from actionapp.public.forms import PERSONAL_MAX
-    from actionapp.services.pdf.checks import MAX_LETTER_PAGES
+    from actionapp.printing.pdf.checks import MAX_LETTER_PAGES
     from tests.fixtures_print import read_pdf
 
     editor = signed_in("editor")
@@ -209,7 +209,7 @@ NO_FONT = {
 
 
 def test_composer_refuses_characters_no_installed_font_can_draw(app, client, demo_action):
-    from actionapp.services.pdf.fonts import undrawable
+    from actionapp.printing.pdf.fonts import undrawable
 
     for person in [*SUPPORTERS, NO_FONT]:
         missing = undrawable(" ".join([person["name"], person["city"], person.get("message", "")]))

@@ -9,12 +9,12 @@ from sqlalchemy import func, select
 
 from actionapp.extensions import db
 from actionapp.models import ActionStatus, ActionUpdate, Letter, Submission, UpdateText, utcnow
-from actionapp.services.counts import action_counts
+from actionapp.stats.counts import action_counts
 from tests.conftest import compose_data, started_stamp
 
 
 def test_index_lists_live_actions_newest_first(client, demo_action):
-    from actionapp.services.seed import create_demo_action, load_demo_data
+    from actionapp.campaigns.seed import create_demo_action, load_demo_data
 
     data = load_demo_data()
     data["action"] = {**data["action"], "slug": "second-action"}

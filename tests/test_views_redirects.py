@@ -6,7 +6,7 @@ from urllib.parse import quote, urljoin, urlsplit
 
 import pytest
 
-from actionapp.redirects import safe_redirect_target
+from actionapp.web.redirects import safe_redirect_target
 from tests.fixtures_organise import sign_in
 
 ORIGIN = "http://localhost"

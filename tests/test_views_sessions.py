@@ -17,7 +17,7 @@ import pytest
 from flask import url_for
 from werkzeug.serving import make_server
 
-from actionapp.accesslog import MASK, mask_tokens
+from actionapp.web.accesslog import MASK, mask_tokens
 from tests.fixtures_email import free_port
 from tests.fixtures_organise import sign_in
 
@@ -158,7 +158,7 @@ def test_gunicorn_with_the_shipped_settings_logs_no_tokens(app, database_url, tm
 
 def test_the_error_log_has_no_tokens(app, caplog, monkeypatch):
     """A fault on a token page is logged (with a traceback), never with the token."""
-    from actionapp.public import email_views
+    from actionapp.email import views as email_views
 
     def broken(*args, **kwargs):
         raise RuntimeError("database went away")  # stands in for any fault in the view

@@ -253,7 +253,7 @@ def test_messages_follow_the_actions_retention(app, client, opened, editor):
     from datetime import timedelta
 
     from actionapp.models import utcnow
-    from actionapp.services.privacy import purge_expired
+    from actionapp.privacy.personal_data import purge_expired
 
     post_message(app, client, opened, body="Keep strong, from far away.")
     queue = f"/organise/actions/{opened.id}/solidarity/messages"

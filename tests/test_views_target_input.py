@@ -12,10 +12,10 @@ import pytest
 from flask import current_app
 from sqlalchemy import select
 
+from actionapp.email.addresses import EmailAddressError, address_message, normalise_email
 from actionapp.extensions import db
 from actionapp.models import MessageStatus, OutboxMessage, Target, TargetKind
-from actionapp.services.email_address import EmailAddressError, address_message, normalise_email
-from actionapp.services.stats import delivery_status
+from actionapp.stats.statistics import delivery_status
 from tests.fixtures_email import link_in
 from tests.realworld import emails, targets
 

@@ -11,9 +11,9 @@ import dkim
 import pytest
 from sqlalchemy import select
 
+from actionapp.email.worker import OutboxWorker
 from actionapp.extensions import db
 from actionapp.models import MessageStatus, OutboxContent, OutboxMessage
-from actionapp.worker import OutboxWorker
 from tests.fixtures_email import dkim_key_pair
 from tests.test_services_outbox import at, queue_plain, statuses
 

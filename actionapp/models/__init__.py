@@ -1,6 +1,6 @@
 """Database models, one module per aggregate."""
 
-from actionapp.models.actions import (
+from actionapp.campaigns.models import (
     Action,
     ActionStatus,
     ActionText,
@@ -10,12 +10,8 @@ from actionapp.models.actions import (
     TargetKind,
     UpdateText,
 )
-from actionapp.models.base import utcnow
-from actionapp.models.counters import CounterSlot, LetterRollup, PersonalRollup
-from actionapp.models.events import EventReport, EventReportLine, EventReportStatus
-from actionapp.models.letters import Channel, Letter, LetterStatus, Submission
-from actionapp.models.organisers import ExportLog, Organiser, Role, SignInThrottle
-from actionapp.models.outbox import (
+from actionapp.columns import utcnow
+from actionapp.email.outbox_models import (
     MailSlot,
     MessageKind,
     MessageStatus,
@@ -23,8 +19,12 @@ from actionapp.models.outbox import (
     OutboxMessage,
     OutboxTemplate,
 )
-from actionapp.models.replies import ReplyAnswer, ReplyReport
-from actionapp.models.solidarity import (
+from actionapp.email.updates_models import Unsubscription, UpdateSend
+from actionapp.events.models import EventReport, EventReportLine, EventReportStatus
+from actionapp.letters.models import Channel, Letter, LetterStatus, Submission
+from actionapp.organisers.models import ExportLog, Organiser, Role, SignInThrottle
+from actionapp.replies.models import ReplyAnswer, ReplyReport
+from actionapp.solidarity.models import (
     Delivery,
     Recipient,
     SignAs,
@@ -32,7 +32,7 @@ from actionapp.models.solidarity import (
     SolidaritySettings,
     SolidarityStatus,
 )
-from actionapp.models.updates_mail import Unsubscription, UpdateSend
+from actionapp.stats.models import CounterSlot, LetterRollup, PersonalRollup
 
 __all__ = [
     "Action",

@@ -131,11 +131,11 @@ def _prepare(config: dict) -> list[str]:
     from flask_migrate import upgrade
 
     from actionapp import create_app
+    from actionapp.campaigns.seed import create_demo_action
+    from actionapp.email.messages import format_address, make_message_id
+    from actionapp.email.outbox import queue_message
     from actionapp.extensions import db
     from actionapp.models import MessageKind, utcnow
-    from actionapp.services.mail import format_address, make_message_id
-    from actionapp.services.outbox import queue_message
-    from actionapp.services.seed import create_demo_action
 
     app = create_app(config)
     ids = []
@@ -212,8 +212,8 @@ def _unsent(config: dict) -> int:
 
 def _worker_main(config: dict, ready, start, done) -> None:
     from actionapp import create_app
+    from actionapp.email.worker import OutboxWorker
     from actionapp.extensions import db
-    from actionapp.worker import OutboxWorker
 
     app = create_app(config)
     with app.app_context():
@@ -250,7 +250,7 @@ def _deliver(config: dict, workers: int) -> tuple[float, int]:
 
 def _floor(port: int, ids: list[str]) -> float:
     """Send the same messages with a bare smtplib loop over one connection; return seconds."""
-    from actionapp.services.mail import build_message, format_address, stamp_message
+    from actionapp.email.messages import build_message, format_address, stamp_message
 
     now = datetime(2026, 1, 1)
     messages = [

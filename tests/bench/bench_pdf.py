@@ -10,19 +10,20 @@ import time
 from pathlib import Path
 
 from flask_migrate import upgrade
+from tests.builders import submit_letters
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
 from actionapp import create_app
+from actionapp.campaigns.actions import primary_targets
+from actionapp.campaigns.seed import create_demo_action
 from actionapp.extensions import db
+from actionapp.letters.compose import SupporterDetails
+from actionapp.letters.record import NewSubmission
 from actionapp.models import Channel, utcnow
-from actionapp.services.actions import primary_targets
-from actionapp.services.compose import SupporterDetails
-from actionapp.services.letters import NewSubmission, submit_letters
-from actionapp.services.pdf import pool as pool_module
-from actionapp.services.pdf.engine import PDF_VARIANT
-from actionapp.services.pdf.pool import renderer_for
-from actionapp.services.seed import create_demo_action
+from actionapp.printing.pdf import pool as pool_module
+from actionapp.printing.pdf.engine import PDF_VARIANT
+from actionapp.printing.pdf.pool import renderer_for
 
 ROUNDS = 15
 
@@ -266,8 +267,8 @@ def _seven_packs(report, app, renderer, single_url: str, pack_url) -> None:
 
 
 def _geometry_for(app, token: str) -> str:
-    from actionapp.services.letters import submission_by_token
-    from actionapp.services.pdf.paper import choose_paper, geometry_css
+    from actionapp.letters.record import submission_by_token
+    from actionapp.printing.pdf.paper import choose_paper, geometry_css
 
     with app.app_context():
         submission = submission_by_token(token)

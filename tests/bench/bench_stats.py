@@ -21,13 +21,13 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from actionapp import create_app
+from actionapp.campaigns.seed import create_demo_action
 from actionapp.database import write_transaction
 from actionapp.extensions import db
 from actionapp.models import Role, utcnow
-from actionapp.services.organisers import create_organiser
-from actionapp.services.rollups import compact_day, days_to_compact
-from actionapp.services.seed import create_demo_action
-from actionapp.services.stats import action_statistics, default_range
+from actionapp.organisers.accounts import create_organiser
+from actionapp.stats.rollups import compact_day, days_to_compact
+from actionapp.stats.statistics import action_statistics, default_range
 from tests.bench.stats_data import populate
 
 LETTERS = int(os.environ.get("BENCH_STATS_LETTERS", "1000000"))

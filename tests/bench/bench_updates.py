@@ -64,11 +64,11 @@ def _prepare(config: dict, supporters: int) -> tuple[int, int]:
     from flask_migrate import upgrade
 
     from actionapp import create_app
+    from actionapp.campaigns.case_texts import save_update_texts
+    from actionapp.campaigns.editing import add_update
+    from actionapp.campaigns.seed import create_demo_action
     from actionapp.extensions import db
     from actionapp.models import Channel, Submission, utcnow
-    from actionapp.services.case_texts import save_update_texts
-    from actionapp.services.editing import add_update
-    from actionapp.services.seed import create_demo_action
 
     app = create_app(config)
     with app.app_context():
@@ -105,12 +105,14 @@ def _prepare(config: dict, supporters: int) -> tuple[int, int]:
 
 def _writer_main(config: dict, action_id: int, stop, out) -> None:
     """Record supporters' letters in a loop until told to stop; send back each one's time."""
+    from tests.builders import submit_letters
+
     from actionapp import create_app
+    from actionapp.campaigns.actions import primary_targets
     from actionapp.extensions import db
+    from actionapp.letters.compose import SupporterDetails
+    from actionapp.letters.record import NewSubmission
     from actionapp.models import Action, Channel, utcnow
-    from actionapp.services.actions import primary_targets
-    from actionapp.services.compose import SupporterDetails
-    from actionapp.services.letters import NewSubmission, submit_letters
 
     app = create_app(config)
     times = []
@@ -145,10 +147,10 @@ def _queue(config: dict, action_id: int, update_id: int) -> tuple[float, int]:
     """Queue the update as the organiser's send does; return the seconds and the count."""
     from actionapp import create_app
     from actionapp.database import write_transaction
+    from actionapp.email.messages import mail_settings
+    from actionapp.email.updates import prepare_update, queue_update
     from actionapp.extensions import db
     from actionapp.models import Action, ActionUpdate, utcnow
-    from actionapp.services.mail import mail_settings
-    from actionapp.services.updates_mail import prepare_update, queue_update
 
     app = create_app(config)
     with app.app_context():

@@ -84,9 +84,9 @@ def _prepare_database(database_url: str, secret: str):
     from flask_migrate import upgrade
 
     from actionapp import create_app
+    from actionapp.campaigns.seed import create_demo_action
     from actionapp.extensions import db
     from actionapp.models import utcnow
-    from actionapp.services.seed import create_demo_action
 
     app = create_app(
         {
@@ -148,11 +148,11 @@ STREETS = ("", "{n} Park Road", "Flat {n}\n27 Chapel Allerton Lane", "")
 def _submissions(app, slug: str, targets: list[int], count: int) -> list[Prepared]:
     """Build distinct composer posts as supporters send them: print letters to the primary
     targets and an embassy, each with its own name, address, paragraph and sometimes edits."""
+    from actionapp.campaigns.actions import model_letter
     from actionapp.extensions import db
+    from actionapp.letters.antibot import start_token
+    from actionapp.letters.compose import editable_text
     from actionapp.models import Action, utcnow
-    from actionapp.services.actions import model_letter
-    from actionapp.services.antibot import start_token
-    from actionapp.services.compose import editable_text
 
     with app.app_context():
         action = db.session.scalar(select(Action).where(Action.slug == slug))
@@ -204,7 +204,7 @@ def _reconcile(database_url: str, slug: str) -> tuple[int, int, int, int]:
     from actionapp import create_app
     from actionapp.extensions import db
     from actionapp.models import Action, Letter, Submission
-    from actionapp.services.counts import action_counts
+    from actionapp.stats.counts import action_counts
 
     app = create_app({"ENV": "testing", "SQLALCHEMY_DATABASE_URI": database_url})
     with app.app_context():

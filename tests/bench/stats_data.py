@@ -10,10 +10,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import insert
 
+from actionapp.campaigns.actions import primary_targets
 from actionapp.extensions import db
 from actionapp.models import CounterSlot, Letter, LetterRollup, PersonalRollup, Submission
-from actionapp.services.actions import primary_targets
-from actionapp.services.counts import (
+from actionapp.stats.counts import (
     POSTGRES_SLOTS,
     SUPPORTERS,
     RollupKey,

@@ -13,7 +13,7 @@ SHARED = HERE.parents[2] / "shared" / "realworld"
 
 def supporters() -> list[dict]:
     """Return every invented supporter, `message_repeat` repeated up to the paragraph's limit."""
-    from actionapp.public.forms import PERSONAL_MAX
+    from actionapp.letters.forms import PERSONAL_MAX
 
     people = json.loads((HERE / "supporters.json").read_text(encoding="utf-8"))
     for person in people:
@@ -71,8 +71,8 @@ def composer_refusal(
     that print it); tests that follow supporters through the channels take the others, and
     assert that these are refused with this message (in an app context).
     """
-    from actionapp.services.pdf.checks import sender_problem
-    from actionapp.services.pdf.fonts import undrawable
+    from actionapp.printing.pdf.checks import sender_problem
+    from actionapp.printing.pdf.fonts import undrawable
 
     typed = (person["name"], person["street"], person["city"], person.get("message", ""))
     if undrawable(" ".join(typed)):

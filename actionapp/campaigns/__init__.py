@@ -1,0 +1,1 @@
+"""Actions, their texts per language, targets, model letters and the editor."""

@@ -1,0 +1,1 @@
+"""Email: the outbox and its worker, messages, the email channels, update emails."""

@@ -1,1 +1,0 @@
-"""Pages other sites may embed, and uploaded action images."""

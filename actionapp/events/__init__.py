@@ -1,0 +1,1 @@
+"""Letter-writing events: packs for hosts, their reports and the organisers' review."""

@@ -1,0 +1,1 @@
+"""Writing letters: the composer, the one assembly of a letter, recording, coaching."""

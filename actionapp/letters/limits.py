@@ -1,0 +1,132 @@
+"""The composer's rate limits, keyed on what identifies abuse rather than on a shared address.
+
+A letter-writing event, a school or a mobile carrier puts dozens of supporters behind one
+network address: that address gets an event's budget, previews have their own, and the tight
+limits sit on the email address, the composer (its client key) and the official written to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from flask import current_app, request
+from flask_limiter.util import get_remote_address
+from limits import parse_many
+
+from actionapp.extensions import limiter
+from actionapp.letters.record import sender_key
+
+
+def is_send() -> bool:
+    """Tell whether this composer post sends the letter (a channel chosen), not a preview."""
+    return bool(request.form.get("channel")) and request.form.get("step") != "edit"
+
+
+def _is_preview() -> bool:
+    return not is_send()
+
+
+def _posted_email() -> str:
+    return (request.form.get("email") or "").strip().lower()
+
+
+def _no_email_or_preview() -> bool:
+    return not (is_send() and _posted_email())
+
+
+def _config(key: str):
+    return lambda: current_app.config[key]
+
+
+def _send_address_key() -> str:
+    # Its own key, so that equal limit strings for sends and previews never share a counter.
+    return f"send:{get_remote_address()}"
+
+
+def _preview_address_key() -> str:
+    return f"preview:{get_remote_address()}"
+
+
+def _email_key() -> str:
+    # A hash, never the address itself, in the limiter's storage (Redis).
+    return f"email:{sender_key(_posted_email())}"
+
+
+def _composer_key() -> str:
+    return f"composer:{(request.form.get('client_key') or '')[:64]}"
+
+
+def composer_limits(view):
+    """Decorate the composer view with its limits (POST only; each settable in config)."""
+    decorators = [
+        limiter.limit(
+            _config("SUBMIT_RATE_LIMIT"),
+            key_func=_send_address_key,
+            methods=["POST"],
+            exempt_when=_is_preview,
+        ),
+        limiter.limit(
+            _config("PREVIEW_RATE_LIMIT"),
+            key_func=_preview_address_key,
+            methods=["POST"],
+            exempt_when=is_send,
+        ),
+        limiter.limit(
+            _config("SUBMIT_EMAIL_RATE_LIMIT"),
+            key_func=_email_key,
+            methods=["POST"],
+            exempt_when=_no_email_or_preview,
+        ),
+        limiter.limit(
+            _config("SUBMIT_COMPOSER_RATE_LIMIT"),
+            key_func=_composer_key,
+            methods=["POST"],
+            exempt_when=_is_preview,
+        ),
+    ]
+    for decorate in decorators:
+        view = decorate(view)
+    return view
+
+
+def officials_within_budget(target_ids: Iterable[int]) -> bool:
+    """Count one letter to each official; False when one of them is over its budget."""
+    if not limiter.enabled:
+        return True
+    prefix = current_app.config.get("RATELIMIT_KEY_PREFIX", "")
+    limits = parse_many(current_app.config["SUBMIT_OFFICIAL_RATE_LIMIT"])
+    return all(
+        limiter.limiter.hit(limit, *filter(None, [prefix, "official", str(target_id)]))
+        for target_id in sorted(set(target_ids))
+        for limit in limits
+    )
+
+
+def _solidarity_address_key() -> str:
+    return f"solidarity:{get_remote_address()}"
+
+
+def _solidarity_form_key() -> str:
+    return f"solidarity-form:{(request.form.get('client_key') or '')[:64]}"
+
+
+def solidarity_limits(view):
+    """Decorate the solidarity message view: an event's budget per address, and per form."""
+    decorators = [
+        limiter.limit(
+            _config("SOLIDARITY_RATE_LIMIT"), key_func=_solidarity_address_key, methods=["POST"]
+        ),
+        limiter.limit(
+            _config("SUBMIT_COMPOSER_RATE_LIMIT"), key_func=_solidarity_form_key, methods=["POST"]
+        ),
+    ]
+    for decorate in decorators:
+        view = decorate(view)
+    return view
+
+
+def check_limits(view):
+    """Decorate the live check of a message: the previews' budget per address."""
+    return limiter.limit(
+        _config("PREVIEW_RATE_LIMIT"), key_func=_preview_address_key, methods=["POST"]
+    )(view)

@@ -1,0 +1,1 @@
+"""Supporters' personal data: removal on schedule, access and erasure requests."""

@@ -1,0 +1,1 @@
+"""Did they reply? Supporters tell whether an official answered their letter."""

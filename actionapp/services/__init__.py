@@ -1,1 +1,0 @@
-"""The rules of actionapp: plain functions that take and return plain values."""

@@ -1,0 +1,1 @@
+"""Solidarity messages to the people an action is about."""

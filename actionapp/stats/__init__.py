@@ -1,0 +1,1 @@
+"""Counts, rollups, statistics, charts, exports and the embeddable counter."""
