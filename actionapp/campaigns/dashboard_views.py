@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, render_template, request
+from flask import current_app, render_template, request
 from flask_babel import gettext as _
 
 from actionapp.campaigns.actions import action_state
@@ -16,33 +16,23 @@ from actionapp.campaigns.case_texts import (
 )
 from actionapp.campaigns.editing import all_actions, letters_to, publish_problems
 from actionapp.campaigns.forms import StatsFilterForm
+from actionapp.campaigns.lookups import action_or_404
 from actionapp.email.updates import update_figures
 from actionapp.events.reports import pending_event_reports
-from actionapp.extensions import db
 from actionapp.letters.coaching import PERSONALISED_FROM
 from actionapp.models import Action, Role, utcnow
 from actionapp.organisers.access import role_required
 from actionapp.privacy.personal_data import consent_records, purge_due_at
 from actionapp.solidarity.solidarity import solidarity_counts
 from actionapp.stats import charts
+from actionapp.stats.periods import stats_period
 from actionapp.stats.personalised import personalised_letters
 from actionapp.stats.statistics import (
-    MAX_RANGE_DAYS,
-    DateRange,
     action_statistics,
     dashboard_figures,
-    default_range,
 )
 from actionapp.web.i18n import country_name, format_number, language_name
 from actionapp.web.organise import bp
-
-
-def action_or_404(action_id: int) -> Action:
-    """Return the action with this id, or answer 404."""
-    action = db.session.get(Action, action_id)
-    if action is None:
-        abort(404)
-    return action
 
 
 def status_word(action: Action, now) -> str:
@@ -95,18 +85,6 @@ def action_overview(action_id: int):
         pending_events=len(pending_event_reports(action.id)),
         update_mail=update_figures(action.id),
     )
-
-
-def stats_period(action: Action, form: StatsFilterForm, today) -> tuple[DateRange, str]:
-    """Return the chosen range (the whole action by default) and any complaint about it."""
-    whole = default_range(action, today)
-    start = form.start.data or whole.start
-    end = form.end.data or whole.end
-    if start > end:
-        return whole, _("The start date is after the end date: showing the whole action.")
-    if (end - start).days >= MAX_RANGE_DAYS:
-        return whole, _("Choose a range of at most ten years: showing the whole action.")
-    return DateRange(start, end), ""
 
 
 @bp.get("/actions/<int:action_id>/statistics")

@@ -19,7 +19,6 @@ from actionapp.campaigns.actions import (
     action_state,
     live_actions,
     primary_targets,
-    published_action,
 )
 from actionapp.extensions import db
 from actionapp.models import Action, utcnow
@@ -40,14 +39,6 @@ def index():
     counts = {action.id: action_counts(action.id) for action in actions}
     states = {action.id: action_state(action, now) for action in actions}
     return render_template("public/index.html", actions=actions, counts=counts, states=states)
-
-
-def published_or_404(slug: str) -> Action:
-    """Return a published action or answer 404."""
-    action = published_action(slug)
-    if action is None:
-        abort(404)
-    return action
 
 
 @bp.record_once

@@ -22,10 +22,10 @@ from actionapp.campaigns.actions import (
     FollowUp,
     action_state,
     letter_languages,
-    published_action,
     submission_follow_up,
     variants,
 )
+from actionapp.campaigns.lookups import published_or_404
 from actionapp.database import write_transaction
 from actionapp.events.forms import EventPackForm, EventReportForm, report_form_class
 from actionapp.events.reports import EventReportError, NewEventReport, record_event_report
@@ -102,15 +102,8 @@ def _settings() -> PrintSettings:
     return PrintSettings.from_config(current_app.config, current_app.static_folder)
 
 
-def _published_or_404(slug: str) -> Action:
-    action = published_action(slug)
-    if action is None:
-        abort(404)
-    return action
-
-
 def _submission_or_404(slug: str, token: str) -> Submission:
-    action = _published_or_404(slug)
+    action = published_or_404(slug)
     submission = submission_by_token(token)
     # `is`: the relationship comes from the session's identity map while `action` is held,
     # without loading the action (and its texts) again.
@@ -255,7 +248,7 @@ def posted_page(slug: str, token: str):
 @bp.post("/actions/<slug>/posted/<token>")
 def posted(slug: str, token: str):
     """Record that the supporter posted their printed letters."""
-    action = _published_or_404(slug)
+    action = published_or_404(slug)
     days = int(current_app.config["CONFIRM_DAYS"])
     with write_transaction():
         submission = submission_by_token(token, for_update=True)
@@ -305,7 +298,7 @@ def _event_page(action: Action, form: EventPackForm, status: int = 200, message:
 @bp.get("/actions/<slug>/event")
 def event_page(slug: str):
     """Explain how to host a letter-writing event and offer the printable pack."""
-    action = _published_or_404(slug)
+    action = published_or_404(slug)
     form = EventPackForm(formdata=None)
     _prepare_pack_form(form, action)
     form.targets.data = [t.id for t in action.targets if t.kind == "primary"]
@@ -331,7 +324,7 @@ def _pack_pages() -> int:
 @limiter.limit(_pack_pages_limit, cost=_pack_pages)
 def event_pack(slug: str):
     """Download an event pack: letters with blank lines, and an envelope sheet."""
-    action = _published_or_404(slug)
+    action = published_or_404(slug)
     form = EventPackForm(formdata=request.args)
     _prepare_pack_form(form, action)
     if not form.validate():
@@ -365,7 +358,7 @@ def _report_form(action: Action) -> EventReportForm:
 @limiter.limit(_report_limit, methods=["POST"])
 def event_report(slug: str):
     """Let a host report the letters written at their event, for the organisers to review."""
-    action = _published_or_404(slug)
+    action = published_or_404(slug)
     form = _report_form(action)
     if request.method == "GET" or not form.validate():
         status = 422 if request.method == "POST" else 200
@@ -398,5 +391,5 @@ def event_report(slug: str):
 @bp.get("/actions/<slug>/event/report/thanks")
 def event_reported(slug: str):
     """Thank the host; their letters count once the organisers have checked the report."""
-    action = _published_or_404(slug)
+    action = published_or_404(slug)
     return render_template("print/event_reported.html", action=action)
