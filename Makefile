@@ -18,7 +18,7 @@ TEST_PACKAGES := $(RUN_PACKAGES) chromium qpdf poppler-utils default-jre-headles
 	extract-messages \
 	system-packages system-packages-test clean
 
-# The web server and, beside it, the outbox worker that delivers email (docs-email.md).
+# The web server and, beside it, the outbox worker that delivers email (README, "Email").
 # Ctrl-C stops both: the worker gets SIGTERM and finishes the message it is sending.
 # Links in emails and PDFs point to this port (ACTIONAPP_PUBLIC_URL, when set, wins).
 run: setup system-packages db
@@ -43,6 +43,7 @@ test-pg: setup-test system-packages-test translations
 lint: setup-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 bench: setup-test system-packages-test translations
 	$(BIN)/python -m tests.bench.run $(BENCH_ARGS)
