@@ -29,6 +29,8 @@ def action_image_url(action) -> str | None:
 def register(app: Flask) -> None:
     """Add the organiser routes (each module adds its own to bp) and the template helpers."""
     # Imported here, not at the top: each module adds its routes to bp when first imported.
+    import actionapp.replies.views
+    import actionapp.solidarity.views  # noqa: F401
     from actionapp.campaigns import (
         case_texts_views,  # noqa: F401
         dashboard_views,  # noqa: F401
@@ -39,8 +41,6 @@ def register(app: Flask) -> None:
     from actionapp.events import review_views  # noqa: F401
     from actionapp.letters import coaching_views  # noqa: F401
     from actionapp.organisers import admin_views  # noqa: F401
-    from actionapp.replies import views  # noqa: F401
-    from actionapp.solidarity import views  # noqa: F401
     from actionapp.stats import export_views  # noqa: F401
 
     app.register_blueprint(bp, url_prefix="/organise")
