@@ -130,3 +130,34 @@ def test_reports_are_rate_limited(make_app, demo_action):
     assert client.post(url, data=data).status_code == 303
     assert client.post(url, data=data).status_code == 429
     assert client.get(url).status_code == 200  # reading the form is not limited
+
+
+def test_report_over_the_total_limit_says_so_in_the_interface_language(app, client, demo_action):
+    """3,000 letters to each of two officials: each count is allowed, the total is not."""
+    court = next(t for t in demo_action.targets if t.kind == "primary")
+    embassy = next(t for t in demo_action.targets if t.kind == "embassy")
+    counts = {f"letters_{court.id}": "3000", f"letters_{embassy.id}": "3000"}
+    url = f"/actions/{demo_action.slug}/event/report"
+    response = client.post(url, data=_report_data(app, demo_action, **counts))
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "at most 5,000 letters in all, and this one counts 6,000" in page
+    assert "cannot be in the future" not in page
+    assert 'value="3000"' in page  # what the host typed is kept
+    client.get("/language/zh")
+    response = client.post(url, data=_report_data(app, demo_action, **counts))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "6,000" in page
+    assert "this one counts" not in page  # no English sentence in the Chinese page
+    assert db.session.scalar(select(func.count(EventReport.id))) == 0
+
+
+def test_report_in_the_future_names_the_date(app, client, demo_action):
+    future = (utcnow().date() + timedelta(days=9)).isoformat()
+    response = client.post(
+        f"/actions/{demo_action.slug}/event/report",
+        data=_report_data(app, demo_action, held_on=future),
+    )
+    assert response.status_code == 422
+    assert "it cannot be in the future" in response.get_data(as_text=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
@@ -15,11 +16,12 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
 
-from actionapp.events.reports import REPORT_MAX_LETTERS
+from actionapp.events.reports import REPORT_MAX_LETTERS, EventReportError
 from actionapp.letters.forms import MultiCheckboxField, at_least_one, single_line
 from actionapp.models import Target
 from actionapp.printing.pdf import EVENT_PACK_MAX
 from actionapp.web.forms import AppForm
+from actionapp.web.i18n import format_number
 
 NOTE_MAX = 1000
 
@@ -102,10 +104,37 @@ class EventReportForm(AppForm):
         """Validate the fields, then ask for at least one letter."""
         valid = super().validate(extra_validators)
         if valid and sum(self.letters_by_target().values()) < 1:
-            first = self[self.count_fields[0][1]] if self.count_fields else self.city
-            first.errors = [*first.errors, _l("Please tell us how many letters you wrote.")]
+            self.show_report_error(EventReportError("no_letters"))
             valid = False
         return valid
+
+    def show_report_error(self, error: EventReportError) -> None:
+        """Put the broken rule, in the interface language, beside the field it is about."""
+        first_count = self[self.count_fields[0][1]] if self.count_fields else self.city
+        if error.code == "future_date":
+            field, message = self.held_on, _("Please check the date: it cannot be in the future.")
+        elif error.code == "too_many_letters":
+            field = first_count
+            message = _(
+                "One report counts at most %(maximum)s letters in all, and this one counts "
+                "%(total)s. Please check the numbers, or report each event on its own.",
+                maximum=format_number(error.values["maximum"]),
+                total=format_number(error.values["total"]),
+            )
+        elif error.code == "too_many_cards":
+            field = self.cards
+            message = _(
+                "One report counts at most %(maximum)s cards.",
+                maximum=format_number(error.values["maximum"]),
+            )
+        elif error.code == "negative_letters":
+            field, message = first_count, _("A number of letters cannot be below zero.")
+        elif error.code == "unknown_target":
+            field = first_count
+            message = _("The officials of this action have changed: please check the numbers.")
+        else:
+            field, message = first_count, _("Please tell us how many letters you wrote.")
+        field.errors = [*field.errors, message]
 
 
 def report_form_class(targets: list[Target]) -> type[EventReportForm]:

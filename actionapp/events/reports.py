@@ -10,6 +10,7 @@ from sqlalchemy import select
 from actionapp.extensions import db
 from actionapp.models import Action, EventReport, EventReportLine, EventReportStatus
 from actionapp.solidarity.solidarity import event_cards_metric
+from actionapp.rule_errors import RuleError
 from actionapp.stats.counts import RollupKey, bump, bump_rollups, letter_metric
 
 EVENT_CHANNEL = "event"
@@ -17,8 +18,13 @@ EVENT_CHANNEL = "event"
 REPORT_MAX_LETTERS = 5000
 
 
-class EventReportError(ValueError):
-    """A report that cannot be recorded as it is."""
+class EventReportError(RuleError):
+    """A report that cannot be recorded as it is.
+
+    Codes: unknown_target, negative_letters, no_letters, too_many_letters (total, maximum),
+    too_many_cards (cards, maximum),
+    future_date (held_on).
+    """
 
 
 @dataclass(frozen=True)
@@ -66,17 +72,19 @@ def record_event_report(action: Action, new: NewEventReport, now: datetime) -> E
     target_ids = {target.id for target in action.targets}
     lines = {tid: n for tid, n in new.letters_by_target.items() if n}
     if any(tid not in target_ids for tid in lines):
-        raise EventReportError("a target that is not part of this action")
+        raise EventReportError("unknown_target")
     if any(n < 0 for n in lines.values()):
-        raise EventReportError("a negative number of letters")
+        raise EventReportError("negative_letters")
     total = sum(lines.values())
     if not 0 <= new.cards <= REPORT_MAX_LETTERS:
-        raise EventReportError(f"a report counts 0 to {REPORT_MAX_LETTERS} cards")
-    if not 1 <= total <= REPORT_MAX_LETTERS:
-        raise EventReportError(f"a report counts 1 to {REPORT_MAX_LETTERS} letters")
+        raise EventReportError("too_many_cards", cards=new.cards, maximum=REPORT_MAX_LETTERS)
+    if total < 1:
+        raise EventReportError("no_letters")
+    if total > REPORT_MAX_LETTERS:
+        raise EventReportError("too_many_letters", total=total, maximum=REPORT_MAX_LETTERS)
     # A day of slack: the host's calendar may be ahead of UTC.
     if new.held_on > (now + timedelta(days=1)).date():
-        raise EventReportError("an event in the future")
+        raise EventReportError("future_date", held_on=new.held_on)
     report = EventReport(
         action_id=action.id,
         status=EventReportStatus.PENDING,

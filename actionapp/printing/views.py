@@ -382,8 +382,8 @@ def event_report(slug: str):
     try:
         with write_transaction():
             record_event_report(action, new, now)
-    except EventReportError:
-        form.held_on.errors = [_("Please check the date: it cannot be in the future.")]
+    except EventReportError as error:
+        form.show_report_error(error)
         return render_template("print/event_report.html", action=action, form=form), 422
     return redirect(url_for("print.event_reported", slug=slug), 303)
 
