@@ -87,3 +87,17 @@ def test_cli_and_admin_form_agree_on_every_real_world_address(app, runner, signe
         )  # fmt: skip
         assert (cli.exit_code == 0) is case.accepted, (case, cli.output)
         assert (form.status_code == 303) is case.accepted, case
+
+
+def test_the_last_active_admin_is_not_deactivated_from_the_cli(app, runner, cheap_hashing):
+    """The rule the admin page keeps holds in the CLI too: one active administrator stays."""
+    create = ["organisers", "create", "lead@example.org", "--role", "admin"]
+    assert runner.invoke(args=create, input=f"{GOOD}\n{GOOD}\n").exit_code == 0
+    refused = runner.invoke(args=["organisers", "deactivate", "lead@example.org"])
+    assert refused.exit_code != 0
+    assert "last active administrator" in refused.output
+    assert sign_in(app.test_client(), "lead@example.org", GOOD).status_code == 303
+    second = ["organisers", "create", "second@example.org", "--role", "admin"]
+    assert runner.invoke(args=second, input=f"{GOOD}\n{GOOD}\n").exit_code == 0
+    assert runner.invoke(args=["organisers", "deactivate", "lead@example.org"]).exit_code == 0
+    assert sign_in(app.test_client(), "lead@example.org", GOOD).status_code == 200  # refused

@@ -335,3 +335,23 @@ def test_login_id_keeps_no_secret_in_the_session(app, signed_in):
         assert ":" in sess["_user_id"]
         assert "password" not in str(dict(sess))
     assert session is not None
+
+
+def test_the_last_active_admin_cannot_demote_themselves(app, signed_in):
+    client = signed_in("admin")
+    admin = db.session.scalar(db.select(Organiser).where(Organiser.role == "admin"))
+    response = client.post(
+        f"/organise/organisers/{admin.id}/access",
+        data={f"o{admin.id}-role": "viewer"},
+        follow_redirects=True,
+    )
+    assert "This is the last active administrator" in response.get_data(as_text=True)
+    db.session.refresh(admin)
+    assert admin.role == "admin" and admin.active
+    client.get("/language/zh")
+    page = client.post(
+        f"/organise/organisers/{admin.id}/access",
+        data={f"o{admin.id}-role": "viewer"},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "last active administrator" not in page  # said in Chinese

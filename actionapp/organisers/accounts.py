@@ -17,10 +17,15 @@ from actionapp.email.addresses import EmailAddressError, email_lookup_key, norma
 from actionapp.extensions import db
 from actionapp.models import Organiser, Role, SignInThrottle
 from actionapp.organisers.models import new_session_token
+from actionapp.rule_errors import RuleError
 
 
-class OrganiserError(ValueError):
-    """An organiser account could not be created or changed as asked."""
+class OrganiserError(RuleError):
+    """An organiser account could not be created or changed as asked.
+
+    Codes: password_too_short (min_length), email_refused (email, problem), email_taken (email),
+    last_admin (the last active administrator may not be demoted or deactivated).
+    """
 
 
 @lru_cache(maxsize=1)
@@ -38,7 +43,7 @@ def _dummy_hash() -> str:
 def check_password(password: str, min_length: int) -> None:
     """Refuse passwords that are too short."""
     if len(password) < min_length:
-        raise OrganiserError(f"The password must have at least {min_length} characters.")
+        raise OrganiserError("password_too_short", min_length=min_length)
 
 
 def organiser_by_email(email: str) -> Organiser | None:
@@ -53,9 +58,9 @@ def create_organiser(
     try:
         email = normalise_email(email)
     except EmailAddressError as error:
-        raise OrganiserError(f"{email!r} is not an email address we can send to: {error}") from None
+        raise OrganiserError("email_refused", email=email, problem=error.problem) from None
     if organiser_by_email(email) is not None:
-        raise OrganiserError(f"An organiser with the email {email} exists already.")
+        raise OrganiserError("email_taken", email=email)
     check_password(password, min_length)
     organiser = Organiser(
         email=email, password_hash=password_hasher().hash(password), role=role, created_at=now
@@ -78,7 +83,13 @@ def end_all_sessions(organiser: Organiser) -> None:
 
 
 def set_access(organiser: Organiser, role: Role, active: bool) -> None:
-    """Change an organiser's role or active flag; ends their sessions when either changes."""
+    """Change an organiser's role or active flag; ends their sessions when either changes.
+
+    Raises OrganiserError("last_admin") rather than leave no active administrator.
+    """
+    losing_admin = organiser.role == Role.ADMIN and organiser.active
+    if losing_admin and (role != Role.ADMIN or not active) and active_admin_count() <= 1:
+        raise OrganiserError("last_admin")
     if organiser.role != role or organiser.active != active:
         end_all_sessions(organiser)
     organiser.role = role

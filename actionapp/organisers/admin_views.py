@@ -19,10 +19,10 @@ from actionapp.models import Organiser, Role, utcnow
 from actionapp.organisers.access import current_organiser, role_required
 from actionapp.organisers.accounts import (
     OrganiserError,
-    active_admin_count,
     create_organiser,
     set_access,
 )
+from actionapp.organisers.messages import organiser_error_message
 from actionapp.privacy.personal_data import (
     erase_email,
     subject_access_export,
@@ -163,7 +163,7 @@ def new_organiser():
             current_app.config["PASSWORD_MIN_LENGTH"],
         )
     except OrganiserError as error:
-        form.email.errors = [str(error)]
+        form.email.errors = [organiser_error_message(error)]
         return _organisers_page(form, 422)
     db.session.commit()
     flash(_("The organiser was added."), "ok")
@@ -183,11 +183,11 @@ def organiser_access(organiser_id: int):
         flash(_("Choose a role."), "error")
         return redirect(url_for("organise.organisers"), 303)
     role, active = Role(form.role.data), bool(form.active.data)
-    losing_admin = organiser.role == Role.ADMIN and organiser.active
-    if losing_admin and (role != Role.ADMIN or not active) and active_admin_count() <= 1:
-        flash(_("This is the last active administrator: the account stays as it is."), "error")
+    try:
+        set_access(organiser, role, active)
+    except OrganiserError as error:
+        flash(organiser_error_message(error), "error")
         return redirect(url_for("organise.organisers"), 303)
-    set_access(organiser, role, active)
     db.session.commit()
     if organiser.id == current_organiser().id and (role != Role.ADMIN or not active):
         return redirect(url_for("auth.sign_in"), 303)

@@ -20,6 +20,7 @@ from actionapp.organisers.accounts import (
     set_access,
     set_password,
 )
+from actionapp.organisers.messages import organiser_error_message
 from actionapp.privacy.personal_data import purge_expired
 from actionapp.replies.replies import ask_replies
 from actionapp.stats.rollups import compact_day, days_to_compact
@@ -65,7 +66,7 @@ def create(email: str, role: str) -> None:
             email, password, Role(role), utcnow(), current_app.config["PASSWORD_MIN_LENGTH"]
         )
     except OrganiserError as error:
-        raise click.ClickException(str(error)) from None
+        raise click.ClickException(organiser_error_message(error)) from None
     db.session.commit()
     click.echo(f"Organiser {organiser.email} added as {organiser.role}.")
 
@@ -86,7 +87,7 @@ def change_password(email: str) -> None:
     try:
         set_password(organiser, read_password(), current_app.config["PASSWORD_MIN_LENGTH"])
     except OrganiserError as error:
-        raise click.ClickException(str(error)) from None
+        raise click.ClickException(organiser_error_message(error)) from None
     db.session.commit()
     click.echo(f"Password changed for {organiser.email}.")
 
@@ -96,7 +97,10 @@ def change_password(email: str) -> None:
 def deactivate(email: str) -> None:
     """Stop an organiser from signing in (and end their sessions)."""
     organiser = _existing(email)
-    set_access(organiser, organiser.role, active=False)
+    try:
+        set_access(organiser, organiser.role, active=False)
+    except OrganiserError as error:
+        raise click.ClickException(organiser_error_message(error)) from None
     db.session.commit()
     click.echo(f"{organiser.email} can no longer sign in.")
 

@@ -12,7 +12,7 @@ from babel.core import get_global
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_time as babel_format_time
 from babel.dates import get_datetime_format
-from flask import Flask, current_app, request
+from flask import Flask, current_app, has_request_context, request
 from flask_babel import format_datetime, format_decimal, get_locale
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
@@ -23,7 +23,12 @@ LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?$")
 
 
 def select_locale() -> str:
-    """Pick the interface language: the visitor's choice (a cookie), else Accept-Language."""
+    """Pick the interface language: the visitor's choice (a cookie), else Accept-Language.
+
+    Outside a request (the CLI, the outbox worker) messages are in the default language.
+    """
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     return negotiate_language(
         request.cookies.get(LANGUAGE_COOKIE),
         request.headers.get("Accept-Language", ""),
