@@ -31,6 +31,7 @@ from actionapp.stats.statistics import (
     action_statistics,
     dashboard_figures,
 )
+from actionapp.stats.vocabulary import channel_labels, channel_status_labels
 from actionapp.web.i18n import country_name, format_number, language_name
 from actionapp.web.organise import bp
 
@@ -156,33 +157,6 @@ def _chart_summary(stats) -> dict[str, str]:
             days=format_number(stats.period.days),
             day=busiest_day[0].isoformat() if busiest_day else "-",
         ),
-    }
-
-
-def channel_labels() -> dict[str, str]:
-    """Name each channel for organisers."""
-    return {
-        "email": _("Email"),
-        "mailto": _("Own email program"),
-        "print": _("Printed"),
-        "event": _("Reported from events"),
-    }
-
-
-def channel_status_labels() -> dict[tuple[str, str], str]:
-    """Name each channel and status pair for organisers."""
-    return {
-        ("email", "confirmed"): _("Email, confirmed"),
-        ("email", "awaiting_confirmation"): _("Email, awaiting confirmation"),
-        ("email", "duplicate"): _("Email, already written from that address (not sent)"),
-        ("mailto", "sent"): _("Own email program, sent"),
-        ("mailto", "opened"): _("Own email program, opened only"),
-        ("print", "printed"): _("Printed"),
-        ("print", "posted"): _("Printed and posted"),
-        ("print", "to_print"): _("Print chosen, PDF not downloaded"),
-        ("event", "approved"): _("Event reports, approved"),
-        ("event", "pending"): _("Event reports, awaiting review"),
-        ("event", "rejected"): _("Event reports, rejected"),
     }
 
 

@@ -14,19 +14,11 @@ from actionapp.database import insert_with_conflicts
 from actionapp.extensions import db
 from actionapp.letters.coaching import is_personalised
 from actionapp.models import CounterSlot, LetterRollup, PersonalRollup
+from actionapp.stats.vocabulary import COUNTED_STATUSES
 
 SUPPORTERS = "supporters"
 # Concurrent PostgreSQL writers spread over this many rows per counter; SQLite writes one at a time.
 POSTGRES_SLOTS = 8
-
-# The statuses that make a letter count publicly, per channel. Other statuses are shown to
-# organisers (awaiting confirmation, mailto links opened) but not added to the public total.
-COUNTED_STATUSES: dict[str, frozenset[str]] = {
-    "email": frozenset({"confirmed"}),
-    "mailto": frozenset({"sent"}),
-    "print": frozenset({"printed", "posted"}),
-    "event": frozenset({"approved"}),
-}
 
 
 # Channels whose letters have a day but no hour (events report the day they were held): their

@@ -14,22 +14,8 @@ from actionapp.database import is_sqlite
 from actionapp.extensions import db
 from actionapp.models import Action, LetterRollup, MessageKind, MessageStatus, OutboxMessage, Target
 from actionapp.stats.counts import CHANNELS_WITHOUT_HOUR, action_counts, is_counted
-from actionapp.stats.vocabulary import COUNTED_STATUSES
+from actionapp.stats.vocabulary import COUNTED_STATUSES, KNOWN_CHANNEL_STATUSES
 
-# The channel and status pairs organisers always see, in this order, even when zero.
-KNOWN_CHANNEL_STATUSES: tuple[tuple[str, str], ...] = (
-    ("email", "confirmed"),
-    ("email", "awaiting_confirmation"),
-    ("email", "duplicate"),
-    ("mailto", "sent"),
-    ("mailto", "opened"),
-    ("print", "printed"),
-    ("print", "posted"),
-    ("print", "to_print"),
-    ("event", "approved"),
-    ("event", "pending"),
-    ("event", "rejected"),
-)
 # A date range longer than this is refused (a typo such as year 0202 would build huge tables).
 MAX_RANGE_DAYS = 3660
 
