@@ -38,13 +38,10 @@ def _config(key: str):
     return lambda: current_app.config[key]
 
 
-def _send_address_key() -> str:
-    # Its own key, so that equal limit strings for sends and previews never share a counter.
-    return f"send:{get_remote_address()}"
-
-
-def _preview_address_key() -> str:
-    return f"preview:{get_remote_address()}"
+def _address_key(kind: str):
+    # Its own key per kind, so that equal limit strings for sends and previews never share a
+    # counter.
+    return lambda: f"{kind}:{get_remote_address()}"
 
 
 def _email_key() -> str:
@@ -56,36 +53,21 @@ def _composer_key() -> str:
     return f"composer:{(request.form.get('client_key') or '')[:64]}"
 
 
+# Each limit of a composer post: its setting, what it is counted per, and when it does not apply.
+COMPOSER_LIMITS = (
+    ("SUBMIT_RATE_LIMIT", _address_key("send"), _is_preview),
+    ("PREVIEW_RATE_LIMIT", _address_key("preview"), is_send),
+    ("SUBMIT_EMAIL_RATE_LIMIT", _email_key, _no_email_or_preview),
+    ("SUBMIT_COMPOSER_RATE_LIMIT", _composer_key, _is_preview),
+)
+
+
 def composer_limits(view):
     """Decorate the composer view with its limits (POST only; each settable in config)."""
-    decorators = [
-        limiter.limit(
-            _config("SUBMIT_RATE_LIMIT"),
-            key_func=_send_address_key,
-            methods=["POST"],
-            exempt_when=_is_preview,
-        ),
-        limiter.limit(
-            _config("PREVIEW_RATE_LIMIT"),
-            key_func=_preview_address_key,
-            methods=["POST"],
-            exempt_when=is_send,
-        ),
-        limiter.limit(
-            _config("SUBMIT_EMAIL_RATE_LIMIT"),
-            key_func=_email_key,
-            methods=["POST"],
-            exempt_when=_no_email_or_preview,
-        ),
-        limiter.limit(
-            _config("SUBMIT_COMPOSER_RATE_LIMIT"),
-            key_func=_composer_key,
-            methods=["POST"],
-            exempt_when=_is_preview,
-        ),
-    ]
-    for decorate in decorators:
-        view = decorate(view)
+    for setting, key_func, exempt_when in COMPOSER_LIMITS:
+        view = limiter.limit(
+            _config(setting), key_func=key_func, methods=["POST"], exempt_when=exempt_when
+        )(view)
     return view
 
 
