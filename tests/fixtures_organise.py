@@ -12,6 +12,7 @@ from actionapp.letters.compose import SupporterDetails
 from actionapp.letters.record import NewSubmission, mark_printed
 from actionapp.models import Channel, Role, utcnow
 from actionapp.organisers import accounts as organiser_service
+from tests.builders import submit_letters
 
 PASSWORD = "correct horse battery staple"
 

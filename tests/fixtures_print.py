@@ -22,6 +22,7 @@ from actionapp.extensions import db
 from actionapp.letters.compose import SupporterDetails
 from actionapp.letters.record import NewSubmission, mark_printed
 from actionapp.models import Channel, utcnow
+from tests.builders import submit_letters
 
 MM_PER_PT = 25.4 / 72
 

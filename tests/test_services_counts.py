@@ -11,6 +11,7 @@ from actionapp.letters.compose import SupporterDetails
 from actionapp.letters.record import NewSubmission, mark_printed, move_letters
 from actionapp.models import Channel, Letter, LetterRollup, LetterStatus, utcnow
 from actionapp.stats.counts import action_counts, bump, counter_values
+from tests.builders import submit_letters
 
 
 def _submit(

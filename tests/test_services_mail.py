@@ -101,6 +101,7 @@ def test_crafted_name_that_bypassed_the_form_is_refused_when_queued(app, demo_ac
     from actionapp.letters.compose import SupporterDetails
     from actionapp.letters.record import NewSubmission
     from actionapp.models import Channel, utcnow
+    from tests.builders import submit_letters
     from tests.fixtures_email import mail_config
 
     app.config.update(mail_config(smtp_server))

@@ -28,6 +28,7 @@ from actionapp.models import (
     utcnow,
 )
 from actionapp.privacy.personal_data import erase_email, purge_expired
+from tests.builders import submit_letters
 from tests.fixtures_email import PUBLIC_URL
 from tests.realworld import supporters
 

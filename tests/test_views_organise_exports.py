@@ -66,10 +66,9 @@ def test_personal_data_needs_an_admin_a_reason_and_is_logged(signed_in, demo_act
 
 
 def test_csv_cells_cannot_become_spreadsheet_formulas(signed_in, demo_action):
-    from tests.builders import submit_letters
-
     from actionapp.letters.compose import SupporterDetails
     from actionapp.letters.record import NewSubmission
+    from tests.builders import submit_letters
 
     details = SupporterDetails(
         name="=HYPERLINK(\"http://evil.example\")", city="@city", country="GB", language="en",

@@ -175,7 +175,7 @@ def queue_letter_messages(
         if not target.email or db.session.scalar(
             select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key)
         ):
-            # No address: submit_letters never writes such an email letter; nothing to send.
+            # No address: record_letters never writes such an email letter; nothing to send.
             continue
         message_id = make_message_id(settings.message_id_domain, "letter")
         try:

@@ -14,7 +14,7 @@ from sqlalchemy import bindparam, insert, select
 from actionapp.campaigns.actions import action_state
 from actionapp.database import insert_with_conflicts
 from actionapp.extensions import db
-from actionapp.letters.compose import LetterText, SupporterDetails, write_letters
+from actionapp.letters.compose import LetterText, SupporterDetails
 from actionapp.models import Action, Channel, Letter, LetterStatus, Submission
 from actionapp.stats.counts import (
     SUPPORTERS,
@@ -302,14 +302,6 @@ def letter_as_sent(letter: Letter) -> LetterText:
         signature_name=submission.name,
         signature_place=", ".join(part for part in (submission.city, country) if part),
     )
-
-
-def submit_letters(action: Action, new: NewSubmission, now: datetime) -> Submission:
-    """Write, record and count a supporter's letters; return the submission (idempotent)."""
-    recorded = record_letters(
-        action, new, write_letters(action, new.details, now.date(), translations=False), now
-    )
-    return db.session.get_one(Submission, recorded.id)
 
 
 def mark_printed(submission: Submission, now: datetime) -> int:

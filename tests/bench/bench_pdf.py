@@ -10,7 +10,6 @@ import time
 from pathlib import Path
 
 from flask_migrate import upgrade
-from tests.builders import submit_letters
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 
@@ -24,6 +23,7 @@ from actionapp.models import Channel, utcnow
 from actionapp.printing.pdf import pool as pool_module
 from actionapp.printing.pdf.engine import PDF_VARIANT
 from actionapp.printing.pdf.pool import renderer_for
+from tests.builders import submit_letters
 
 ROUNDS = 15
 
