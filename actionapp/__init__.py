@@ -171,8 +171,3 @@ def register_commands(app: Flask) -> None:
     from actionapp.cli import register_cli
 
     register_cli(app)
-
-
-def is_json_request() -> bool:
-    """Tell whether the client asked for JSON."""
-    return request.path.startswith("/api/")

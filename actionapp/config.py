@@ -21,11 +21,8 @@ class Config:
     # PostgreSQL: a statement waiting this long for a lock gives up; the supporter gets a 503
     # with their letter kept instead of a request that hangs.
     POSTGRES_LOCK_TIMEOUT_MS = 10_000
-    # Counter rows per action and metric; more slots spread concurrent writers (PostgreSQL).
-    COUNTER_SLOTS = 8
 
     ORGANISATION_NAME = "actionapp demo organisation"
-    ORGANISATION_URL = ""
     # The address supporters reach the site at, for links in emails and PDFs. Required in
     # production; elsewhere it follows the port the development server runs on.
     PUBLIC_URL = ""

@@ -20,6 +20,7 @@ from actionapp.stats.statistics import (
     default_range,
     delivery_status,
 )
+from actionapp.stats.vocabulary import COUNTED_STATUSES
 from tests.bench.stats_data import populate
 from tests.fixtures_organise import add_letters
 

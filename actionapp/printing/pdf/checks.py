@@ -172,7 +172,7 @@ def model_letter_print_problems(
     problems = []
     for paper in PAPERS.values():
         try:
-            pages = letter_pages(written, writer, paper, settings, now)
+            pages = letter_pages(written, writer, paper, settings)
         except DocumentTooLargeError:
             pages = None
         if pages is None or pages > MAX_LETTER_PAGES:

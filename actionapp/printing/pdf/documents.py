@@ -306,9 +306,8 @@ class SampleWriter:
 
 
 def letter_pages(
-    written: LetterText, writer: SampleWriter, paper: PaperLayout, settings: PrintSettings,
-    now: datetime,
-) -> int:  # fmt: skip
+    written: LetterText, writer: SampleWriter, paper: PaperLayout, settings: PrintSettings
+) -> int:
     """Return how many pages one written letter prints on (DocumentTooLargeError if too long)."""
     letter = printed_letter(written, writer, paper)
     html = render_template(
