@@ -4,15 +4,10 @@ from __future__ import annotations
 
 import base64
 import re
-import sys
 from collections.abc import Sequence
 
 import pygal
 from pygal.style import Style
-
-# pygal appends an import hook for its map plugins that lacks find_spec(), so every later
-# import anywhere raises an ImportWarning. Those plugins are not used here: drop the hook.
-sys.meta_path[:] = [hook for hook in sys.meta_path if not isinstance(hook, pygal.PluginImportFixer)]
 
 # No script runs in an SVG shown through <img>; it is removed anyway, with the comments.
 _SCRIPT = re.compile(r"<script\b.*?</script>", re.S)
