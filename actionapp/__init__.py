@@ -82,12 +82,14 @@ def register_config(app: Flask, test_config: dict[str, Any] | None) -> None:
 
 def register_extensions(app: Flask) -> None:
     """Attach the extensions and set up the database engines."""
+    from actionapp.campaigns.models import watch_action_changes
     from actionapp.database import configure_engines
     from actionapp.organisers.access import init_login
     from actionapp.web.i18n import select_locale
     from actionapp.web.sessions import SessionInterface
 
     db.init_app(app)
+    watch_action_changes(db.session)
     configure_engines(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
     # Before CSRF protection reads the form: upload pages accept larger bodies.

@@ -101,3 +101,27 @@ def test_a_target_with_letters_is_not_offered_for_removal(signed_in, demo_action
     assert 'name="confirm"' not in page
     assert editor.post(url, data={"confirm": "yes"}).status_code == 303
     assert _count(demo_action.id) == before
+
+
+def test_an_edited_official_shows_at_once_on_the_cached_action_page(client, signed_in, demo_action):
+    """Editing a target touches its action (the app session's flush hook): the page follows."""
+    page = f"/actions/{demo_action.slug}"
+    assert client.get(page).status_code == 200  # now in the page cache
+    target = next(t for t in demo_action.targets if t.kind == "primary")
+    data = {
+        "kind": "primary",
+        "supporter_country": "",
+        "name": "Judge Renamed Forthwith",
+        "title": target.title,
+        "organisation": target.organisation,
+        "address_lines": target.address_lines,
+        "country": target.country,
+        "email": target.email or "",
+        "language": target.language,
+        "salutations": "\n".join(f"{lang}: {text}" for lang, text in target.salutations.items()),
+        "why": target.why,
+    }
+    edit = f"/organise/actions/{demo_action.id}/targets/{target.id}/edit"
+    saved = signed_in("editor").post(edit, data=data)
+    assert saved.status_code == 303, saved.get_data(as_text=True)[:3000]
+    assert "Judge Renamed Forthwith" in client.get(page).get_data(as_text=True)

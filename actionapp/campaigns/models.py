@@ -230,11 +230,11 @@ class UpdateText(db.Model):
     __table_args__ = (UniqueConstraint("update_id", "language"),)
 
 
-@event.listens_for(Session, "before_flush")
-def _touch_changed_actions(session: Session, _context, _instances) -> None:
-    """Bump an action's updated_at whenever one of its parts changes.
+def touch_changed_actions(session: Session, _context, _instances) -> None:
+    """Bump an action's updated_at whenever one of its parts changes (before each flush).
 
     Cached public pages are keyed by it, so an edited target or a new outcome shows at once.
+    The factory attaches it to the app's session (db.session) only: watch_action_changes.
     """
     now = utcnow()
     for instance in (*session.new, *session.dirty, *session.deleted):
@@ -247,3 +247,9 @@ def _touch_changed_actions(session: Session, _context, _instances) -> None:
             continue
         if action is not None and action not in session.deleted:
             action.updated_at = now
+
+
+def watch_action_changes(session_factory) -> None:
+    """Run touch_changed_actions before every flush of this session factory's sessions (once)."""
+    if not event.contains(session_factory, "before_flush", touch_changed_actions):
+        event.listen(session_factory, "before_flush", touch_changed_actions)
