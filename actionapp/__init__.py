@@ -85,9 +85,11 @@ def register_extensions(app: Flask) -> None:
     from actionapp.campaigns.models import watch_action_changes
     from actionapp.database import configure_engines
     from actionapp.organisers.access import init_login
+    from actionapp.state import init_state
     from actionapp.web.i18n import select_locale
     from actionapp.web.sessions import SessionInterface
 
+    init_state(app)
     db.init_app(app)
     watch_action_changes(db.session)
     configure_engines(app)

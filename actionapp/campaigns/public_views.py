@@ -14,7 +14,6 @@ from flask import (
     session,
 )
 
-from actionapp.campaigns.action_cache import ActionCache
 from actionapp.campaigns.actions import (
     action_state,
     live_actions,
@@ -24,6 +23,7 @@ from actionapp.extensions import db
 from actionapp.models import Action, utcnow
 from actionapp.replies.replies import reported_reply_count
 from actionapp.solidarity.solidarity import page_messages
+from actionapp.state import app_state
 from actionapp.stats.counts import ActionCounts, action_counts
 from actionapp.web.i18n import LANGUAGE_COOKIE, interface_language
 from actionapp.web.pagecache import KEEP_UNTIL_KEY, LANGUAGE_KEY, VERSION_KEY, action_page_versions
@@ -41,11 +41,6 @@ def index():
     return render_template("public/index.html", actions=actions, counts=counts, states=states)
 
 
-@bp.record_once
-def _add_action_cache(state) -> None:
-    state.app.extensions["actionapp_action_cache"] = ActionCache()
-
-
 @bp.get("/actions/<slug>")
 def action_page(slug: str):
     """Show the case, what to ask for, the targets and the counter.
@@ -57,7 +52,7 @@ def action_page(slug: str):
     version = environ.get(VERSION_KEY) or action_page_versions(current_app).get(slug)
     if version is None:
         abort(404)
-    action = current_app.extensions["actionapp_action_cache"].get(version).action
+    action = app_state().action_cache.get(version).action
     now = utcnow()
     state = action_state(action, now)
     response = make_response(

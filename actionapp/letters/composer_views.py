@@ -54,6 +54,7 @@ from actionapp.letters.record import (
     submission_by_token,
 )
 from actionapp.models import Action, Channel, Submission, utcnow
+from actionapp.state import app_state
 from actionapp.stats.counts import action_counts
 from actionapp.web.errors import keeps_typed
 from actionapp.web.i18n import (
@@ -218,7 +219,7 @@ def cached_action_or_404(slug: str) -> CachedAction:
     version = action_page_versions(current_app).get(slug)
     if version is None:
         abort(404)
-    return current_app.extensions["actionapp_action_cache"].get(version)
+    return app_state().action_cache.get(version)
 
 
 @bp.route("/actions/<slug>/write", methods=["GET", "POST"])
@@ -256,7 +257,7 @@ def compose_again(status: int, message: str):
     version = action_page_versions(current_app).get((request.view_args or {}).get("slug", ""))
     if version is None:
         return None
-    cached = current_app.extensions["actionapp_action_cache"].get(version)
+    cached = app_state().action_cache.get(version)
     action = cached.action
     form = ComposeForm()
     if not action_state(action, utcnow()).accepting:

@@ -21,6 +21,7 @@ from werkzeug.http import parse_cookie
 from actionapp.campaigns.action_pages import ActionPageVersion, ActionPageVersions
 from actionapp.extensions import db
 from actionapp.lru import LruCache
+from actionapp.state import app_state
 from actionapp.web.i18n import LANGUAGE_COOKIE, negotiate_language
 
 ACTION_PATH = re.compile(r"/actions/([A-Za-z0-9_-]{1,120})")
@@ -122,12 +123,11 @@ class ActionPageMiddleware:
 
 def action_page_versions(app: Flask) -> ActionPageVersions:
     """Return the app's reader of action page versions (made on first use, per process)."""
-    versions = app.extensions.get("actionapp_page_versions")
-    if versions is None:
+    state = app_state(app)
+    if state.page_versions is None:
         with app.app_context():
-            versions = ActionPageVersions(db.engine)
-        app.extensions["actionapp_page_versions"] = versions
-    return versions
+            state.page_versions = ActionPageVersions(db.engine)
+    return state.page_versions
 
 
 def install_page_cache(app: Flask) -> None:
