@@ -54,6 +54,7 @@ from actionapp.letters.record import (
     submission_by_token,
 )
 from actionapp.models import Action, Channel, Submission, utcnow
+from actionapp.printing.pdf.documents import postage_notes
 from actionapp.state import app_state
 from actionapp.stats.counts import action_counts
 from actionapp.web.errors import keeps_typed
@@ -399,6 +400,7 @@ def thanks(slug: str, token: str):
             submission=submission,
             state=action_state(action, utcnow()),
             counts=action_counts(action.id),
+            postage=postage_notes(submission),
             share_url=url_for("public.action_page", slug=action.slug, _external=True),
         )
     )

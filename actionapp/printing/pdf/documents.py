@@ -52,6 +52,7 @@ from actionapp.printing.pdf.pool import (
 )
 from actionapp.printing.pdf.qr import qr_svg_data_uri
 from actionapp.printing.pdf.scripts import text_direction
+from actionapp.printing.postage import goes_abroad
 
 # The largest event pack: 200 letters, laid out once per recipient and repeated.
 EVENT_PACK_MAX = 200
@@ -245,7 +246,7 @@ def translations(submission: Submission) -> list[tuple[Letter, LetterText]]:
 def postage_notes(submission: Submission) -> list[tuple[Target, bool]]:
     """Return each recipient with whether the letter goes abroad (international postage)."""
     return [
-        (letter.target, bool(letter.target.country) and letter.target.country != submission.country)
+        (letter.target, goes_abroad(letter.target.country, submission.country))
         for letter in submission.letters
     ]
 
@@ -354,7 +355,7 @@ def envelopes_pdf(
                     submission.country,
                     submission.language,
                 ),
-                "international": letter.target.country not in ("", submission.country),
+                "international": goes_abroad(letter.target.country, submission.country),
                 "needs_cjk": has_cjk(" ".join(recipient)),
             }
         )
