@@ -63,6 +63,7 @@ from actionapp.web.i18n import (
     country_from_accept_language,
     interface_language,
     is_country,
+    language_label,
 )
 from actionapp.web.pagecache import action_page_versions
 from actionapp.web.public import bp
@@ -96,7 +97,7 @@ def _composer_choices(action: Action, ui: str) -> ComposerChoices:
     offered = {code: variants(action, code) for code in languages}
     return ComposerChoices(
         languages=languages,
-        language_choices=choices_of((code, _language_label(code, ui)) for code in languages),
+        language_choices=choices_of((code, language_label(code, ui)) for code in languages),
         target_choices=choices_of((t.id, t.name) for t in primary_targets(action)),
         variant_choices={
             code: (
@@ -135,14 +136,6 @@ def _country_select_cached(ui: str, prompt: str) -> list:
 
 def _country_select(ui: str) -> list:
     return _country_select_cached(ui, _("Choose your country"))
-
-
-def _language_label(code: str, ui: str) -> str:
-    from actionapp.web.i18n import language_name, native_language_name
-
-    native = native_language_name(code)
-    translated = language_name(code, ui)
-    return native if native == translated else f"{native} ({translated})"
 
 
 def _fill_defaults(form: ComposeForm, action: Action) -> None:

@@ -54,7 +54,7 @@ from actionapp.printing.pdf import (
 from actionapp.printing.pdf.scripts import language_direction, text_direction
 from actionapp.printing.posted_codes import code_matches, posted_code, read_posted_code
 from actionapp.web.errors import too_late_page
-from actionapp.web.i18n import country_choices, interface_language
+from actionapp.web.i18n import country_choices, interface_language, language_label
 
 bp = Blueprint("print", __name__)
 
@@ -269,7 +269,7 @@ def _prepare_pack_form(form: EventPackForm, action: Action) -> None:
     languages = letter_languages(action)
     form.language.choices = choices_of(
         [("", _("Each recipient's own language")),
-         *((code, _language_label(code)) for code in languages)]
+         *((code, language_label(code)) for code in languages)]
     )  # fmt: skip
     if form.language.data not in languages:
         form.language.data = ""
@@ -278,13 +278,6 @@ def _prepare_pack_form(form: EventPackForm, action: Action) -> None:
     if form.variant.data not in {m.variant for m in offered} and offered:
         form.variant.data = offered[0].variant
     form.targets.choices = choices_of((t.id, t.label) for t in action.targets)
-
-
-def _language_label(code: str) -> str:
-    from actionapp.web.i18n import language_name, native_language_name
-
-    native, translated = native_language_name(code), language_name(code)
-    return native if native == translated else f"{native} ({translated})"
 
 
 def _event_page(action: Action, form: EventPackForm, status: int = 200, message: str = ""):
