@@ -43,6 +43,7 @@ from actionapp.letters.compose import (
 )
 from actionapp.letters.forms import ComposeForm, choices_of, return_address_problem
 from actionapp.letters.limits import composer_limits, is_send, officials_within_budget
+from actionapp.letters.progress import submission_progress
 from actionapp.letters.record import (
     ActionClosedError,
     AlreadyWrittenError,
@@ -394,6 +395,7 @@ def thanks(slug: str, token: str):
             state=action_state(action, utcnow()),
             counts=action_counts(action.id),
             postage=postage_notes(submission),
+            letters_progress=submission_progress(submission),
             share_url=url_for("public.action_page", slug=action.slug, _external=True),
         )
     )
