@@ -222,14 +222,14 @@ def _zone(paper: PaperLayout, sender: bool) -> tuple[Rect, tuple[float, ...], bo
 
 
 # Characters that the first font of the block's stack (letter.css) draws, none wider than
-# 1.06 em: Liberation Serif for printable Latin-1; Noto Serif CJK SC (lang zh-CN) for ASCII,
-# CJK punctuation, the ideographs of Unicode 1.1 and full-width forms. A character a fallback
-# font would draw can make a line taller: such blocks, and other scripts, are laid out.
+# 1.053 em (EM_BOUND keeps a margin): Liberation Serif for printable Latin-1; Noto Serif CJK SC
+# (lang zh-CN) for ASCII, CJK punctuation, the ideographs of Unicode 1.1 and full-width forms.
+# A character a fallback font would draw can make a line taller: such blocks are laid out.
 _FIRST_FONT_CHARS = {
     "": ("Liberation Serif", re.compile(r"[ -~\u00a0-\u00ff]*")),
     "zh-CN": (CJK_FAMILY, re.compile(r"[ -~\u3000-\u303f\u4e00-\u9fa5\uff01-\uff5e]*")),
 }
-EM_BOUND = 1.25  # what surely_fits takes a character's width to be at most, in em
+EM_BOUND = 1.1  # what surely_fits takes a character's width to be at most, in em
 
 
 def surely_fits(lines: list[str], zone: Rect, size: float, lang: str) -> bool:
