@@ -18,6 +18,7 @@ from actionapp.models import (
     TargetKind,
     utcnow,
 )
+from actionapp.models.actions import REPLY_QUESTION_DAYS
 from actionapp.organise import bp
 from actionapp.organise.forms import (
     ActionForm,
@@ -80,7 +81,11 @@ def _action_fields(form: ActionForm) -> ActionFields:
         require_email_confirmation=bool(form.require_email_confirmation.data),
         mail_rate_per_hour=form.mail_rate_per_hour.data,
         retention_days=form.retention_days.data,
-        reply_question_days=form.reply_question_days.data,
+        reply_question_days=(
+            REPLY_QUESTION_DAYS
+            if form.reply_question_days.data is None
+            else form.reply_question_days.data
+        ),
         show_reply_count=bool(form.show_reply_count.data),
     )
 
@@ -110,7 +115,7 @@ def _action_form(action=None) -> ActionForm:
         form.require_email_confirmation.data = True
         form.mail_rate_per_hour.data = 30
         form.retention_days.data = 30
-        form.reply_question_days.data = 14
+        form.reply_question_days.data = REPLY_QUESTION_DAYS
     return form
 
 

@@ -21,6 +21,7 @@ from actionapp.models import (
     Target,
     TargetKind,
 )
+from actionapp.models.actions import REPLY_QUESTION_DAYS
 from actionapp.services.actions import model_letter, primary_targets
 from actionapp.services.case_texts import (
     REQUIRED_TEXTS,
@@ -52,7 +53,7 @@ class ActionFields:
     require_email_confirmation: bool
     mail_rate_per_hour: int
     retention_days: int
-    reply_question_days: int = 14
+    reply_question_days: int = REPLY_QUESTION_DAYS
     show_reply_count: bool = False
 
 
