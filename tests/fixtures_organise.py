@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from argon2 import PasswordHasher
-from tests.builders import submit_letters
 
 from actionapp.campaigns.actions import primary_targets
 from actionapp.extensions import db

@@ -14,7 +14,6 @@ from pathlib import Path
 import pdfplumber
 import pytest
 from pypdf import PdfReader
-from tests.builders import submit_letters
 
 from actionapp import create_app
 from actionapp.campaigns.actions import primary_targets

@@ -180,11 +180,10 @@ def test_the_thank_you_page_reports_a_reply_and_the_question_is_then_not_sent(
 
 
 def test_a_submission_whose_letters_did_not_go_out_has_no_form(app, demo_action):
-    from tests.builders import submit_letters
-
     from actionapp.letters.compose import SupporterDetails
     from actionapp.letters.record import NewSubmission
     from actionapp.models import Channel
+    from tests.builders import submit_letters
 
     details = SupporterDetails(
         name="Ana", city="Porto", country="GB", language="en", variant="release",
@@ -244,3 +243,20 @@ def test_the_report_forms_are_valid_html(app, demo_action, tmp_path):
     assert refused.status_code == 422
     pages = {"thanks": client.get(thanks).data, "refused": refused.data}
     assert vnu_errors(pages, tmp_path) == []
+
+
+def test_the_action_form_sets_the_days_and_the_public_count(app, signed_in):
+    from actionapp.models import Action
+    from tests.test_views_organise_editor import _new_action
+
+    editor = signed_in("editor")
+    assert _new_action(editor, slug="asks-never", reply_question_days="0",
+                       show_reply_count="y").status_code == 303  # fmt: skip
+    assert _new_action(editor, slug="asks-default").status_code == 303  # the field left empty
+    refused = _new_action(editor, slug="asks-badly", reply_question_days="400")
+    assert refused.status_code == 422 and "asks-badly" in refused.get_data(as_text=True)
+    settings = {
+        a.slug: (a.reply_question_days, a.show_reply_count)
+        for a in db.session.scalars(select(Action))
+    }
+    assert settings == {"asks-never": (0, True), "asks-default": (14, False)}

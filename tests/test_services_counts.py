@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select
-from tests.builders import submit_letters
 
 from actionapp.campaigns.actions import primary_targets
 from actionapp.extensions import db

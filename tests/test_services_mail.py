@@ -95,8 +95,6 @@ def test_crafted_subject_from_the_database_adds_no_header_or_recipient(
 
 
 def test_crafted_name_that_bypassed_the_form_is_refused_when_queued(app, demo_action, smtp_server):
-    from tests.builders import submit_letters
-
     from actionapp.email.channels import start_email_delivery
     from actionapp.letters.compose import SupporterDetails
     from actionapp.letters.record import NewSubmission

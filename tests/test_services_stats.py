@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, datetime, timedelta
 
-from actionapp.stats.vocabulary import COUNTED_STATUSES
 from sqlalchemy import func, select
 
 from actionapp.extensions import db

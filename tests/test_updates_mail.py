@@ -10,7 +10,6 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from sqlalchemy import func, select
-from tests.builders import submit_letters
 
 from actionapp.campaigns.actions import primary_targets
 from actionapp.campaigns.case_texts import save_update_texts

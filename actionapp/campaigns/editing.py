@@ -19,6 +19,7 @@ from actionapp.campaigns.case_texts import (
     save_update_texts,
 )
 from actionapp.campaigns.model_letters import TemplateProblem, check_model_template
+from actionapp.campaigns.models import REPLY_QUESTION_DAYS
 from actionapp.campaigns.target_checks import TargetFields, clean_target
 from actionapp.extensions import db
 from actionapp.models import (
@@ -53,7 +54,7 @@ class ActionFields:
     require_email_confirmation: bool
     mail_rate_per_hour: int
     retention_days: int
-    reply_question_days: int = 14
+    reply_question_days: int = REPLY_QUESTION_DAYS
     show_reply_count: bool = False
 
 

@@ -41,6 +41,7 @@ from actionapp.campaigns.forms import (
 )
 from actionapp.campaigns.images import ImageRejectedError, remove_stored_image, store_action_image
 from actionapp.campaigns.lookups import action_or_404
+from actionapp.campaigns.models import REPLY_QUESTION_DAYS
 from actionapp.campaigns.target_checks import TargetFields, clean_target
 from actionapp.extensions import db
 from actionapp.letters.forms import choices_of
@@ -78,7 +79,11 @@ def _action_fields(form: ActionForm) -> ActionFields:
         require_email_confirmation=bool(form.require_email_confirmation.data),
         mail_rate_per_hour=form.mail_rate_per_hour.data,
         retention_days=form.retention_days.data,
-        reply_question_days=form.reply_question_days.data,
+        reply_question_days=(
+            REPLY_QUESTION_DAYS
+            if form.reply_question_days.data is None
+            else form.reply_question_days.data
+        ),
         show_reply_count=bool(form.show_reply_count.data),
     )
 
@@ -108,7 +113,7 @@ def _action_form(action=None) -> ActionForm:
         form.require_email_confirmation.data = True
         form.mail_rate_per_hour.data = 30
         form.retention_days.data = 30
-        form.reply_question_days.data = 14
+        form.reply_question_days.data = REPLY_QUESTION_DAYS
     return form
 
 

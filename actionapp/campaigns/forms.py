@@ -124,7 +124,8 @@ class ActionForm(AppForm):
     )
     reply_question_days = IntegerField(
         _l("Ask supporters whether an official replied (days after their letters; 0: never)"),
-        validators=[InputRequired(), NumberRange(min=0, max=365)],
+        validators=[Optional(), NumberRange(min=0, max=365)],
+        description=_l("Left empty: 14 days."),
     )
     show_reply_count = BooleanField(_l("Show on the action page how many reported a reply"))
 

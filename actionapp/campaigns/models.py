@@ -11,6 +11,9 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from actionapp.columns import enum_type, utcnow
 from actionapp.extensions import db
 
+# Days after a supporter's letters before the reply question, unless the action says otherwise.
+REPLY_QUESTION_DAYS = 14
+
 
 class ActionStatus(StrEnum):
     """Where an action stands in its life; the deadline closes a live action by itself."""
@@ -53,7 +56,7 @@ class Action(db.Model):
     is_demo: Mapped[bool] = mapped_column(default=False)
     # Days after a supporter's letters went out before we ask whether an official replied
     # (services.replies); 0: never ask.
-    reply_question_days: Mapped[int] = mapped_column(default=14)
+    reply_question_days: Mapped[int] = mapped_column(default=REPLY_QUESTION_DAYS)
     # Whether the action page shows how many supporters reported a reply.
     show_reply_count: Mapped[bool] = mapped_column(default=False)
     # The organisers' own additions to the coaching word lists: {kind: [phrases]}, applied to

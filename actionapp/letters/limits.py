@@ -84,10 +84,6 @@ def officials_within_budget(target_ids: Iterable[int]) -> bool:
     )
 
 
-def _solidarity_address_key() -> str:
-    return f"solidarity:{get_remote_address()}"
-
-
 def _solidarity_form_key() -> str:
     return f"solidarity-form:{(request.form.get('client_key') or '')[:64]}"
 
@@ -96,7 +92,7 @@ def solidarity_limits(view):
     """Decorate the solidarity message view: an event's budget per address, and per form."""
     decorators = [
         limiter.limit(
-            _config("SOLIDARITY_RATE_LIMIT"), key_func=_solidarity_address_key, methods=["POST"]
+            _config("SOLIDARITY_RATE_LIMIT"), key_func=_address_key("solidarity"), methods=["POST"]
         ),
         limiter.limit(
             _config("SUBMIT_COMPOSER_RATE_LIMIT"), key_func=_solidarity_form_key, methods=["POST"]
@@ -110,5 +106,5 @@ def solidarity_limits(view):
 def check_limits(view):
     """Decorate the live check of a message: the previews' budget per address."""
     return limiter.limit(
-        _config("PREVIEW_RATE_LIMIT"), key_func=_preview_address_key, methods=["POST"]
+        _config("PREVIEW_RATE_LIMIT"), key_func=_address_key("preview"), methods=["POST"]
     )(view)

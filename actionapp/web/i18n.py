@@ -124,6 +124,8 @@ def is_language(code: str) -> bool:
     except (ValueError, UnknownLocaleError):
         return False
     return True
+
+
 def language_label(code: str, in_language: str | None = None) -> str:
     """Name a language for a choice: its own name, then in the reader's, as 中文 (Chinese)."""
     native, translated = native_language_name(code), language_name(code, in_language)
