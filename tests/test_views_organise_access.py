@@ -58,6 +58,12 @@ NEEDS = {
     "organise.export_log": "admin",
     "organise.event_reports_page": "editor",
     "organise.review_event": "editor",
+    "organise.solidarity_settings": "editor",
+    "organise.solidarity_messages": "editor",
+    "organise.review_solidarity": "editor",
+    "organise.solidarity_cards": "editor",
+    "organise.coaching_words": "editor",
+    "organise.osdi_solidarity": "viewer",
 }
 ROLES = ("viewer", "editor", "admin")
 
