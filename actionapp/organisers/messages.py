@@ -16,7 +16,11 @@ def organiser_error_message(error: OrganiserError) -> str:
             min_length=error.values["min_length"],
         )
     if error.code == "email_refused":
-        return str(address_message(error.values["problem"]))
+        return _(
+            "%(email)s is not an email address we can send to: %(reason)s",
+            email=error.values["email"],
+            reason=address_message(error.values["problem"]),
+        )
     if error.code == "email_taken":
         return _(
             "An organiser with the email %(email)s exists already.", email=error.values["email"]
