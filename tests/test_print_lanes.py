@@ -110,3 +110,46 @@ def test_event_packs_are_limited_by_letters_per_address_not_requests(make_app, d
     assert client.get(_pack_url(demo_action, 3)).status_code == 200  # 10 letters
     # Only the fourth request of the minute, but its letters go past ten: refused.
     assert client.get(_pack_url(demo_action, 1)).status_code == 429
+
+
+WEB_PROCESS = """
+import os, sys
+from pathlib import Path
+from actionapp.services.pdf.pool import renderer_for
+
+if __name__ == "__main__":
+    renderer = renderer_for(Path(sys.argv[1]))
+    renderer.warm("letters", 1)
+    print(renderer.submit("letters", 1, os.getpid).result(timeout=120), flush=True)
+    sys.stdin.read()  # until the test kills this process
+"""
+
+
+def test_render_workers_leave_when_their_web_process_is_killed(app, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    script = tmp_path / "web.py"
+    script.write_text(WEB_PROCESS)
+    assets = PrintSettings.from_config(app.config, app.static_folder).assets_dir
+    with subprocess.Popen(
+        [sys.executable, str(script), str(assets)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    ) as web:  # fmt: skip
+        try:
+            worker = int(web.stdout.readline())
+            os.kill(worker, 0)  # alive
+        finally:
+            web.send_signal(signal.SIGKILL)  # as gunicorn does with a worker past its timeout
+            web.wait()
+    _wait_for(lambda: not _alive(worker))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split()[2] != "Z"
+    except FileNotFoundError:
+        return False

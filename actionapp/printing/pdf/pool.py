@@ -55,10 +55,25 @@ class Sheet:
     text: str
 
 
-def _warm(assets_dir: str, niceness: int = 0) -> None:
-    """Start a worker with WeasyPrint imported and its fonts configured, at its priority."""
+def _start_worker(assets_dir: str, niceness: int) -> None:
+    """Start a worker at its priority, with WeasyPrint imported and its fonts configured."""
     if niceness and hasattr(os, "nice"):
         os.nice(niceness)
+    # A worker holds both ends of its queue's pipe, so it would never notice a web process
+    # that was killed (SIGKILL from gunicorn's timeout): it leaves when its parent is gone.
+    parent = os.getppid()
+    threading.Thread(target=_leave_with, args=(parent,), daemon=True).start()
+    _warm(assets_dir)
+
+
+def _leave_with(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(1)
+    os._exit(0)
+
+
+def _warm(assets_dir: str) -> None:
+    """Have this worker's engine ready (fonts configured, WeasyPrint imported)."""
     engine_for(Path(assets_dir))
 
 
@@ -103,7 +118,7 @@ class _Pools:
                 pool = self._pools[key] = ProcessPoolExecutor(
                     max_workers=size,
                     mp_context=multiprocessing.get_context("spawn"),
-                    initializer=_warm,
+                    initializer=_start_worker,
                     initargs=(assets_dir, _NICENESS[lane]),
                 )
             return pool
