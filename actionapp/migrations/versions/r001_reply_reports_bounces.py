@@ -34,21 +34,19 @@ def upgrade():
     )
     op.create_index('ix_reply_reports_action', 'reply_reports', ['action_id', 'answer'],
                     unique=False)
-    with op.batch_alter_table('actions') as batch_op:
-        batch_op.add_column(sa.Column('reply_question_days', sa.Integer(), nullable=False,
-                                      server_default='14'))
-        batch_op.add_column(sa.Column('show_reply_count', sa.Boolean(), nullable=False,
-                                      server_default=sa.false()))
-    with op.batch_alter_table('outbox_messages') as batch_op:
-        batch_op.add_column(sa.Column('bounced', sa.Boolean(), nullable=False,
-                                      server_default=sa.false()))
-
+    # Plain ALTER TABLE ... ADD COLUMN, never a batch copy of the table: on SQLite a copy drops
+    # the old table, and its ON DELETE CASCADE children (texts, letters, contents) with it.
+    op.add_column('actions', sa.Column('reply_question_days', sa.Integer(), nullable=False,
+                                       server_default='14'))
+    op.add_column('actions', sa.Column('show_reply_count', sa.Boolean(), nullable=False,
+                                       server_default=sa.false()))
+    op.add_column('outbox_messages', sa.Column('bounced', sa.Boolean(), nullable=False,
+                                               server_default=sa.false()))
 
 def downgrade():
-    with op.batch_alter_table('outbox_messages') as batch_op:
-        batch_op.drop_column('bounced')
-    with op.batch_alter_table('actions') as batch_op:
-        batch_op.drop_column('show_reply_count')
-        batch_op.drop_column('reply_question_days')
+    # Plain ALTER TABLE ... DROP COLUMN (SQLite 3.35+): no table copy (see upgrade).
+    op.drop_column('outbox_messages', 'bounced')
+    op.drop_column('actions', 'show_reply_count')
+    op.drop_column('actions', 'reply_question_days')
     op.drop_index('ix_reply_reports_action', table_name='reply_reports')
     op.drop_table('reply_reports')
