@@ -13,9 +13,9 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
-from actionapp.campaigns.case_texts import case_texts
 from actionapp.extensions import db
 from actionapp.models import Action
+from actionapp.services.case_texts import case_texts
 from tests.conftest import PG_ENV
 
 REVISION = "c001"
@@ -129,8 +129,8 @@ def test_upgrading_moves_existing_texts_into_each_actions_own_language(empty_dat
         ]
         assert targets == 1 and counters == 7
 
-        # The app (its models describe the newest schema) reads them through the one service
-        # pages use, once the database is brought up to date.
+        # The app reads them through the one service pages use (its models are the newest
+        # schema's: later revisions add columns to actions).
         upgrade()
         english = db.session.scalar(select(Action).where(Action.slug == "old-english"))
         assert english.title == "Free them"

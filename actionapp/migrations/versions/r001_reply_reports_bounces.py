@@ -34,8 +34,8 @@ def upgrade():
     )
     op.create_index('ix_reply_reports_action', 'reply_reports', ['action_id', 'answer'],
                     unique=False)
-    # Plain ALTER TABLE, never a batch copy: on SQLite, dropping the old copy of `actions`
-    # would cascade and delete every submission and letter.
+    # Plain ALTER TABLE ... ADD COLUMN, never a batch copy of the table: on SQLite a copy drops
+    # the old table, and its ON DELETE CASCADE children (texts, letters, contents) with it.
     op.add_column('actions', sa.Column('reply_question_days', sa.Integer(), nullable=False,
                                        server_default='14'))
     op.add_column('actions', sa.Column('show_reply_count', sa.Boolean(), nullable=False,
@@ -43,8 +43,8 @@ def upgrade():
     op.add_column('outbox_messages', sa.Column('bounced', sa.Boolean(), nullable=False,
                                                server_default=sa.false()))
 
-
 def downgrade():
+    # Plain ALTER TABLE ... DROP COLUMN (SQLite 3.35+): no table copy (see upgrade).
     op.drop_column('outbox_messages', 'bounced')
     op.drop_column('actions', 'show_reply_count')
     op.drop_column('actions', 'reply_question_days')

@@ -27,17 +27,20 @@ def upgrade():
         sa.Column('created_at', sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint('id'),
     )
-    with op.batch_alter_table('outbox_messages') as batch_op:
-        batch_op.add_column(sa.Column('template_id', sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column('link', sa.String(length=500), nullable=False,
-                                      server_default=''))
-        batch_op.create_foreign_key('fk_outbox_messages_template', 'outbox_templates',
-                                    ['template_id'], ['id'], ondelete='CASCADE')
+    # Plain ALTER TABLE ... ADD COLUMN, never a batch copy: on SQLite a copy of outbox_messages
+    # would drop the old table and its outbox_contents (ON DELETE CASCADE) with it.
+    op.add_column('outbox_messages', sa.Column('template_id', sa.Integer(), nullable=True))
+    if op.get_bind().dialect.name != 'sqlite':
+        # SQLite cannot add a constraint without that copy; the app never deletes a template.
+        op.create_foreign_key('fk_outbox_messages_template', 'outbox_messages',
+                              'outbox_templates', ['template_id'], ['id'], ondelete='CASCADE')
+    op.add_column('outbox_messages', sa.Column('link', sa.String(length=500), nullable=False,
+                                               server_default=''))
 
 
 def downgrade():
-    with op.batch_alter_table('outbox_messages') as batch_op:
-        batch_op.drop_constraint('fk_outbox_messages_template', type_='foreignkey')
-        batch_op.drop_column('link')
-        batch_op.drop_column('template_id')
+    if op.get_bind().dialect.name != 'sqlite':
+        op.drop_constraint('fk_outbox_messages_template', 'outbox_messages', type_='foreignkey')
+    op.drop_column('outbox_messages', 'link')
+    op.drop_column('outbox_messages', 'template_id')
     op.drop_table('outbox_templates')
