@@ -13,9 +13,9 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
+from actionapp.campaigns.case_texts import case_texts
 from actionapp.extensions import db
 from actionapp.models import Action
-from actionapp.services.case_texts import case_texts
 from tests.conftest import PG_ENV
 
 REVISION = "c001"

@@ -115,7 +115,7 @@ def test_event_packs_are_limited_by_letters_per_address_not_requests(make_app, d
 WEB_PROCESS = """
 import os, sys
 from pathlib import Path
-from actionapp.services.pdf.pool import renderer_for
+from actionapp.printing.pdf.pool import renderer_for
 
 if __name__ == "__main__":
     renderer = renderer_for(Path(sys.argv[1]))
