@@ -12,8 +12,8 @@ from flask import render_template
 from flask_babel import gettext as _
 
 from actionapp.models import Action, SolidarityMessage, SolidaritySettings
-from actionapp.printing.pdf.documents import PrintSettings
-from actionapp.printing.pdf.engine import RenderedPdf, engine_for
+from actionapp.printing.pdf.documents import PrintSettings, configured_renderer
+from actionapp.printing.pdf.engine import RenderedPdf
 from actionapp.printing.pdf.fonts import CJK_MISSING_MESSAGE, cjk_font_available, has_cjk
 from actionapp.printing.pdf.layout import html_lang, paragraphs, text_lang
 from actionapp.printing.pdf.paper import PAPERS, PaperLayout
@@ -92,13 +92,20 @@ def solidarity_cards_pdf(
         cjk_missing=any(has_cjk(m.body) for m in messages) and not cjk_font_available(),
         cjk_message=CJK_MISSING_MESSAGE,
     )
-    engine = engine_for(print_settings.assets_dir, "packs")
+    renderer = configured_renderer(print_settings)
     sheets_css = [
-        engine.stylesheet("letter.css"),
-        engine.stylesheet("cards.css"),
-        engine.stylesheet(f"cards-{paper.name}", cards_css(paper)),
+        renderer.stylesheet("letter.css"),
+        renderer.stylesheet("cards.css"),
+        renderer.stylesheet(f"cards-{paper.name}", cards_css(paper)),
     ]
-    return engine.render(html, sheets_css, timeout=print_settings.timeout)
+    # Cards are a pack's kind of work: they render in the packs' lane, after single letters.
+    return renderer.render(
+        html,
+        sheets_css,
+        timeout=print_settings.timeout,
+        lane="packs",
+        processes=print_settings.pack_processes,
+    )
 
 
 def _greeting(name: str, language: str) -> str:

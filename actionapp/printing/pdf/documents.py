@@ -120,7 +120,8 @@ class EventPack:
         return self.copies * len(self.target_ids)
 
 
-def _renderer(settings: PrintSettings) -> Renderer:
+def configured_renderer(settings: PrintSettings) -> Renderer:
+    """Return this process's renderer for the settings' assets, with their cache limits."""
     renderer = renderer_for(settings.assets_dir)
     renderer.cache.max_bytes = settings.cache_bytes
     renderer.cache.max_age = settings.cache_seconds
@@ -130,7 +131,7 @@ def _renderer(settings: PrintSettings) -> Renderer:
 def _render(
     settings: PrintSettings, html: str, stylesheets: list[str], paper=None, lane="letters", **kw
 ):
-    renderer = _renderer(settings)
+    renderer = configured_renderer(settings)
     sheets = [renderer.stylesheet(name) for name in stylesheets]
     if paper is not None:
         sheets.append(renderer.stylesheet(f"geometry-{paper.name}", geometry_css(paper)))
@@ -266,7 +267,7 @@ def letters_pdf(
         action.id, action.updated_at, state.status, state.post_in_time, state.days_left,
         options, paper.name, str(get_locale()), settings.organisation, cjk_font_available(),
     )  # fmt: skip
-    found = _renderer(settings).cached_for(inputs)
+    found = configured_renderer(settings).cached_for(inputs)
     if found is not None:
         return found
     letters = [
