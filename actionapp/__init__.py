@@ -114,17 +114,18 @@ def allow_uploads() -> None:
 def register_blueprints(app: Flask) -> None:
     """Register every feature's blueprint."""
     import actionapp.campaigns.public_views
+    import actionapp.email.views
     import actionapp.replies.public_views
     import actionapp.solidarity.public_views  # noqa: F401
     from actionapp.campaigns.api_views import bp as api_bp
     from actionapp.email import unsubscribe_views  # noqa: F401
-    from actionapp.email.views import bp as email_bp
     from actionapp.letters import composer_views  # noqa: F401
     from actionapp.organisers.sign_in_views import bp as auth_bp
     from actionapp.printing.views import bp as print_bp
     from actionapp.stats.embed_views import bp as embed_bp
     from actionapp.stats.embed_views import media as media_bp
     from actionapp.web import organise
+    from actionapp.web.emailed import bp as email_bp
     from actionapp.web.public import bp as public_bp
 
     app.register_blueprint(public_bp)

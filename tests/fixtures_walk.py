@@ -24,7 +24,7 @@ from actionapp.models import (
     utcnow,
 )
 from actionapp.printing.posted_codes import posted_code
-from actionapp.replies.replies import reply_token
+from actionapp.replies.reports import reply_token
 from tests.conftest import compose_data, started_stamp
 from tests.fixtures_organise import sign_in
 

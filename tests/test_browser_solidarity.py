@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from actionapp.campaigns.seed import create_demo_action
 from actionapp.extensions import db
 from actionapp.models import Delivery, Recipient, SolidarityMessage, utcnow
-from actionapp.solidarity.solidarity import SettingsValues, save_settings
+from actionapp.solidarity.messages import SettingsValues, save_settings
 from tests.fixtures_organise import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -102,8 +102,8 @@ def test_without_javascript_the_server_says_the_same_and_keeps_the_text(
 
 def test_moderation_by_keyboard_alone(browser_page, live_server, opened, make_organiser, tmp_path):
     from actionapp.models import SignAs
-    from actionapp.solidarity.solidarity import NewMessage, submit_message
-    from actionapp.solidarity.solidarity_checks import SafetyRules
+    from actionapp.solidarity.messages import NewMessage, submit_message
+    from actionapp.solidarity.safety import SafetyRules
 
     for n, body in enumerate(["Keep strong, Xueqin.", "We are with you.", "加油！我们想念你。"]):
         new = NewMessage(

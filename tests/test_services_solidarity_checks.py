@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from actionapp.solidarity.solidarity_checks import Problem, SafetyRules, message_problems
+from actionapp.solidarity.safety import Problem, SafetyRules, message_problems
 
 RULES = SafetyRules(
     max_chars=400,

@@ -7,7 +7,7 @@ from flask import Blueprint, abort, jsonify
 from actionapp.campaigns.actions import action_state, published_action
 from actionapp.campaigns.case_texts import case_texts
 from actionapp.models import utcnow
-from actionapp.solidarity.solidarity import solidarity_counts
+from actionapp.solidarity.messages import solidarity_counts
 from actionapp.stats.counts import action_counts
 from actionapp.web.i18n import requested_language
 

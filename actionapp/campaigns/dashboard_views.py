@@ -23,7 +23,7 @@ from actionapp.letters.coaching import PERSONALISED_FROM
 from actionapp.models import Action, Role, utcnow
 from actionapp.organisers.access import role_required
 from actionapp.privacy.personal_data import consent_records, purge_due_at
-from actionapp.solidarity.solidarity import solidarity_counts
+from actionapp.solidarity.messages import solidarity_counts
 from actionapp.stats import charts
 from actionapp.stats.periods import stats_period
 from actionapp.stats.personalised import personalised_letters

@@ -21,8 +21,8 @@ from actionapp.campaigns.actions import (
 )
 from actionapp.extensions import db
 from actionapp.models import Action, utcnow
-from actionapp.replies.replies import reported_reply_count
-from actionapp.solidarity.solidarity import page_messages
+from actionapp.replies.reports import reported_reply_count
+from actionapp.solidarity.messages import page_messages
 from actionapp.state import app_state
 from actionapp.stats.counts import ActionCounts, action_counts
 from actionapp.web.i18n import LANGUAGE_COOKIE, interface_language

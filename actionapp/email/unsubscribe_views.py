@@ -7,9 +7,9 @@ from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms import ValidationError
 
 from actionapp.email.updates import read_unsubscribe_token, unsubscribe
-from actionapp.email.views import bp
 from actionapp.extensions import csrf, db
 from actionapp.models import Action, utcnow
+from actionapp.web.emailed import bp
 from actionapp.web.sessions import without_cookies
 
 ONE_CLICK = "One-Click"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request
+from flask import abort, current_app, make_response, redirect, render_template, request
 from flask import url_for as flask_url_for
 from sqlalchemy.exc import IntegrityError
 
@@ -20,9 +20,8 @@ from actionapp.email.channels import (
 from actionapp.email.messages import mail_settings
 from actionapp.letters.record import ActionClosedError, submission_by_token
 from actionapp.models import Submission, utcnow
+from actionapp.web.emailed import bp
 from actionapp.web.errors import too_late_page
-
-bp = Blueprint("email", __name__)
 
 
 def _thanks_url(submission: Submission) -> str:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from actionapp.extensions import db
 from actionapp.models import Action, EventReport, EventReportLine, EventReportStatus
 from actionapp.rule_errors import RuleError
-from actionapp.solidarity.solidarity import event_cards_metric
+from actionapp.solidarity.messages import event_cards_metric
 from actionapp.stats.counts import RollupKey, bump, bump_rollups, letter_metric
 
 EVENT_CHANNEL = "event"

@@ -22,7 +22,7 @@ from actionapp.organisers.accounts import (
 )
 from actionapp.organisers.messages import organiser_error_message
 from actionapp.privacy.personal_data import purge_expired
-from actionapp.replies.replies import ask_replies
+from actionapp.replies.reports import ask_replies
 from actionapp.stats.rollups import compact_day, days_to_compact
 
 organisers = AppGroup("organisers", help="Manage organiser accounts.")

@@ -49,7 +49,7 @@ from actionapp.models import (
     Target,
     Unsubscription,
 )
-from actionapp.solidarity.solidarity_privacy import by_email, erase_messages, message_records
+from actionapp.solidarity.privacy import by_email, erase_messages, message_records
 
 BLANKED = {
     "name": "",

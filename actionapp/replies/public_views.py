@@ -5,11 +5,10 @@ from __future__ import annotations
 from flask import abort, current_app, make_response, redirect, render_template, request, url_for
 
 from actionapp.database import write_transaction
-from actionapp.email.views import bp
 from actionapp.letters.forms import ReplyForm
 from actionapp.letters.record import submission_by_token
 from actionapp.models import ReplyAnswer, utcnow
-from actionapp.replies.replies import (
+from actionapp.replies.reports import (
     ANSWER_LABELS,
     NOTE_MAX,
     read_reply_token,
@@ -17,6 +16,7 @@ from actionapp.replies.replies import (
     report_of,
     went_out,
 )
+from actionapp.web.emailed import bp
 
 
 def reply_form(submission, chosen: str | None = None) -> ReplyForm:

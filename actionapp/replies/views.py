@@ -7,7 +7,7 @@ from flask import render_template
 from actionapp.campaigns.lookups import action_or_404
 from actionapp.models import Role
 from actionapp.organisers.access import role_required
-from actionapp.replies.replies import ANSWER_LABELS, reply_figures
+from actionapp.replies.reports import ANSWER_LABELS, reply_figures
 from actionapp.web.organise import bp
 
 

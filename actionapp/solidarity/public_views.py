@@ -16,7 +16,7 @@ from actionapp.letters.forms import choices_of
 from actionapp.letters.limits import check_limits, solidarity_limits
 from actionapp.letters.record import submission_by_token
 from actionapp.models import Action, SignAs, Submission, utcnow
-from actionapp.solidarity.solidarity import (
+from actionapp.solidarity.messages import (
     MessageRefusedError,
     MessagesClosedError,
     NewMessage,
@@ -27,13 +27,13 @@ from actionapp.solidarity.solidarity import (
     signature_for,
     submit_message,
 )
-from actionapp.solidarity.solidarity_checks import (
+from actionapp.solidarity.safety import (
     SafetyRules,
     first_name_of,
     message_problems,
     surname_of,
 )
-from actionapp.solidarity.solidarity_forms_public_views import SolidarityForm
+from actionapp.solidarity.supporter_forms import SolidarityForm
 from actionapp.web.errors import keeps_typed
 from actionapp.web.i18n import (
     country_choices,

@@ -14,7 +14,7 @@ from actionapp.models import Delivery, Recipient, Role, SolidarityStatus, utcnow
 from actionapp.organisers.access import role_required
 from actionapp.printing.pdf import PAPERS, PrintSettings, RenderTimeoutError
 from actionapp.printing.pdf.cards import CARDS_MAX, solidarity_cards_pdf
-from actionapp.solidarity.solidarity import (
+from actionapp.solidarity.messages import (
     DEFAULT_CHARS,
     SettingsValues,
     approved_messages,
@@ -24,7 +24,7 @@ from actionapp.solidarity.solidarity import (
     settings_of,
     solidarity_counts,
 )
-from actionapp.solidarity.solidarity_forms_views import (
+from actionapp.solidarity.moderation_forms import (
     ModerationForm,
     SolidaritySettingsForm,
     avoid_words,

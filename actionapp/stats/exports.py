@@ -23,7 +23,7 @@ from actionapp.models import (
     Submission,
     Target,
 )
-from actionapp.solidarity.solidarity import solidarity_counts
+from actionapp.solidarity.messages import solidarity_counts
 from actionapp.stats.counts import action_counts
 from actionapp.stats.vocabulary import COUNTED_STATUSES
 

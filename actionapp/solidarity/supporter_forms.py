@@ -8,7 +8,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from actionapp.letters.forms import NAME_MAX, choices_of, printable, single_line
 from actionapp.models import SignAs
-from actionapp.solidarity.solidarity import MAX_CHARS
+from actionapp.solidarity.messages import MAX_CHARS
 from actionapp.web.forms import AppForm, EmailAddress
 
 SIGN_AS = (

@@ -22,7 +22,7 @@ from actionapp.models import (
     SolidaritySettings,
     SolidarityStatus,
 )
-from actionapp.solidarity.solidarity_checks import Finding, SafetyRules, message_problems
+from actionapp.solidarity.safety import Finding, SafetyRules, message_problems
 from actionapp.stats.counts import bump, counter_values
 
 # The length limit organisers choose lies between these: a card holds a few sentences.

@@ -24,7 +24,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from actionapp.letters.forms import choices_of, single_line
 from actionapp.models import Delivery, Recipient
-from actionapp.solidarity.solidarity import AVOID_WORDS_MAX, MAX_CHARS, MIN_CHARS, REASON_MAX
+from actionapp.solidarity.messages import AVOID_WORDS_MAX, MAX_CHARS, MIN_CHARS, REASON_MAX
 from actionapp.web.forms import AppForm
 
 
