@@ -46,6 +46,8 @@ NEEDS = {
     "organise.update_texts": "editor",
     "organise.update_email_confirm": "editor",
     "organise.update_email_send": "editor",
+    "organise.update_email_test": "editor",
+    "organise.replies": "viewer",
     "organise.consent": "admin",
     "organise.export_letters_personal": "admin",
     "organise.privacy": "admin",
