@@ -62,7 +62,7 @@ def _journey(page, live_server, demo, scans: dict | None = None):
         scans["composer"] = _axe_violations(page)
     page.wait_for_timeout(1100)  # the app turns away posts faster than a person (1 s in tests)
     page.get_by_role("button", name="Preview my letter").click()
-    assert page.get_by_role("heading", name="Check your letter").is_visible()
+    expect(page.get_by_role("heading", name="Check your letter")).to_be_visible()
     assert page.get_by_text("尊敬的院长：").first.is_visible()
     assert page.get_by_text("I teach <b>history</b>.").first.is_visible()
     # Going back to edit keeps everything typed.
@@ -75,7 +75,8 @@ def _journey(page, live_server, demo, scans: dict | None = None):
     if scans is not None:
         scans["preview"] = _axe_violations(page)
     page.get_by_role("button", name="Print and post").click()
-    assert page.get_by_role("heading", name="Thank you, Jane Doe!").is_visible()
+    # expect() waits for the page the click loads (a bare is_visible() may look too early).
+    expect(page.get_by_role("heading", name="Thank you, Jane Doe!")).to_be_visible()
     if scans is not None:
         scans["thanks"] = _axe_violations(page)
     text = page.inner_text("main")
