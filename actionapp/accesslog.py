@@ -10,7 +10,7 @@ from gunicorn.glogging import Logger as GunicornLogger
 # Every route with a <token> in its path (a test checks this against the URL map): whoever
 # reads the log must not be able to confirm, print, count or read someone's letters.
 _TOKEN_IN_PATH = re.compile(
-    r"(/confirm/|/u/|/actions/[^/\s?#]+/(?:thanks|print|posted)/)[^/\s?#\"]+", re.IGNORECASE
+    r"(/confirm/|/u/|/r/|/actions/[^/\s?#]+/(?:thanks|print|posted)/)[^/\s?#\"]+", re.IGNORECASE
 )
 MASK = "[token]"
 
