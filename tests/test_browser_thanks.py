@@ -57,3 +57,17 @@ def test_yes_i_posted_them_shows_the_confirmation_at_the_top(
     assert -1 <= box["y"] < page.viewport_size["height"]  # on screen, scrolled to it
     if javascript == "on":
         assert page.evaluate("document.activeElement.id") == "posted"
+
+
+def test_each_reply_answer_sits_beside_its_radio_button(browser_page, live_server, demo_action):
+    from tests.test_updates_mail import supporter
+
+    written = supporter(demo_action, "layout@example.org")
+    page = browser_page
+    page.goto(f"{live_server}/actions/{demo_action.slug}/thanks/{written.public_token}")
+    for answer in ("No, no reply yet", "Yes, a reply came by post", "Yes, a reply came by email"):
+        radio = page.get_by_role("radio", name=answer).bounding_box()
+        label = page.get_by_text(answer, exact=True).bounding_box()
+        # On one line: the radio's middle lies within the label's height, the label to its right.
+        assert label["y"] <= radio["y"] + radio["height"] / 2 <= label["y"] + label["height"]
+        assert label["x"] > radio["x"]

@@ -167,10 +167,13 @@ def test_the_thank_you_page_reports_a_reply_and_the_question_is_then_not_sent(
     written = supporter(demo_action, "thanks@example.org")
     thanks = f"/actions/{demo_action.slug}/thanks/{written.public_token}"
     client = mail_app.test_client()
-    assert "Did anyone reply?" in client.get(thanks).get_data(as_text=True)
+    page = client.get(thanks).get_data(as_text=True)
+    assert "Did anyone reply?" in page and "your answer is recorded" not in page
     response = client.post(thanks + "/reply", data={"answer": "no", "note": "Nothing yet."})
     assert response.status_code == 303 and response.headers["Location"].endswith("#reply")
     assert answers() == {written.id: ("no", "Nothing yet.", False)}
+    # Back on the page, the supporter sees that it worked.
+    assert "Thank you: your answer is recorded." in client.get(thanks).get_data(as_text=True)
     # Changed later, from the same page.
     client.post(thanks + "/reply", data={"answer": "post", "note": ""})
     assert answers() == {written.id: ("post", "", False)}

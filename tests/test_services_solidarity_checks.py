@@ -51,10 +51,22 @@ def test_ordinary_messages_pass(text):
         ("Love from Leeds", [("place", "Leeds")]),
         ("We pray for you in guangzhou", [("avoid", "guangzhou")]),
         ("我们在广州想念你", [("avoid", "广州")]),
+        # Letters that case folding lengthens ("ß" -> "ss", "İ" -> "i̇") before the word:
+        # the message quotes the word as typed, not a slice shifted by them.
+        ("Liebe Grüße aus Leeds!", [("place", "Leeds")]),
+        ("İyi dileklerle, Jane Doe", [("surname", "Doe")]),
     ],
 )
 def test_what_is_flagged(text, expected):
     assert problems(text) == expected
+
+
+def test_a_word_that_folds_longer_is_quoted_as_typed():
+    rules = SafetyRules(max_chars=400, surname="STRAUSS", town="Gießen")
+    assert problems("Grüße, Anna Strauß aus GIESSEN", rules) == [
+        ("surname", "Strauß"),
+        ("place", "GIESSEN"),
+    ]
 
 
 def test_the_rules_organisers_turn_off_are_not_applied():

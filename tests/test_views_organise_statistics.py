@@ -41,6 +41,8 @@ def test_statistics_page_shows_the_public_figures_with_tables(signed_in, demo_ac
     assert all(svg.startswith("<svg") and "<script" not in svg for svg in svgs)
     # pygal's own stylesheet travels inside each image (without it every shape is black).
     assert all("<style" in svg and ".reactive" in svg for svg in svgs)
+    # Letters are whole: no axis says "0.2" (pygal's own ticks would, for small counts).
+    assert not [tick for svg in svgs for tick in re.findall(r">(\d+\.\d+)</text>", svg)]
     assert text.count("<table") >= 8  # every chart has its numbers in a table
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import uuid
 
 import pdfplumber
@@ -197,6 +198,12 @@ def test_moderation_in_bulk_and_one_by_one_with_a_reason(app, client, opened, ed
         second: ("approved", ""),
         third: ("rejected", "Names a place"),
     }
+    # The cards to print, by the paper names the composer uses.
+    cards = re.findall(
+        r'paper=(\w+)">All approved messages as cards \(([^)]+)\)',
+        editor.get(queue).get_data(as_text=True),
+    )
+    assert cards == [("a4", "A4"), ("letter", "US Letter")]
     page = client.get(f"/actions/{opened.slug}").get_data(as_text=True)
     assert "Keep strong, friend 0." in page and "Keep strong, friend 1." in page
     assert "Keep strong, friend 2." not in page

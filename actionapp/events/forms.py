@@ -17,7 +17,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
 
 from actionapp.events.reports import REPORT_MAX_LETTERS, EventReportError
-from actionapp.letters.forms import MultiCheckboxField, at_least_one, single_line
+from actionapp.letters.forms import PAPER_LABELS, MultiCheckboxField, at_least_one, single_line
 from actionapp.models import Target
 from actionapp.printing.pdf import EVENT_PACK_MAX
 from actionapp.web.forms import AppForm
@@ -37,8 +37,8 @@ class EventPackForm(AppForm):
     variant = SelectField(_l("Model letter"), validators=[DataRequired()])
     paper = SelectField(
         _l("Paper size"),
-        choices=[SelectChoice("a4", _l("A4")), SelectChoice("letter", _l("US Letter"))],
-        validators=[AnyOf(("a4", "letter"))],
+        choices=[SelectChoice(name, label) for name, label in PAPER_LABELS.items()],
+        validators=[AnyOf(tuple(PAPER_LABELS))],
     )
     targets = MultiCheckboxField(_l("Letters to"), coerce=int, validators=[at_least_one])
     copies = IntegerField(

@@ -36,6 +36,8 @@ ADDRESS_MAX = 300
 BODY_MAX = 6000
 PERSONAL_MAX = 1500
 PAPERS = ("", "a4", "letter")
+# What each paper size is called wherever someone chooses one (composer, events, cards).
+PAPER_LABELS = {"a4": _l("A4"), "letter": _l("US Letter")}
 CHANNELS = ("email", "mailto", "print")
 
 
@@ -163,8 +165,7 @@ class ComposeForm(AppForm):
         _l("Paper size for printing"),
         choices=[
             SelectChoice("", _l("Automatic, from my country")),
-            SelectChoice("a4", _l("A4")),
-            SelectChoice("letter", _l("US Letter")),
+            *(SelectChoice(name, label) for name, label in PAPER_LABELS.items()),
         ],
         validators=[Optional(), AnyOf(PAPERS)],
     )

@@ -92,3 +92,10 @@ def thanks_reply(slug: str, token: str):
 def reply_report_form(submission):
     """Return the thank-you page's report form once the letters went out, else None."""
     return reply_form(submission) if went_out(submission) else None
+
+
+@bp.app_template_global("reply_recorded")
+def reply_recorded(submission) -> bool:
+    """Tell whether the supporter has answered, so the thank-you page can say it was recorded."""
+    report = report_of(submission.id)
+    return report is not None and report.answer is not None

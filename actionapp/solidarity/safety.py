@@ -72,7 +72,12 @@ def _contains_word(text: str, word: str) -> str:
     word = word.strip()
     if len(word) < 2:
         return ""
-    folded, needle = text.casefold(), word.casefold()
+    # Case folding can lengthen a text ("ß" -> "ss"): each folded character keeps the index
+    # of the character it came from, so the quoted occurrence is the one the writer typed.
+    pieces = [(char.casefold(), index) for index, char in enumerate(text)]
+    folded = "".join(piece for piece, _ in pieces)
+    origin = [index for piece, index in pieces for _ in piece]
+    needle = word.casefold()
     start = folded.find(needle)
     while start != -1:
         end = start + len(needle)
@@ -81,7 +86,7 @@ def _contains_word(text: str, word: str) -> str:
         before = start == 0 or not (spaced and _is_word_char(folded[start - 1]))
         after = end == len(folded) or not (spaced and _is_word_char(folded[end]))
         if before and after:
-            return text[start:end]
+            return text[origin[start] : origin[end - 1] + 1]
         start = folded.find(needle, start + 1)
     return ""
 

@@ -9,7 +9,7 @@ from flask_babel import ngettext
 from actionapp.campaigns.actions import letter_languages
 from actionapp.campaigns.lookups import action_or_404
 from actionapp.database import write_transaction
-from actionapp.letters.forms import choices_of
+from actionapp.letters.forms import PAPER_LABELS, choices_of
 from actionapp.models import Delivery, Recipient, Role, SolidarityStatus, utcnow
 from actionapp.organisers.access import role_required
 from actionapp.printing.pdf import PAPERS, PrintSettings, RenderTimeoutError
@@ -106,7 +106,7 @@ def _queue_page(action, status: SolidarityStatus, form: ModerationForm, code: in
         messages=message_queue(action.id, status),
         form=form,
         counts=solidarity_counts(action.id),
-        papers=PAPERS,
+        papers=PAPER_LABELS,
         card_languages=sorted({m.language for m in approved_messages(action.id)}),
     ), code
 

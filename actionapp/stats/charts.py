@@ -49,12 +49,23 @@ def _config(**overrides) -> dict:
     return config
 
 
+def _count_ticks(values: Sequence[int]) -> list[int]:
+    """Return whole-number ticks up to the largest count, at most about ten, on a 1-2-5 step."""
+    top = max([*values, 1])
+    step = 1
+    # Counts are whole letters: pygal's own ticks would say "0.2" below 10.
+    while top > 10 * step:
+        step = step * 5 // 2 if str(step)[0] == "2" else step * 2
+    return list(range(0, top + step, step))
+
+
 def bar_chart(labels: Sequence[str], values: Sequence[int], horizontal: bool = False) -> str:
     """Return a bar chart as an image data URI."""
     chart_class = pygal.HorizontalBar if horizontal else pygal.Bar
     height = max(160, 28 * len(values) + 60) if horizontal else 320
     chart = chart_class(**_config(height=height, print_values=horizontal))
     chart.x_labels = list(labels)
+    chart.y_labels = _count_ticks(values)
     chart.add("", list(values))
     return _data_uri(chart.render(is_unicode=True))
 
@@ -70,6 +81,7 @@ def day_chart(labels: Sequence[str], values: Sequence[int]) -> str:
         )
     )
     chart.x_labels = list(labels)
+    chart.y_labels = _count_ticks(values)
     chart.add("", list(values))
     return _data_uri(chart.render(is_unicode=True))
 
