@@ -235,6 +235,15 @@ def test_an_update_without_text_in_a_language_falls_back_to_the_actions_own(
     assert "Both were sentenced on 14 June." in item.text()
     assert item.message["Content-Language"] == "zh"
     assert "退订这些更新：" in item.text()  # the app's own sentences are in Chinese
+    # The reader is told why the text is English, as the action page tells them.
+    assert "尚无中文版本：以下为英语原文。" in item.text()
+    supporter(demo_action, "en-reader@example.org", "en")
+    written = new_update(demo_action)  # in both languages: no note in either
+    send(signed_in("editor"), demo_action, written)
+    deliver()
+    for address in ("zh-reader@example.org", "en-reader@example.org"):
+        latest = smtp_server.to(address)[-1]
+        assert "尚无" not in latest.text() and "Not yet written" not in latest.text()
 
 
 def test_erasure_and_purge_remove_queued_updates_and_unsubscriptions(

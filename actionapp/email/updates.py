@@ -185,6 +185,9 @@ def update_email(
             "emails/update.txt",
             title=title,
             body=shown.body.text,
+            # Said as on the action page when the update is not written in this language.
+            fallback=shown.body if shown.body.fallback else None,
+            language=language,
             action_title=texts.title.text or action.title,
             action_url=settings.public_url + ACTION_PATH.format(slug=action.slug),
             unsubscribe_url=unsubscribe,
