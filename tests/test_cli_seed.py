@@ -55,3 +55,13 @@ def test_the_demo_action_passes_its_own_publishing_checklist(app):
     db.session.commit()
     with app.test_request_context():
         assert [str(problem) for problem in publish_problems(action, utcnow())] == []
+
+
+def test_seed_demo_force_beside_the_demo_adds_a_copy_at_its_own_address(runner):
+    runner.invoke(args=["seed-demo"])
+    forced = runner.invoke(args=["seed-demo", "--force"])
+    assert forced.exit_code == 0, forced.output
+    slug = "china-release-huang-xueqin-and-wang-jianbing"
+    assert forced.output == f"Demo action added: /actions/{slug}-2\n"
+    slugs = set(db.session.scalars(select(Action.slug)))
+    assert slugs == {slug, f"{slug}-2"}

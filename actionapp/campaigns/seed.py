@@ -31,12 +31,23 @@ def demo_action() -> Action | None:
     return db.session.scalar(select(Action).where(Action.is_demo).order_by(Action.id).limit(1))
 
 
+def free_slug(slug: str) -> str:
+    """Return the slug, or slug-2, slug-3... when an action has it already."""
+    taken = set(db.session.scalars(select(Action.slug).where(Action.slug.startswith(slug))))
+    candidate, number = slug, 1
+    while candidate in taken:
+        number += 1
+        candidate = f"{slug}-{number}"
+    return candidate
+
+
 def create_demo_action(now: datetime, data: dict | None = None) -> Action:
     """Add the demo action, live, with its texts, targets and model letters (flushes only)."""
     data = data or load_demo_data()
     spec = data["action"]
     action = Action(
-        slug=spec["slug"],
+        # `seed-demo --force` beside the demo: another copy at its own address.
+        slug=free_slug(spec["slug"]),
         ua_number=spec.get("ua_number", ""),
         image=spec.get("image"),
         image_alt=spec.get("image_alt", ""),
