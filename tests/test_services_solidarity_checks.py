@@ -85,3 +85,13 @@ def test_the_rules_organisers_turn_off_are_not_applied():
 def test_the_length_limit_counts_characters_of_the_trimmed_text():
     assert problems("a" * 400) == []
     assert problems("  " + "a" * 401 + "  ") == [(str(Problem.TOO_LONG), "401")]
+
+
+def test_a_card_is_signed_with_the_first_name_not_a_title():
+    from actionapp.solidarity.safety import first_name_of
+
+    assert first_name_of("Dr. Friederike Baumgärtner-Oelschläger") == "Friederike"
+    assert first_name_of("Prof. Dr. Ana María López") == "Ana"
+    assert first_name_of("Mei Ling") == "Mei"
+    assert first_name_of("Dr.") == "Dr."
+    assert first_name_of("  ") == ""

@@ -131,9 +131,13 @@ def message_problems(text: str, rules: SafetyRules) -> list[Finding]:
 
 
 def first_name_of(name: str) -> str:
-    """Return the first word of a name (what a card is signed with by default)."""
+    """Return the first word of a name that is not an abbreviated title (Dr., Prof., Mr.).
+
+    What a card is signed with by default; a name of titles alone gives its first word.
+    """
     parts = name.split()
-    return parts[0] if parts else ""
+    words = [part for part in parts if not part.endswith(".")]
+    return (words or parts or [""])[0]
 
 
 def surname_of(name: str) -> str:
