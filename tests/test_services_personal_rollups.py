@@ -7,7 +7,6 @@ from collections import defaultdict
 from datetime import timedelta
 
 from sqlalchemy import func, select
-from tests.builders import submit_letters
 
 from actionapp.extensions import db
 from actionapp.letters.coaching import PERSONALISED_FROM
@@ -19,6 +18,7 @@ from actionapp.stats import counts
 from actionapp.stats.counts import is_counted
 from actionapp.stats.personalised import personalised_letters
 from actionapp.stats.statistics import DateRange
+from tests.builders import submit_letters
 from tests.conftest import compose_data
 from tests.test_migration_case_texts import empty_database  # noqa: F401 (a fixture)
 

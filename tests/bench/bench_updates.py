@@ -105,14 +105,13 @@ def _prepare(config: dict, supporters: int) -> tuple[int, int]:
 
 def _writer_main(config: dict, action_id: int, stop, out) -> None:
     """Record supporters' letters in a loop until told to stop; send back each one's time."""
-    from tests.builders import submit_letters
-
     from actionapp import create_app
     from actionapp.campaigns.actions import primary_targets
     from actionapp.extensions import db
     from actionapp.letters.compose import SupporterDetails
     from actionapp.letters.record import NewSubmission
     from actionapp.models import Action, Channel, utcnow
+    from tests.builders import submit_letters
 
     app = create_app(config)
     times = []
