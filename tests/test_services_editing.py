@@ -1,4 +1,4 @@
-"""The editor's rules (campaigns/editing.py) called directly: publishing, targets, the CSV import."""
+"""The editor's rules (campaigns/editing.py) called directly: publishing, targets, CSV import."""
 
 from __future__ import annotations
 
