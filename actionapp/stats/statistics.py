@@ -315,6 +315,30 @@ def dashboard_figures(actions: list[Action], now: datetime) -> dict[int, Dashboa
     ids = [a.id for a in actions]
     today = now.date()
     first_day = today - timedelta(days=29)
+    daily = _daily_counts(ids, first_day)
+    recent = _last_24_hours(ids, now)
+    figures = {}
+    for action in actions:
+        counts = action_counts(action.id)
+        figures[action.id] = DashboardFigures(
+            action_id=action.id,
+            letters=counts.letters,
+            supporters=counts.supporters,
+            last_24_hours=recent.get(action.id, 0),
+            goal_percent=min(100, counts.letters * 100 // action.goal) if action.goal else 0,
+            last_30_days=tuple(
+                (
+                    first_day + timedelta(days=n),
+                    daily[action.id].get(first_day + timedelta(days=n), 0),
+                )
+                for n in range(30)
+            ),
+        )
+    return figures
+
+
+def _daily_counts(ids: list[int], first_day: date) -> dict[int, dict[date, int]]:
+    """Return each action's counted letters per day since the first day."""
     daily: dict[int, dict[date, int]] = defaultdict(lambda: defaultdict(int))
     for action_id, day, channel, status, total in db.session.execute(
         select(
@@ -330,6 +354,11 @@ def dashboard_figures(actions: list[Action], now: datetime) -> dict[int, Dashboa
     ):  # fmt: skip
         if is_counted(channel, status):
             daily[action_id][day] += int(total or 0)
+    return daily
+
+
+def _last_24_hours(ids: list[int], now: datetime) -> dict[int, int]:
+    """Return each action's counted letters in the current hour and the 23 before it."""
     # The current hour and the 23 before it.
     since = (now - timedelta(hours=23)).replace(minute=0, second=0, microsecond=0)
     recent: dict[int, int] = defaultdict(int)
@@ -351,24 +380,7 @@ def dashboard_figures(actions: list[Action], now: datetime) -> dict[int, Dashboa
             and datetime.combine(day, datetime.min.time()).replace(hour=hour) >= since
         ):
             recent[action_id] += int(total or 0)
-    figures = {}
-    for action in actions:
-        counts = action_counts(action.id)
-        figures[action.id] = DashboardFigures(
-            action_id=action.id,
-            letters=counts.letters,
-            supporters=counts.supporters,
-            last_24_hours=recent.get(action.id, 0),
-            goal_percent=min(100, counts.letters * 100 // action.goal) if action.goal else 0,
-            last_30_days=tuple(
-                (
-                    first_day + timedelta(days=n),
-                    daily[action.id].get(first_day + timedelta(days=n), 0),
-                )
-                for n in range(30)
-            ),
-        )
-    return figures
+    return recent
 
 
 def daily_counts(action: Action, period: DateRange) -> tuple[list[str], list[tuple]]:
