@@ -15,8 +15,9 @@ import pytest
 from sqlalchemy import select
 
 from actionapp.database import is_sqlite, write_transaction
+from actionapp.email.deliveries import DeliveryPolicy, claim_batch
 from actionapp.email.messages import make_message_id
-from actionapp.email.outbox import DeliveryPolicy, claim_batch, queue_message, reserve_slot
+from actionapp.email.outbox import queue_message, reserve_slot
 from actionapp.email.worker import OutboxWorker
 from actionapp.extensions import db
 from actionapp.models import MessageKind, MessageStatus, OutboxMessage, utcnow

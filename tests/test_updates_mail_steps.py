@@ -95,7 +95,7 @@ def test_an_address_refused_for_good_gets_no_more_updates_or_questions(
 def test_a_message_built_from_its_language_template_is_the_same_bytes_on_every_attempt(
     mail_app, demo_action, signed_in
 ):
-    from actionapp.email.outbox import DeliveryPolicy, claim_batch, release
+    from actionapp.email.deliveries import DeliveryPolicy, claim_batch, release
 
     supporter(demo_action, "same@example.org", "zh")
     send(signed_in("editor"), demo_action, new_update(demo_action))

@@ -128,26 +128,7 @@ def _walk(node: nodes.Node, depth: int = 0):
         )
         return
     if isinstance(node, nodes.Name):
-        if node.ctx != "load":
-            yield line, _l("Setting variables is not allowed (%(name)s).", name=node.name)
-        elif node.name in NAMESPACED:
-            yield (
-                line,
-                _l(
-                    "Write {{ %(name)s.… }} with one of: %(choices)s.",
-                    name=node.name,
-                    choices=", ".join(f"{node.name}.{a}" for a in sorted(NAMESPACED[node.name])),
-                ),
-            )
-        elif node.name not in PLAIN:
-            yield (
-                line,
-                _l(
-                    "Unknown placeholder {{ %(name)s }}. The placeholders are: %(placeholders)s.",
-                    name=node.name,
-                    placeholders=placeholder_list(),
-                ),
-            )
+        yield from _check_name(node, line)
         return
     if isinstance(node, nodes.Filter):
         if node.name not in FILTERS or node.args or node.kwargs or node.dyn_args:
@@ -177,6 +158,29 @@ def _walk(node: nodes.Node, depth: int = 0):
         return
     for child in node.iter_child_nodes():
         yield from _walk(child, depth + 1)
+
+
+def _check_name(node: nodes.Name, line: int):
+    if node.ctx != "load":
+        yield line, _l("Setting variables is not allowed (%(name)s).", name=node.name)
+    elif node.name in NAMESPACED:
+        yield (
+            line,
+            _l(
+                "Write {{ %(name)s.… }} with one of: %(choices)s.",
+                name=node.name,
+                choices=", ".join(f"{node.name}.{a}" for a in sorted(NAMESPACED[node.name])),
+            ),
+        )
+    elif node.name not in PLAIN:
+        yield (
+            line,
+            _l(
+                "Unknown placeholder {{ %(name)s }}. The placeholders are: %(placeholders)s.",
+                name=node.name,
+                placeholders=placeholder_list(),
+            ),
+        )
 
 
 def _check_attribute(node: nodes.Getattr, line: int):

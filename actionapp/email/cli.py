@@ -9,8 +9,8 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from actionapp.email.deliveries import outbox_summary
 from actionapp.email.messages import MailConfigError
-from actionapp.email.outbox import outbox_summary
 from actionapp.email.worker import OutboxWorker, PassResult
 from actionapp.models import utcnow
 

@@ -270,7 +270,7 @@ def prepare_update(
     """Build the update's email once per language, and each recipient's row (reads only).
 
     The worker fills each recipient's address and link into their language's email when it
-    sends (services.outbox.expand_template): queuing writes small rows only, whatever the
+    sends (email.outbox.expand_template): queuing writes small rows only, whatever the
     number. Unsendable addresses are left out.
     """
     templates: dict[str, tuple[list[list[str]], str]] = {}

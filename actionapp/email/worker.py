@@ -24,14 +24,7 @@ from flask import current_app
 
 from actionapp.database import write_transaction
 from actionapp.email.channels import queue_copy_when_delivered
-from actionapp.email.messages import (
-    HeaderInjectionError,
-    MailSettings,
-    dkim_sign,
-    mail_settings,
-    stamp_message,
-)
-from actionapp.email.outbox import (
+from actionapp.email.deliveries import (
     DeliveryPolicy,
     Outgoing,
     claim_batch,
@@ -42,8 +35,15 @@ from actionapp.email.outbox import (
     mark_sent,
     mark_unreached,
     release,
-    reserve_slot,
 )
+from actionapp.email.messages import (
+    HeaderInjectionError,
+    MailSettings,
+    dkim_sign,
+    mail_settings,
+    stamp_message,
+)
+from actionapp.email.outbox import reserve_slot
 from actionapp.email.transport import DeliveryError, Transport, transport_from_config
 from actionapp.extensions import db
 from actionapp.models import Action, MessageKind, utcnow

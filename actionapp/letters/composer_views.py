@@ -294,16 +294,11 @@ def _preview_page(
     )
 
 
-def _send(action: Action, form: ComposeForm, details: SupporterDetails, consent_text: str):
-    """Record the letters in one short write transaction and go to the thank-you page."""
-    config = current_app.config
-    now = utcnow()
-    if antibot.looks_like_bot(
-        config["SECRET_KEY"], form.started.data, form.website.data, now, config["MIN_FILL_SECONDS"]
-    ):
-        # Quietly: a bot learns nothing, and nothing is recorded or counted.
-        return render_template("public/received.html", action=action)
-    new = NewSubmission(
+def _new_submission(
+    action: Action, form: ComposeForm, details: SupporterDetails, consent_text: str
+) -> NewSubmission:
+    """Return what the supporter sends, as the form has it."""
+    return NewSubmission(
         details=details,
         channel=Channel(form.channel.data),
         client_key=form.client_key.data,
@@ -320,6 +315,18 @@ def _send(action: Action, form: ComposeForm, details: SupporterDetails, consent_
             details.personal_message,
         ),
     )
+
+
+def _send(action: Action, form: ComposeForm, details: SupporterDetails, consent_text: str):
+    """Record the letters in one short write transaction and go to the thank-you page."""
+    config = current_app.config
+    now = utcnow()
+    if antibot.looks_like_bot(
+        config["SECRET_KEY"], form.started.data, form.website.data, now, config["MIN_FILL_SECONDS"]
+    ):
+        # Quietly: a bot learns nothing, and nothing is recorded or counted.
+        return render_template("public/received.html", action=action)
+    new = _new_submission(action, form, details, consent_text)
     if new.channel == Channel.EMAIL and not config["MAIL_FROM"]:
         return _preview_page(action, form, details, "unavailable", 422)
     # Written before the write lock is taken: concurrent senders wait only for the inserts.

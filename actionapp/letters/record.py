@@ -188,14 +188,26 @@ def record_letters(
         return existing
     if not written:
         raise NoRecipientsError(action.slug)
-    details = new.details
     status = initial_status(action, new.channel)
     counted = is_counted(new.channel, status)
     token = secrets.token_urlsafe(32)
+    submission_id = _insert_submission_row(action, new, token, now, counted)
+    if submission_id is None:
+        return recorded_by_client_key(action.id, new.client_key)
+    _insert_letter_rows(submission_id, action, new, written, status, key, now)
+    _count_letters(action, new, written, status, counted, now)
+    return RecordedSubmission(submission_id, token)
+
+
+def _insert_submission_row(
+    action: Action, new: NewSubmission, token: str, now: datetime, counted: bool
+) -> int | None:
+    """Insert the submission row; None when this composer's key was already recorded."""
+    details = new.details
     connection = db.session.connection()
     # One statement both records the submission and tells a repeated post of the same
     # composer (a double click, a reload) from a new one: it inserts nothing for a known key.
-    submission_id = connection.execute(
+    return connection.execute(
         _insert_submission(connection.dialect.name),
         {
             "action_id": action.id,
@@ -219,9 +231,19 @@ def record_letters(
             "counted_at": now if counted else None,
         },
     ).scalar_one_or_none()
-    if submission_id is None:
-        return recorded_by_client_key(action.id, new.client_key)
-    connection.execute(
+
+
+def _insert_letter_rows(
+    submission_id: int,
+    action: Action,
+    new: NewSubmission,
+    written: list[LetterText],
+    status: LetterStatus,
+    key: str | None,
+    now: datetime,
+) -> None:
+    """Insert one letter row per recipient, each exactly as its target receives it."""
+    db.session.connection().execute(
         insert(Letter.__table__),
         [
             {
@@ -239,7 +261,7 @@ def record_letters(
                 "signature_name": letter.signature_name,
                 "signature_place": letter.signature_place,
                 "date_text": letter.date_text,
-                "supporter_country": details.country,
+                "supporter_country": new.details.country,
                 "created_at": now,
                 "status_changed_at": now,
                 "sender_key": key,
@@ -247,6 +269,17 @@ def record_letters(
             for letter in written
         ],
     )
+
+
+def _count_letters(
+    action: Action,
+    new: NewSubmission,
+    written: list[LetterText],
+    status: LetterStatus,
+    counted: bool,
+    now: datetime,
+) -> None:
+    """Add the new letters to the action's counters, rollups and personal-words figures."""
     deltas = {letter_metric(new.channel, status): len(written)}
     if counted:
         deltas[SUPPORTERS] = 1
@@ -257,14 +290,13 @@ def record_letters(
         now.hour,
         str(new.channel),
         str(status),
-        country=details.country or "",
+        country=new.details.country or "",
     )
     bump_rollups(
         action.id,
         add_deltas({}, ((rollup(target_id=w.target.id, language=w.language), 1) for w in written)),
     )
     bump_personal(action.id, {personal_key(now, new.channel, status, new.own_share): len(written)})
-    return RecordedSubmission(submission_id, token)
 
 
 def letter_as_sent(letter: Letter) -> LetterText:

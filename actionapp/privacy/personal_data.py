@@ -197,7 +197,9 @@ def _when(value: datetime | None) -> str | None:
 
 def subject_access_export(email: str, now: datetime) -> dict:
     """Return everything held about one email address, as JSON-ready data."""
+    address = email_lookup_key(email)
     submissions = submissions_for_email(email)
+    ids = [s.id for s in submissions]
     targets = {
         t.id: t
         for t in db.session.scalars(
@@ -207,93 +209,101 @@ def subject_access_export(email: str, now: datetime) -> dict:
         )
     }
     reports = db.session.scalars(
-        select(EventReport).where(func.lower(EventReport.host_contact) == email_lookup_key(email))
+        select(EventReport).where(func.lower(EventReport.host_contact) == address)
     ).all()
     messages: dict[int, list[OutboxMessage]] = {}
     for message in db.session.scalars(
-        select(OutboxMessage)
-        .where(OutboxMessage.submission_id.in_([s.id for s in submissions]))
-        .order_by(OutboxMessage.id)
+        select(OutboxMessage).where(OutboxMessage.submission_id.in_(ids)).order_by(OutboxMessage.id)
     ):
         messages.setdefault(message.submission_id or 0, []).append(message)
     replies = {
         r.submission_id: r
-        for r in db.session.scalars(
-            select(ReplyReport).where(ReplyReport.submission_id.in_([s.id for s in submissions]))
-        )
+        for r in db.session.scalars(select(ReplyReport).where(ReplyReport.submission_id.in_(ids)))
     }
     unsubscriptions = db.session.scalars(
         select(Unsubscription)
-        .where(Unsubscription.address_key == sender_key(email_lookup_key(email)))
+        .where(Unsubscription.address_key == sender_key(address))
         .order_by(Unsubscription.created_at)
     ).all()
     return {
-        "email": email_lookup_key(email),
+        "email": address,
         "unsubscribed_from_updates": [
             {"scope": u.scope, "action_id": u.action_id, "at": _when(u.created_at)}
             for u in unsubscriptions
         ],
-        "event_reports_as_host": [
-            {
-                "action": r.action.title,
-                "held_on": r.held_on.isoformat(),
-                "city": r.city,
-                "country": r.country,
-                "host_name": r.host_name,
-                "host_contact": r.host_contact,
-                "note": r.note,
-                "letters": r.letters_total,
-                "status": str(r.status),
-                "reported_at": _when(r.created_at),
-            }
-            for r in reports
-        ],
+        "event_reports_as_host": [_event_report_record(r) for r in reports],
         "exported_at": _when(now),
-        "solidarity_messages": message_records(email_lookup_key(email)),
+        "solidarity_messages": message_records(address),
         "note": "Supporters who printed letters without giving an email address cannot be "
         "found by email.",
         "submissions": [
-            {
-                "action": s.action.title,
-                "action_slug": s.action.slug,
-                "created_at": _when(s.created_at),
-                "channel": str(s.channel),
-                "name": s.name,
-                "email": s.email,
-                "street_address": s.street_address,
-                "city": s.city,
-                "country": s.country,
-                "language": s.language,
-                "model_letter": s.variant,
-                "edited_letter_text": s.edited_body,
-                "personal_message": s.personal_message,
-                "paper": s.paper,
-                "consent": {
-                    "text_shown": s.consent_text,
-                    "given_at": _when(s.created_at),
-                    "updates_by_email": s.consent_updates,
-                },
-                "personal_data_removed_at": _when(s.personal_data_removed_at),
-                "letters": [
-                    {
-                        "to": targets[letter.target_id].name if letter.target_id in targets else "",
-                        "channel": str(letter.channel),
-                        "status": str(letter.status),
-                        "language": letter.language,
-                        "subject": letter.subject,
-                        "salutation": letter.salutation,
-                        "body": letter.body,
-                        "closing": letter.closing,
-                        "created_at": _when(letter.created_at),
-                        "status_changed_at": _when(letter.status_changed_at),
-                    }
-                    for letter in s.letters
-                ],
-                "emails": [_email_record(m) for m in messages.get(s.id, [])],
-                "reply_reported": _reply_record(replies.get(s.id)),
-            }
+            _submission_record(s, targets, messages.get(s.id, []), replies.get(s.id))
             for s in submissions
         ],
+    }
+
+
+def _event_report_record(report: EventReport) -> dict:
+    """Return an event report the address made as host."""
+    return {
+        "action": report.action.title,
+        "held_on": report.held_on.isoformat(),
+        "city": report.city,
+        "country": report.country,
+        "host_name": report.host_name,
+        "host_contact": report.host_contact,
+        "note": report.note,
+        "letters": report.letters_total,
+        "status": str(report.status),
+        "reported_at": _when(report.created_at),
+    }
+
+
+def _submission_record(
+    s: Submission,
+    targets: dict[int, Target],
+    messages: list[OutboxMessage],
+    reply: ReplyReport | None,
+) -> dict:
+    """Return one submission with its letters, its emails and its reply report."""
+    return {
+        "action": s.action.title,
+        "action_slug": s.action.slug,
+        "created_at": _when(s.created_at),
+        "channel": str(s.channel),
+        "name": s.name,
+        "email": s.email,
+        "street_address": s.street_address,
+        "city": s.city,
+        "country": s.country,
+        "language": s.language,
+        "model_letter": s.variant,
+        "edited_letter_text": s.edited_body,
+        "personal_message": s.personal_message,
+        "paper": s.paper,
+        "consent": {
+            "text_shown": s.consent_text,
+            "given_at": _when(s.created_at),
+            "updates_by_email": s.consent_updates,
+        },
+        "personal_data_removed_at": _when(s.personal_data_removed_at),
+        "letters": [
+            {
+                "to": targets[letter.target_id].name if letter.target_id in targets else "",
+                "channel": str(letter.channel),
+                "status": str(letter.status),
+                "language": letter.language,
+                "subject": letter.subject,
+                "salutation": letter.salutation,
+                "body": letter.body,
+                "closing": letter.closing,
+                "created_at": _when(letter.created_at),
+                "status_changed_at": _when(letter.status_changed_at),
+            }
+            for letter in s.letters
+        ],
+        "emails": [_email_record(m) for m in messages],
+        "reply_reported": _reply_record(reply),
     }
 
 

@@ -172,18 +172,54 @@ def action_statistics(action: Action, period: DateRange) -> ActionStatistics:
     by day and hour. Breakdowns by target, country, language, day and hour count the letters
     that count publicly; the channel and status table shows every status.
     """
-    in_range = (
-        LetterRollup.action_id == action.id,
-        LetterRollup.day >= period.start,
-        LetterRollup.day <= period.end,
-    )
-    grouped_day = _day_filter_for_grouping()
     days = letter_days(action.id)
     whole = days is None or (period.start <= days[0] and period.end >= days[1])
+    split = _breakdowns(action.id, period, whole)
+    times = _times(action.id, period)
+    pairs = list(KNOWN_CHANNEL_STATUSES) + sorted(set(split.by_pair) - set(KNOWN_CHANNEL_STATUSES))
+    channel_status = tuple(
+        ChannelStatusCount(c, s, split.by_pair.get((c, s), 0), is_counted(c, s)) for c, s in pairs
+    )
+    by_channel: dict[str, int] = {channel: 0 for channel in COUNTED_STATUSES}
+    for (channel, status), total in split.by_pair.items():
+        if is_counted(channel, status):
+            by_channel[channel] = by_channel.get(channel, 0) + total
+    return ActionStatistics(
+        action_id=action.id,
+        period=period,
+        whole_action=whole,
+        letters=sum(by_channel.values()),
+        letters_all=sum(split.by_pair.values()),
+        supporters=action_counts(action.id).supporters,
+        by_channel_status=channel_status,
+        by_channel=tuple(by_channel.items()),
+        by_target=_target_counts(action, split.by_target),
+        by_country=_sorted_counts(split.by_country),
+        by_language=_sorted_counts(split.by_language),
+        per_day=tuple((day, times.per_day.get(day, 0)) for day in period.each_day()),
+        by_hour=tuple(times.by_hour),
+        without_hour=times.without_hour,
+        delivery=delivery_status(action.id),
+    )
+
+
+@dataclass
+class _Breakdowns:
+    """Letters by channel and status (all), and by target, country and language (counted)."""
+
+    by_pair: dict[tuple[str, str], int]
+    by_target: dict[int, int]
+    by_country: dict[str, int]
+    by_language: dict[str, int]
+
+
+def _breakdowns(action_id: int, period: DateRange, whole: bool) -> _Breakdowns:
+    """Sum the rollups by channel, status, target, country and language over the period."""
+    grouped_day = _day_filter_for_grouping()
     dims_range = (
-        (LetterRollup.action_id == action.id,)
+        (LetterRollup.action_id == action_id,)
         if whole
-        else (LetterRollup.action_id == action.id, grouped_day >= period.start,
+        else (LetterRollup.action_id == action_id, grouped_day >= period.start,
               grouped_day <= period.end)
     )  # fmt: skip
     dims = (
@@ -193,60 +229,47 @@ def action_statistics(action: Action, period: DateRange) -> ActionStatistics:
         LetterRollup.country,
         LetterRollup.language,
     )
-    by_pair: dict[tuple[str, str], int] = defaultdict(int)
-    by_target: dict[int, int] = defaultdict(int)
-    by_country: dict[str, int] = defaultdict(int)
-    by_language: dict[str, int] = defaultdict(int)
+    split = _Breakdowns(defaultdict(int), defaultdict(int), defaultdict(int), defaultdict(int))
     for channel, status, target_id, country, language, total in db.session.execute(
         select(*dims, func.sum(LetterRollup.count)).where(*dims_range).group_by(*dims)
     ):
         total = int(total or 0)
-        by_pair[(channel, status)] += total
+        split.by_pair[(channel, status)] += total
         if is_counted(channel, status):
-            by_target[target_id] += total
-            by_country[country] += total
-            by_language[language] += total
+            split.by_target[target_id] += total
+            split.by_country[country] += total
+            split.by_language[language] += total
+    return split
 
-    per_day: dict[date, int] = defaultdict(int)
-    by_hour = [0] * 24
-    without_hour = 0
+
+@dataclass
+class _Times:
+    """Counted letters per day and per hour of the day (channels without an hour apart)."""
+
+    per_day: dict[date, int]
+    by_hour: list[int]
+    without_hour: int = 0
+
+
+def _times(action_id: int, period: DateRange) -> _Times:
+    """Sum the counted letters of the period by day and by hour."""
+    in_range = (
+        LetterRollup.action_id == action_id,
+        LetterRollup.day >= period.start,
+        LetterRollup.day <= period.end,
+    )
+    result = _Times(defaultdict(int), [0] * 24)
     times = (LetterRollup.day, LetterRollup.hour, LetterRollup.channel, LetterRollup.status)
     for day, hour, channel, status, total in db.session.execute(
         select(*times, func.sum(LetterRollup.count)).where(*in_range).group_by(*times)
     ):
         if is_counted(channel, status):
-            per_day[day] += int(total or 0)
+            result.per_day[day] += int(total or 0)
             if channel in CHANNELS_WITHOUT_HOUR:
-                without_hour += int(total or 0)
+                result.without_hour += int(total or 0)
             else:
-                by_hour[hour] += int(total or 0)
-
-    pairs = list(KNOWN_CHANNEL_STATUSES) + sorted(set(by_pair) - set(KNOWN_CHANNEL_STATUSES))
-    channel_status = tuple(
-        ChannelStatusCount(c, s, by_pair.get((c, s), 0), is_counted(c, s)) for c, s in pairs
-    )
-    by_channel: dict[str, int] = {channel: 0 for channel in COUNTED_STATUSES}
-    for (channel, status), total in by_pair.items():
-        if is_counted(channel, status):
-            by_channel[channel] = by_channel.get(channel, 0) + total
-    letters = sum(by_channel.values())
-    return ActionStatistics(
-        action_id=action.id,
-        period=period,
-        whole_action=whole,
-        letters=letters,
-        letters_all=sum(by_pair.values()),
-        supporters=action_counts(action.id).supporters,
-        by_channel_status=channel_status,
-        by_channel=tuple(by_channel.items()),
-        by_target=_target_counts(action, by_target),
-        by_country=_sorted_counts(by_country),
-        by_language=_sorted_counts(by_language),
-        per_day=tuple((day, per_day.get(day, 0)) for day in period.each_day()),
-        by_hour=tuple(by_hour),
-        without_hour=without_hour,
-        delivery=delivery_status(action.id),
-    )
+                result.by_hour[hour] += int(total or 0)
+    return result
 
 
 def _target_counts(action: Action, counts: dict[int, int]) -> tuple[TargetCount, ...]:
@@ -292,6 +315,30 @@ def dashboard_figures(actions: list[Action], now: datetime) -> dict[int, Dashboa
     ids = [a.id for a in actions]
     today = now.date()
     first_day = today - timedelta(days=29)
+    daily = _daily_counts(ids, first_day)
+    recent = _last_24_hours(ids, now)
+    figures = {}
+    for action in actions:
+        counts = action_counts(action.id)
+        figures[action.id] = DashboardFigures(
+            action_id=action.id,
+            letters=counts.letters,
+            supporters=counts.supporters,
+            last_24_hours=recent.get(action.id, 0),
+            goal_percent=min(100, counts.letters * 100 // action.goal) if action.goal else 0,
+            last_30_days=tuple(
+                (
+                    first_day + timedelta(days=n),
+                    daily[action.id].get(first_day + timedelta(days=n), 0),
+                )
+                for n in range(30)
+            ),
+        )
+    return figures
+
+
+def _daily_counts(ids: list[int], first_day: date) -> dict[int, dict[date, int]]:
+    """Return each action's counted letters per day since the first day."""
     daily: dict[int, dict[date, int]] = defaultdict(lambda: defaultdict(int))
     for action_id, day, channel, status, total in db.session.execute(
         select(
@@ -307,6 +354,11 @@ def dashboard_figures(actions: list[Action], now: datetime) -> dict[int, Dashboa
     ):  # fmt: skip
         if is_counted(channel, status):
             daily[action_id][day] += int(total or 0)
+    return daily
+
+
+def _last_24_hours(ids: list[int], now: datetime) -> dict[int, int]:
+    """Return each action's counted letters in the current hour and the 23 before it."""
     # The current hour and the 23 before it.
     since = (now - timedelta(hours=23)).replace(minute=0, second=0, microsecond=0)
     recent: dict[int, int] = defaultdict(int)
@@ -328,24 +380,7 @@ def dashboard_figures(actions: list[Action], now: datetime) -> dict[int, Dashboa
             and datetime.combine(day, datetime.min.time()).replace(hour=hour) >= since
         ):
             recent[action_id] += int(total or 0)
-    figures = {}
-    for action in actions:
-        counts = action_counts(action.id)
-        figures[action.id] = DashboardFigures(
-            action_id=action.id,
-            letters=counts.letters,
-            supporters=counts.supporters,
-            last_24_hours=recent.get(action.id, 0),
-            goal_percent=min(100, counts.letters * 100 // action.goal) if action.goal else 0,
-            last_30_days=tuple(
-                (
-                    first_day + timedelta(days=n),
-                    daily[action.id].get(first_day + timedelta(days=n), 0),
-                )
-                for n in range(30)
-            ),
-        )
-    return figures
+    return recent
 
 
 def daily_counts(action: Action, period: DateRange) -> tuple[list[str], list[tuple]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from flask import Flask, jsonify, make_response, render_template, request
 from flask_babel import gettext as _
@@ -77,66 +78,74 @@ def _error_page(app: Flask, status: int, message: str):
 
 def register_error_handlers(app: Flask) -> None:
     """Render every HTTP error as a page (or JSON under /api/)."""
+    app.register_error_handler(CSRFError, partial(_csrf_error, app))
+    app.register_error_handler(HTTPException, partial(_http_error, app))
+    app.register_error_handler(OperationalError, partial(_database_error, app))
+    app.register_error_handler(Exception, partial(_server_error, app))
 
-    @app.errorhandler(CSRFError)
-    def csrf_error(error: CSRFError):
-        if _keeps_typed():
-            message = _(
-                "This page was open for a long time, so we renewed its security check. "
-                "Everything you typed is below: please press the button again."
-            )
-            return _error_page(app, 400, message)
+
+def _csrf_error(app: Flask, error: CSRFError):
+    """Show an expired form's page again with what was typed, or say how to resend it."""
+    if _keeps_typed():
         message = _(
-            "This form has expired or was sent from another page. Please go back, where what "
-            "you typed is usually still there, and send it again: nothing was recorded."
+            "This page was open for a long time, so we renewed its security check. "
+            "Everything you typed is below: please press the button again."
         )
-        return render_template("errors/error.html", code=400, message=message), 400
+        return _error_page(app, 400, message)
+    message = _(
+        "This form has expired or was sent from another page. Please go back, where what "
+        "you typed is usually still there, and send it again: nothing was recorded."
+    )
+    return render_template("errors/error.html", code=400, message=message), 400
 
-    @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException):
-        if error.code and error.code >= 500:
-            db.session.rollback()
-        if _wants_json():
-            return jsonify(error=error.name, message=error.description), error.code
-        if error.code == 429 and _keeps_typed():
-            message = _(
-                "Many letters were sent from here in the last minutes. Nothing was recorded yet "
-                "and everything you typed is below: please wait a minute and press the button "
-                "again."
-            )
-            return _error_page(app, 429, message)
-        messages = {
-            404: _("We could not find this page. The action may have moved or never existed."),
-            413: _("What you sent is too large. Please shorten your text and try again."),
-            429: _("Too many attempts in a short time. Please wait a minute and try again."),
-        }
-        message = messages.get(error.code or 500, error.description)
-        return render_template("errors/error.html", code=error.code, message=message), error.code
 
-    @app.errorhandler(OperationalError)
-    def database_error(error: OperationalError):
+def _http_error(app: Flask, error: HTTPException):
+    """Render an HTTP error as a page in the interface language (JSON under /api/)."""
+    if error.code and error.code >= 500:
         db.session.rollback()
-        if not is_database_busy(error):
-            return server_error(error)
-        app.logger.warning("Database busy: %s", error.orig)
+    if _wants_json():
+        return jsonify(error=error.name, message=error.description), error.code
+    if error.code == 429 and _keeps_typed():
         message = _(
-            "Many letters are being recorded at this moment and yours could not be saved yet. "
-            "Nothing was recorded and everything you typed is below: please press the button "
-            "again in a few seconds."
+            "Many letters were sent from here in the last minutes. Nothing was recorded yet "
+            "and everything you typed is below: please wait a minute and press the button "
+            "again."
         )
-        response = app.make_response(_error_page(app, 503, message))
-        response.headers["Retry-After"] = "5"
-        return response
+        return _error_page(app, 429, message)
+    messages = {
+        404: _("We could not find this page. The action may have moved or never existed."),
+        413: _("What you sent is too large. Please shorten your text and try again."),
+        429: _("Too many attempts in a short time. Please wait a minute and try again."),
+    }
+    message = messages.get(error.code or 500, error.description)
+    return render_template("errors/error.html", code=error.code, message=message), error.code
 
-    @app.errorhandler(Exception)
-    def server_error(error: Exception):
-        db.session.rollback()
-        app.logger.exception("Unhandled error")
-        if _keeps_typed():
-            message = _(
-                "Something went wrong on our side and nothing was recorded. Everything you "
-                "typed is below: please press the button again."
-            )
-            return _error_page(app, 500, message)
-        message = _("Something went wrong on our side. Nothing you typed was recorded.")
-        return render_template("errors/error.html", code=500, message=message), 500
+
+def _database_error(app: Flask, error: OperationalError):
+    """Ask to press again when the database is busy; otherwise an error like any other."""
+    db.session.rollback()
+    if not is_database_busy(error):
+        return _server_error(app, error)
+    app.logger.warning("Database busy: %s", error.orig)
+    message = _(
+        "Many letters are being recorded at this moment and yours could not be saved yet. "
+        "Nothing was recorded and everything you typed is below: please press the button "
+        "again in a few seconds."
+    )
+    response = app.make_response(_error_page(app, 503, message))
+    response.headers["Retry-After"] = "5"
+    return response
+
+
+def _server_error(app: Flask, error: Exception):
+    """Log an unexpected error and say that nothing was recorded."""
+    db.session.rollback()
+    app.logger.exception("Unhandled error")
+    if _keeps_typed():
+        message = _(
+            "Something went wrong on our side and nothing was recorded. Everything you "
+            "typed is below: please press the button again."
+        )
+        return _error_page(app, 500, message)
+    message = _("Something went wrong on our side. Nothing you typed was recorded.")
+    return render_template("errors/error.html", code=500, message=message), 500

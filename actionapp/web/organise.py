@@ -36,6 +36,7 @@ def register(app: Flask) -> None:
         dashboard_views,  # noqa: F401
         editor_views,  # noqa: F401
         model_letters_views,  # noqa: F401
+        targets_views,  # noqa: F401
     )
     from actionapp.email import updates_views  # noqa: F401
     from actionapp.events import review_views  # noqa: F401

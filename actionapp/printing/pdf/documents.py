@@ -1,4 +1,4 @@
-"""Printable documents: a submission's letters, its envelopes, and event packs."""
+"""Printable documents: a submission's letters and its envelopes (packs: event_packs.py)."""
 
 from __future__ import annotations
 
@@ -11,23 +11,18 @@ from flask import render_template
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 
-from actionapp.campaigns.actions import action_state, model_letter
+from actionapp.campaigns.actions import action_state
 from actionapp.letters.compose import (
     LetterText,
     SupporterDetails,
-    date_at_end,
-    render_model_body,
-    salutation_for,
-    target_language,
     write_translation,
 )
 from actionapp.letters.record import letter_as_sent
-from actionapp.models import Action, Letter, Submission, Target
+from actionapp.models import Letter, Submission, Target
 from actionapp.printing.pdf.engine import RenderedPdf
 from actionapp.printing.pdf.fitting import address_markup, fit_css, fit_recipient, fit_sender
 from actionapp.printing.pdf.fonts import CJK_MISSING_MESSAGE, cjk_font_available, has_cjk
 from actionapp.printing.pdf.layout import (
-    BLANK,
     PrintedLetter,
     html_lang,
     paragraphs,
@@ -54,8 +49,6 @@ from actionapp.printing.pdf.qr import qr_svg_data_uri
 from actionapp.printing.pdf.scripts import text_direction
 from actionapp.printing.postage import goes_abroad
 
-# The largest event pack: 200 letters, laid out once per recipient and repeated.
-EVENT_PACK_MAX = 200
 # A letter's text beyond this is not a letter: refuse it before WeasyPrint sees it.
 MAX_LETTER_CHARS = 12_000
 
@@ -104,22 +97,6 @@ class LetterOptions:
     posted_code: str | None = None
 
 
-@dataclass(frozen=True)
-class EventPack:
-    """A pack of letters with blank lines, for a letter-writing event."""
-
-    language: str
-    variant: str
-    paper: str
-    target_ids: list[int]
-    copies: int
-
-    @property
-    def total(self) -> int:
-        """Return how many letters the pack holds."""
-        return self.copies * len(self.target_ids)
-
-
 def configured_renderer(settings: PrintSettings) -> Renderer:
     """Return this process's renderer for the settings' assets, with their cache limits."""
     renderer = renderer_for(settings.assets_dir)
@@ -128,9 +105,10 @@ def configured_renderer(settings: PrintSettings) -> Renderer:
     return renderer
 
 
-def _render(
+def render_document(
     settings: PrintSettings, html: str, stylesheets: list[str], paper=None, lane="letters", **kw
 ):
+    """Render a document's HTML with its stylesheets (and paper geometry) in its lane."""
     renderer = configured_renderer(settings)
     sheets = [renderer.stylesheet(name) for name in stylesheets]
     if paper is not None:
@@ -142,7 +120,7 @@ def _render(
     )
 
 
-def _page_label(language: str) -> tuple[str, str]:
+def page_number_label(language: str) -> tuple[str, str]:
     """Return the text around a page number ("Page ", "") in a letter's language."""
     with force_locale(language):
         before, _sep, after = _("Page %(num)s", num="\x00").partition("\x00")
@@ -192,9 +170,9 @@ def printed_letter(
         signature_name=letter.signature_name,
         signature_place=letter.signature_place,
         running_head=f"{letter.signature_name} · {letter.target.name}",
-        page_label=_page_label(language),
+        page_label=page_number_label(language),
         date_at_end=letter.date_at_end,
-        needs_cjk=_needs_cjk(language, recipient, letter.body, personal),
+        needs_cjk=letter_needs_cjk(language, recipient, letter.body, personal),
     )
 
 
@@ -209,7 +187,8 @@ def _sender_block(sender: list[str], paper: PaperLayout, lang: str) -> str:
     return address_markup(sender, fit, lang, "return-address")
 
 
-def _needs_cjk(language: str, recipient: list[str], *texts: str) -> bool:
+def letter_needs_cjk(language: str, recipient: list[str], *texts: str) -> bool:
+    """Tell whether a letter in this language, to this recipient, needs the CJK font."""
     return language == "zh" or any(has_cjk(text) for text in (*recipient, *texts))
 
 
@@ -288,11 +267,11 @@ def letters_pdf(
         posted_code=options.posted_code,
         posted_qr=qr_svg_data_uri(options.posted_url) if options.posted_url else None,
         translations=translations(submission) if options.translation else [],
-        cjk_missing=_cjk_missing(letters),
+        cjk_missing=any_cjk_missing(letters),
         cjk_message=CJK_MISSING_MESSAGE,
         envelope=ENVELOPES[default_envelope(paper)],
     )
-    return _render(settings, html, ["letter.css"], paper, inputs=inputs)
+    return render_document(settings, html, ["letter.css"], paper, inputs=inputs)
 
 
 @dataclass(frozen=True)
@@ -329,10 +308,11 @@ def letter_pages(
         cjk_message="",
         envelope=None,
     )
-    return _render(settings, html, ["letter.css"], paper).pages
+    return render_document(settings, html, ["letter.css"], paper).pages
 
 
-def _cjk_missing(letters: list[PrintedLetter]) -> bool:
+def any_cjk_missing(letters: list[PrintedLetter]) -> bool:
+    """Tell whether some letter needs the CJK font and this machine lacks it."""
     return any(letter.needs_cjk for letter in letters) and not cjk_font_available()
 
 
@@ -370,103 +350,4 @@ def envelopes_pdf(
         cjk_missing=any(p["needs_cjk"] for p in pages) and not cjk_font_available(),
         cjk_message=CJK_MISSING_MESSAGE,
     )
-    return _render(settings, html, ["envelope.css"])
-
-
-def pack_language(action: Action, pack: EventPack, target: Target) -> str:
-    """Return the language of a pack's letter to a target: the pack's, or (by default) the
-    target's own where a model letter exists in it, as single letters have it."""
-    if pack.language:
-        return pack.language
-    details = SupporterDetails(
-        name="", city="", country="", language=action.language, variant=pack.variant
-    )
-    return target_language(action, details, target)
-
-
-def blank_labels(language: str) -> dict[str, str]:
-    """Return the small labels under a pack letter's blank lines, in the letter's language."""
-    with force_locale(language):
-        return {
-            "date": _("Date"),
-            "name": _("Your name"),
-            "address": _("Your address"),
-        }
-
-
-def pack_letter(action: Action, pack: EventPack, target: Target, paper: PaperLayout):
-    """Return one event letter to a target, with blank lines for the writer's details."""
-    language = pack_language(action, pack, target)
-    model = model_letter(action, pack.variant, language)
-    if model is None:
-        raise ValueError(f"no model letter {pack.variant!r} in {language!r}")
-    values = {
-        "supporter.name": BLANK,
-        "supporter.city": BLANK,
-        "supporter.country": BLANK,
-        "target.name": target.name,
-    }
-    body = render_model_body(model.body, values)
-    recipient = recipient_lines(target)
-    recipient_lang = text_lang(" ".join(recipient), language)
-    recipient_fit = fit_recipient(recipient, paper, recipient_lang)
-    return PrintedLetter(
-        anchor=f"copy-section-{target.id}",
-        lang=html_lang(language),
-        recipient=recipient,
-        recipient_lang=recipient_lang,
-        recipient_fit=recipient_fit,
-        recipient_block=address_markup(recipient, recipient_fit, recipient_lang, "recipient"),
-        sender=[],
-        sender_block="",
-        date_text="",
-        subject=model.subjects[0] if model.subjects else "",
-        salutation=salutation_for(target, language),
-        body=paragraphs(body),
-        personal=[],
-        personal_lang=html_lang(language),
-        personal_dir="",
-        closing=model.closing,
-        signature_name="",
-        signature_place="",
-        running_head=target.name,
-        page_label=_page_label(language),
-        date_at_end=date_at_end(language),
-        blank_lines=2,
-        blank_sender=True,
-        blank_labels=blank_labels(language),
-        needs_cjk=_needs_cjk(language, recipient, body),
-    )
-
-
-def event_pack_pdf(
-    action: Action, settings: PrintSettings, pack: EventPack, now: datetime
-) -> RenderedPdf:
-    """Render an event pack: `copies` letters to each chosen target, then an envelope sheet."""
-    if not 1 <= pack.total <= EVENT_PACK_MAX:
-        raise DocumentTooLargeError(f"an event pack holds 1 to {EVENT_PACK_MAX} letters")
-    paper = choose_paper(pack.paper, "", "")
-    chosen = set(pack.target_ids)
-    targets = [t for t in action.targets if t.id in chosen]
-    letters = [pack_letter(action, pack, target, paper) for target in targets]
-    html = render_template(
-        "letters/event_pack.html",
-        lang=html_lang(pack.language or action.language),
-        title=_("Letter-writing event: %(title)s", title=action.title),
-        author=settings.organisation,
-        letters=letters,
-        targets=targets,
-        copies=pack.copies,
-        paper=paper,
-        action=action,
-        cjk_missing=_cjk_missing(letters),
-        cjk_message=CJK_MISSING_MESSAGE,
-    )
-    return _render(
-        settings,
-        html,
-        ["letter.css"],
-        paper,
-        lane="packs",
-        copies=[pack.copies] * len(letters) + [1],
-    )
+    return render_document(settings, html, ["envelope.css"])
