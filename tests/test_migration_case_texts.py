@@ -159,4 +159,5 @@ def test_upgrading_moves_existing_texts_into_each_actions_own_language(empty_dat
             ("开庭", "法院已开庭。"),
         ]
         upgrade()
-        db.engine.dispose()
+        db.session.remove()
+        db.engine.dispose()  # no pooled connection left to the database the fixture drops

@@ -41,11 +41,9 @@ def free_slug(slug: str) -> str:
     return candidate
 
 
-def create_demo_action(now: datetime, data: dict | None = None) -> Action:
-    """Add the demo action, live, with its texts, targets and model letters (flushes only)."""
-    data = data or load_demo_data()
-    spec = data["action"]
-    action = Action(
+def _demo_action_row(spec: dict, now: datetime) -> Action:
+    """Return the demo action's row, live from `now`, at a free address."""
+    return Action(
         # `seed-demo --force` beside the demo: another copy at its own address.
         slug=free_slug(spec["slug"]),
         ua_number=spec.get("ua_number", ""),
@@ -63,6 +61,13 @@ def create_demo_action(now: datetime, data: dict | None = None) -> Action:
         created_at=now,
         published_at=now,
     )
+
+
+def create_demo_action(now: datetime, data: dict | None = None) -> Action:
+    """Add the demo action, live, with its texts, targets and model letters (flushes only)."""
+    data = data or load_demo_data()
+    spec = data["action"]
+    action = _demo_action_row(spec, now)
     for language, texts in data["texts"].items():
         save_action_texts(
             action,
