@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import base64
 import re
 
 import dkim
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 from sqlalchemy import func, select
 
 from actionapp.campaigns.actions import primary_targets
@@ -28,7 +25,7 @@ from actionapp.models import (
 )
 from actionapp.privacy.personal_data import erase_email, purge_expired
 from tests.builders import submit_letters
-from tests.fixtures_email import PUBLIC_URL
+from tests.fixtures_email import PUBLIC_URL, dkim_key_pair
 from tests.realworld import supporters
 
 EN_TITLE = "Huang Xueqin and Wang Jianbing: the court has ruled"
@@ -76,16 +73,7 @@ def unsubscribe_url(received) -> str:
 
 @pytest.fixture
 def key_pair():
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    private = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.TraditionalOpenSSL,
-        serialization.NoEncryption(),
-    )
-    public = key.public_key().public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-    return private, b"v=DKIM1; k=rsa; p=" + base64.b64encode(public)
+    return dkim_key_pair()
 
 
 def test_every_realworld_supporter_gets_the_update_once_in_their_language(

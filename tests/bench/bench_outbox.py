@@ -9,18 +9,17 @@ from __future__ import annotations
 
 import collections
 import multiprocessing
-import os
 import re
 import smtplib
 import socket
 import tempfile
 import time
-import uuid
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import create_engine, func, select, text, update
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select, text, update
+
+from tests.bench.databases import database_urls
 
 MESSAGES = 2000
 ROUNDS = 2
@@ -91,26 +90,6 @@ class Sink:
 
 
 # --- the database -------------------------------------------------------------------------------
-
-
-def _database_urls(tmp: Path) -> list[tuple[str, str, callable]]:
-    """Return (label, url, cleanup): SQLite, and PostgreSQL with ACTIONAPP_TEST_DATABASE_URL."""
-    urls = [("SQLite", f"sqlite:///{tmp / 'bench-outbox.db'}", lambda: None)]
-    base = os.environ.get("ACTIONAPP_TEST_DATABASE_URL")
-    if base:
-        server = make_url(base)
-        name = f"actionapp_bench_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(server, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-        def drop():
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
-
-        urls.append(("PostgreSQL", server.set(database=name).render_as_string(False), drop))
-    return urls
 
 
 def _config(url: str, port: int, **extra) -> dict:
@@ -306,7 +285,7 @@ def run(report) -> None:
     """Measure the floor, then 1 and 2 workers, on SQLite (and PostgreSQL when configured)."""
     sink = Sink()
     with tempfile.TemporaryDirectory() as tmp:
-        databases = _database_urls(Path(tmp))
+        databases = database_urls(Path(tmp), "bench-outbox")
         try:
             for label, url, _cleanup in databases:
                 _measure(report, label, _config(url, sink.port), sink)

@@ -16,35 +16,16 @@ import time
 import uuid
 from pathlib import Path
 
-from sqlalchemy import create_engine, insert, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import insert
 from sqlalchemy.exc import OperationalError
+
+from tests.bench.databases import database_urls
 
 SUPPORTERS = {"PostgreSQL": 100_000, "SQLite": 20_000}
 BASELINE_SECONDS = 4.0
 GOAL_SECONDS = 10.0
 GOAL_RATIO = 0.8
 SECRET = "bench-secret-" + "x" * 40
-
-
-def _database_urls(tmp: Path) -> list[tuple[str, str, callable]]:
-    """Return (label, url, cleanup): SQLite, and PostgreSQL with ACTIONAPP_TEST_DATABASE_URL."""
-    urls = [("SQLite", f"sqlite:///{tmp / 'bench-updates.db'}", lambda: None)]
-    base = os.environ.get("ACTIONAPP_TEST_DATABASE_URL")
-    if base:
-        server = make_url(base)
-        name = f"actionapp_bench_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(server, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-        def drop():
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
-
-        urls.append(("PostgreSQL", server.set(database=name).render_as_string(False), drop))
-    return urls
 
 
 def _config(url: str) -> dict:
@@ -207,7 +188,7 @@ def _measure(report, label: str, url: str) -> None:
 def run(report) -> None:
     """Queue an update on SQLite (20,000) and PostgreSQL (100,000, when configured)."""
     with tempfile.TemporaryDirectory() as tmp:
-        databases = _database_urls(Path(tmp))
+        databases = database_urls(Path(tmp), "bench-updates")
         try:
             for label, url, _cleanup in databases:
                 _measure(report, label, url)
