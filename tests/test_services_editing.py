@@ -136,3 +136,39 @@ def test_deleting_an_action_removes_its_targets(app):
     delete_action(action)
     db.session.commit()
     assert db.session.scalar(select(func.count(Target.id))) == 0
+
+
+def test_a_live_action_keeps_its_last_model_letter_in_its_own_language(app, demo_action):
+    from actionapp.campaigns.editing import remove_model_letter
+
+    own = [m for m in demo_action.model_letters if m.language == demo_action.language]
+    other = [m for m in demo_action.model_letters if m.language != demo_action.language]
+    assert own and other and demo_action.status == "live"
+    for letter in own[1:]:
+        assert remove_model_letter(demo_action, letter)
+    assert not remove_model_letter(demo_action, own[0])  # the last one in its own language
+    assert own[0] in demo_action.model_letters
+    assert remove_model_letter(demo_action, other[0])  # another language's may go
+    demo_action.status = "draft"
+    assert remove_model_letter(demo_action, own[0])  # a draft need not keep one
+
+
+def test_a_target_with_letters_stays(app, demo_action):
+    from actionapp.campaigns.editing import remove_target
+    from actionapp.letters.compose import SupporterDetails
+    from actionapp.letters.record import NewSubmission
+    from actionapp.models import Channel
+    from tests.builders import submit_letters
+
+    written, spare = demo_action.targets[0], demo_action.targets[1]
+    details = SupporterDetails(
+        name="Ana", city="Porto", country="PT", language="en", variant="release",
+        target_ids=[written.id],
+    )  # fmt: skip
+    new = NewSubmission(details, Channel.PRINT, "target-stays-0001", consent_text="ok")
+    submit_letters(demo_action, new, utcnow())
+    db.session.flush()
+    assert not remove_target(demo_action, written)
+    assert written in demo_action.targets
+    assert remove_target(demo_action, spare)
+    assert spare not in demo_action.targets

@@ -175,6 +175,23 @@ def delete_action(action: Action) -> str | None:
     return image
 
 
+def remove_target(action: Action, target: Target) -> bool:
+    """Remove a target no letter was written to (flushes nothing); False: letters keep it."""
+    if letters_to(action.id, target.id):
+        return False
+    action.targets.remove(target)
+    return True
+
+
+def remove_model_letter(action: Action, letter: ModelLetter) -> bool:
+    """Remove a model letter; False when it is a live action's last one in its own language."""
+    same_language = [m for m in action.model_letters if m.language == action.language]
+    if action.status == ActionStatus.LIVE and same_language == [letter]:
+        return False
+    action.model_letters.remove(letter)
+    return True
+
+
 # --- targets ---------------------------------------------------------------------------------
 
 

@@ -12,6 +12,7 @@ from actionapp.campaigns.editing import (
     ModelLetterFields,
     add_update,
     model_letter_problems,
+    remove_model_letter,
     save_model_letter,
 )
 from actionapp.campaigns.forms import ModelLetterForm, UpdateForm, subject_lines
@@ -26,7 +27,6 @@ from actionapp.letters.compose import LetterText, SupporterDetails, letter_from_
 from actionapp.letters.forms import PERSONAL_MAX
 from actionapp.models import (
     Action,
-    ActionStatus,
     Letter,
     ModelLetter,
     Role,
@@ -224,14 +224,12 @@ def delete_letter(action_id: int, letter_id: int):
     """Remove a model letter (a live action keeps at least one in its own language)."""
     action = action_or_404(action_id)
     letter = _letter_or_404(action, letter_id)
-    same_language = [m for m in action.model_letters if m.language == action.language]
-    if action.status == ActionStatus.LIVE and same_language == [letter]:
-        flash(_("A live action needs a model letter in its own language: this one stays."),
-              "error")  # fmt: skip
-    else:
-        action.model_letters.remove(letter)
+    if remove_model_letter(action, letter):
         db.session.commit()
         flash(_("The model letter was removed."), "ok")
+    else:
+        flash(_("A live action needs a model letter in its own language: this one stays."),
+              "error")  # fmt: skip
     return redirect(url_for("organise.action_overview", action_id=action.id) + "#letters", 303)
 
 

@@ -9,6 +9,7 @@ from actionapp.campaigns.editing import (
     embassy_conflict,
     letters_to,
     parse_salutations,
+    remove_target,
     salutations_text,
     same_official,
     save_target,
@@ -143,18 +144,17 @@ def delete_target(action_id: int, target_id: int):
     """Ask, then remove a target that has no letters yet (a page of its own: works without JS)."""
     action = action_or_404(action_id)
     target = _target_or_404(action, target_id)
-    letters = letters_to(action.id, target.id)
     if request.method == "GET" or request.form.get("confirm") != "yes":
+        letters = letters_to(action.id, target.id)
         return render_template(
             "organise/target_delete.html", action=action, target=target, letters=letters
         )
-    if letters:
-        flash(_("Letters were written to this target: it stays, so that they keep counting."),
-              "error")  # fmt: skip
-    else:
-        action.targets.remove(target)
+    if remove_target(action, target):
         db.session.commit()
         flash(_("The target was removed."), "ok")
+    else:
+        flash(_("Letters were written to this target: it stays, so that they keep counting."),
+              "error")  # fmt: skip
     return redirect(url_for("organise.action_overview", action_id=action.id) + "#targets", 303)
 
 
