@@ -18,6 +18,7 @@ from weasyprint.formatting_structure.boxes import LineBox
 from weasyprint.text.fonts import FontConfiguration
 
 from actionapp import resource_dir
+from actionapp.printing.pdf.advances import font_advances, line_bounds
 from actionapp.printing.pdf.fonts import CJK_FAMILY, font_family_installed
 from actionapp.printing.pdf.paper import PAPERS, PaperLayout, Rect
 from actionapp.printing.pdf.scripts import isolate, text_direction
@@ -164,27 +165,27 @@ def _fit_block(lines: tuple[str, ...], zone: Rect, sizes, lang: str, joinable: b
     When none fits, return the smallest one-line-each setting with fits=False: its line count
     and the lines the zone holds are what the refusal message gives.
     """
-    for size, joined, sure in _trials(lines, zone, sizes, lang, joinable):
-        if sure:
-            # What the layout would say, known without it (see surely_fits).
-            return BlockFit(
-                size, False, len(lines), _max_lines(zone, size), True, zone.width, zone.height
-            )
-        fit = _measured(lines, zone, size, joined, lang)
-        if fit.fits:
-            return fit
+    for size, joined, known in _trials(lines, zone, sizes, lang, joinable):
+        if known is None:
+            fit = _measured(lines, zone, size, joined, lang)
+            if fit.fits:
+                return fit
+        elif known:
+            # What the layout would say, known without it (see known_fit).
+            return BlockFit(size, joined, known, _max_lines(zone, size), True, zone.width,
+                            zone.height)  # fmt: skip
     return _measured(lines, zone, sizes[-1], False, lang)
 
 
 def _trials(lines: tuple[str, ...], zone: Rect, sizes, lang: str, joinable: bool):
-    """Yield the settings to try, in order: (size, joined, known to fit without a layout)."""
+    """Yield the settings to try, in order: (size, joined, known_fit's answer)."""
     for joined in (False, True) if joinable else (False,):
         for size in sizes:
             # One line apiece (joined: one line at least); when not even that many fit at
             # this size, no layout can, and there is no need to lay one out.
             if (1 if joined else len(lines)) > _max_lines(zone, size):
                 continue
-            yield size, joined, not joined and surely_fits(lines, zone, size, lang)
+            yield size, joined, known_fit(lines, zone, size, joined, lang)
 
 
 def _trial_block(lines, zone: Rect, size: float, joined: bool, lang: str) -> tuple[float, str]:
@@ -207,10 +208,11 @@ def lay_out_first_trials(blocks: list[tuple[list[str], PaperLayout, str]], sende
     first = []
     for lines, paper, lang in blocks:
         zone, sizes, joinable = _zone(paper, sender)
-        for size, joined, sure in _trials(tuple(lines), zone, sizes, lang, joinable):
-            if not sure:
+        for size, joined, known in _trials(tuple(lines), zone, sizes, lang, joinable):
+            if known is None:
                 first.append(_trial_block(lines, zone, size, joined, lang))
-            break
+            if known is not False:
+                break
     if first:
         _measure(tuple(first))
 
@@ -221,33 +223,39 @@ def _zone(paper: PaperLayout, sender: bool) -> tuple[Rect, tuple[float, ...], bo
     return paper.recipient, RECIPIENT_SIZES, False
 
 
-# Characters that the first font of the block's stack (letter.css) draws, none wider than
-# 1.053 em (EM_BOUND keeps a margin): Liberation Serif for printable Latin-1; Noto Serif CJK SC
-# (lang zh-CN) for ASCII, CJK punctuation, the ideographs of Unicode 1.1 and full-width forms.
-# A character a fallback font would draw can make a line taller: such blocks are laid out.
+# Characters that the first font of the block's stack (letter.css) draws: Liberation Serif
+# for printable Latin-1; Noto Serif CJK SC (lang zh-CN) for ASCII, CJK punctuation, the
+# ideographs of Unicode 1.1 and full-width forms. A character a fallback font would draw can
+# make a line taller: such blocks are laid out.
 _FIRST_FONT_CHARS = {
     "": ("Liberation Serif", re.compile(r"[ -~\u00a0-\u00ff]*")),
     "zh-CN": (CJK_FAMILY, re.compile(r"[ -~\u3000-\u303f\u4e00-\u9fa5\uff01-\uff5e]*")),
 }
-EM_BOUND = 1.1  # what surely_fits takes a character's width to be at most, in em
 
 
-def surely_fits(lines: list[str], zone: Rect, size: float, lang: str) -> bool:
-    """Tell, without laying them out, that the lines fit the zone one apiece at this size.
+def known_fit(lines, zone: Rect, size: float, joined: bool, lang: str) -> int | bool | None:
+    """Tell, without a layout, whether the block fits at this setting, or None to lay it out.
 
-    True only when every character is one the block's first font draws (narrower than
-    EM_BOUND), so that no line wraps, and the lines' height leaves the slack free: WeasyPrint
-    would lay the block out as exactly these lines.
+    A fit is answered with the most lines the block can take (a true number), a misfit with
+    False. Known only when the block's first font draws every character, so that every line
+    is exactly `size * LEADING` tall, and the wrapping bounds (advances.line_bounds) settle
+    it: the most lines fit with the slack free, or the fewest do not.
     """
     family, chars = _FIRST_FONT_CHARS["zh-CN" if lang == "zh-CN" else ""]
-    width = zone.width - SLACK
-    height = len(lines) * round(size * LEADING, 3) * 25.4 / 72
-    return (
-        height + SLACK + 0.01 <= zone.height
-        and all(chars.fullmatch(line) and len(line) * EM_BOUND * size * MM_PER_PT <= width
-                for line in lines)
-        and font_family_installed(family)
-    )  # fmt: skip
+    if not all(chars.fullmatch(line) for line in lines) or not font_family_installed(family):
+        return None
+    advances = font_advances(family)
+    paragraphs = [SEPARATOR.join(lines)] if joined else list(lines)
+    bounds = advances and line_bounds(paragraphs, advances, size, zone.width)
+    if not bounds:
+        return None
+    fewest, most = bounds
+    leading = round(size * LEADING, 3) * MM_PER_PT
+    if most * leading + SLACK + 0.01 <= zone.height:
+        return int(most)
+    if fewest * leading + SLACK > zone.height + 0.01:
+        return False
+    return None
 
 
 def _max_lines(zone: Rect, size: float) -> int:

@@ -71,6 +71,45 @@ def font_family_installed(family: str) -> bool:
     return _any_font_matches(lib, pattern)
 
 
+def font_file(family: str) -> tuple[str, int] | None:
+    """Return (file, face index) of the regular face fontconfig matches for a family."""
+    lib = _fontconfig()
+    if lib is None:
+        return None
+    lib.FcNameParse.restype = ctypes.c_void_p
+    lib.FcNameParse.argtypes = [ctypes.c_char_p]
+    lib.FcConfigSubstitute.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int]
+    lib.FcDefaultSubstitute.argtypes = [ctypes.c_void_p]
+    lib.FcFontMatch.restype = ctypes.c_void_p
+    lib.FcFontMatch.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.POINTER(ctypes.c_int)]
+    lib.FcPatternGetString.argtypes = [
+        ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int, ctypes.POINTER(ctypes.c_char_p)
+    ]  # fmt: skip
+    lib.FcPatternGetInteger.argtypes = [
+        ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int, ctypes.POINTER(ctypes.c_int)
+    ]  # fmt: skip
+    pattern = lib.FcNameParse(f"{family}:style=Regular".encode())
+    lib.FcConfigSubstitute(None, pattern, 0)  # FcMatchPattern
+    lib.FcDefaultSubstitute(pattern)
+    result = ctypes.c_int()
+    match = lib.FcFontMatch(None, pattern, ctypes.byref(result))
+    lib.FcPatternDestroy(pattern)
+    if not match:
+        return None
+    try:
+        name, path, index = ctypes.c_char_p(), ctypes.c_char_p(), ctypes.c_int()
+        if (
+            lib.FcPatternGetString(match, b"family", 0, ctypes.byref(name)) != 0
+            or lib.FcPatternGetString(match, b"file", 0, ctypes.byref(path)) != 0
+            or lib.FcPatternGetInteger(match, b"index", 0, ctypes.byref(index)) != 0
+            or name.value.decode() != family
+        ):
+            return None
+        return path.value.decode(), index.value
+    finally:
+        lib.FcPatternDestroy(match)
+
+
 def cjk_font_available() -> bool:
     """Tell whether Chinese letters can be printed with a real CJK font."""
     return font_family_installed(CJK_FAMILY)
