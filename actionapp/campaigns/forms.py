@@ -29,6 +29,7 @@ from wtforms.validators import (
 )
 
 from actionapp.campaigns.case_texts import TEXT_LABELS
+from actionapp.campaigns.follow_ups import FollowUpError
 from actionapp.letters.forms import single_line
 from actionapp.web.forms import AddressField, AppForm, EmailAddress
 from actionapp.web.i18n import is_language
@@ -128,6 +129,31 @@ class ActionForm(AppForm):
         description=_l("Left empty: 14 days."),
     )
     show_reply_count = BooleanField(_l("Show on the action page how many reported a reply"))
+    # Choices (the other actions) are set by the view; the rules are campaigns.follow_ups'.
+    follows_id = SelectField(
+        _l("Follows up on"),
+        validators=[Optional()],
+        description=_l(
+            "The earlier action on the same case, if this one follows it up: this page then "
+            "tells the case so far, and the earlier page links here."
+        ),
+    )
+
+
+def follow_up_message(error: FollowUpError) -> str:
+    """Return the sentence for a follow-up link the rules refuse."""
+    if error.code == "itself":
+        return _l("An action cannot follow up on itself.")
+    if error.code == "cycle":
+        return _l(
+            "“%(title)s” already follows up on this action: choose an earlier one.",
+            title=error.values["title"],
+        )
+    if error.code == "too_long":
+        return _l("A case can have at most %(num)d actions in a row.", num=error.values["maximum"])
+    if error.code == "not_a_follow_up":
+        return _l("Choose an action that follows up on this one.")
+    return _l("This action no longer exists: choose another.")
 
 
 class ImageForm(AppForm):
@@ -246,6 +272,15 @@ class UpdateForm(AppForm):
     title = _case_text("title", required=True)
     body = _case_text("body")
     published_on = DateField(_l("Date"), validators=[Optional()])
+    # Choices (the actions that follow this one) are set by the view.
+    follow_up_id = SelectField(
+        _l("Invite to a follow-up action"),
+        validators=[Optional()],
+        description=_l(
+            "The update (on the page and in its email) then asks readers to write again, "
+            "once that action is published."
+        ),
+    )
 
 
 class ActionTextsForm(AppForm):
