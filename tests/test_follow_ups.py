@@ -6,7 +6,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
 
 from actionapp.campaigns.case_texts import ActionTextFields, save_action_texts, save_update_texts
 from actionapp.campaigns.editing import add_update, close_action, delete_action, publish_action
@@ -21,7 +20,7 @@ from actionapp.campaigns.follow_ups import (
 )
 from actionapp.email.updates import update_recipients
 from actionapp.extensions import db
-from actionapp.models import Action, utcnow
+from actionapp.models import Action, ActionUpdate, utcnow
 from tests.builders import build_action
 from tests.fixtures_email import PUBLIC_URL
 from tests.fixtures_organise import add_letters
@@ -269,19 +268,38 @@ def test_an_update_invites_earlier_writers_to_the_follow_up_in_their_language(
     assert "此案例在新的行动中继续" in zh_page and "再次为黄雪琴写信" in zh_page
 
 
-def test_an_invitation_to_a_follow_up_not_yet_published_waits_for_it(app):
+def test_an_invitation_to_a_follow_up_not_yet_published_waits_for_it(mail_app, signed_in):
     now = utcnow()
     first = build_action(now, slug="first")
     later = build_action(now, slug="later", publish=False)
+    later.text_in("en").title = "The next appeal"
     set_predecessor(later, first.id)
     update = add_update(first, "", "Soon a new appeal", "", now, follow_up_id=later.id)
     db.session.commit()
     assert invitation(update, first, "en") is None
+    editor = signed_in("editor")
+    confirm = f"/organise/actions/{first.id}/updates/{update.id}/email"
+    html = editor.get(confirm).get_data(as_text=True)
+    assert "“The next appeal”, which is not published yet" in html
+    assert "please write again" not in html  # the previews carry no invitation yet
+    overview = editor.get(f"/organise/actions/{first.id}").get_data(as_text=True)
+    assert "Followed up by:" in overview and "invites to “The next appeal”" in overview
+    assert "Follows up on:" in editor.get(f"/organise/actions/{later.id}").get_data(as_text=True)
+
     assert publish_action(later, now) == []
     db.session.commit()
     assert invitation(update, first, "en").slug == "later"
+    html = editor.get(confirm).get_data(as_text=True)
+    assert "not published yet" not in html and "please write again" in html
+
     # An action that no longer follows this one is no longer invited to.
     set_predecessor(later, None)
     db.session.commit()
     assert invitation(update, first, "en") is None
-    assert db.session.scalar(select(Action.follows_id).where(Action.id == later.id)) is None
+    # Nor one deleted: the update stays, without its invitation.
+    set_predecessor(later, first.id)
+    db.session.commit()
+    delete_action(later)
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(ActionUpdate, update.id).follow_up_id is None

@@ -197,12 +197,20 @@ def published_follow_ups(action: Action, language: str) -> list[CaseLink]:
     return [_link(a, language) for a in later]
 
 
-def invitation(update: ActionUpdate, action: Action, language: str) -> CaseLink | None:
-    """Return the follow-up an update invites to, if it is published and still follows."""
+def invited_follow_up(update: ActionUpdate, action: Action) -> Action | None:
+    """Return the action an update invites to while it still follows the update's action."""
     if update.follow_up_id is None:
         return None
     follow_up = db.session.get(Action, update.follow_up_id)
-    if follow_up is None or follow_up.follows_id != action.id or not is_published(follow_up):
+    if follow_up is None or follow_up.follows_id != action.id:
+        return None
+    return follow_up
+
+
+def invitation(update: ActionUpdate, action: Action, language: str) -> CaseLink | None:
+    """Return the follow-up an update invites to, as a link, once it is published."""
+    follow_up = invited_follow_up(update, action)
+    if follow_up is None or not is_published(follow_up):
         return None
     return _link(follow_up, language)
 
