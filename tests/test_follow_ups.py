@@ -303,3 +303,24 @@ def test_an_invitation_to_a_follow_up_not_yet_published_waits_for_it(mail_app, s
     db.session.commit()
     db.session.expire_all()
     assert db.session.get(ActionUpdate, update.id).follow_up_id is None
+
+
+def test_the_case_so_far_and_the_invitation_are_valid_html(app, client, tmp_path):
+    from tests.test_html_valid import vnu_errors
+
+    now = utcnow()
+    first, second = chain(now, "earlier", "later")
+    add_update(first, "released", "Released", "", now, follow_up_id=second.id)
+    add_update(second, "", "Trial set", "", now)
+    db.session.commit()
+    third = build_action(now, slug="latest")
+    set_predecessor(third, second.id)
+    db.session.commit()
+    pages = {}
+    for language in ("en", "zh"):
+        for slug in ("earlier", "later", "latest"):
+            response = client.get(f"/actions/{slug}", headers={"Accept-Language": language})
+            assert response.status_code == 200
+            pages[f"{language} {slug}"] = response.data
+    assert b"case-so-far" in pages["zh latest"] and b"follow-up-call" in pages["en earlier"]
+    assert vnu_errors(pages, tmp_path) == []

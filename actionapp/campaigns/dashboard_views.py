@@ -18,7 +18,7 @@ from actionapp.campaigns.editing import all_actions, letters_to, publish_problem
 from actionapp.campaigns.follow_ups import follow_up_choices
 from actionapp.campaigns.forms import StatsFilterForm
 from actionapp.campaigns.lookups import action_or_404
-from actionapp.email.updates import update_figures
+from actionapp.email.update_figures import update_figures
 from actionapp.events.reports import pending_event_reports
 from actionapp.extensions import db
 from actionapp.letters.coaching import PERSONALISED_FROM

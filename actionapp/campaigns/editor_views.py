@@ -36,10 +36,10 @@ from actionapp.campaigns.forms import (
     ActionForm,
     ConfirmForm,
     ImageForm,
-    follow_up_message,
 )
 from actionapp.campaigns.images import ImageRejectedError, remove_stored_image, store_action_image
 from actionapp.campaigns.lookups import action_or_404
+from actionapp.campaigns.messages import follow_up_message
 from actionapp.campaigns.models import REPLY_QUESTION_DAYS
 from actionapp.extensions import db
 from actionapp.letters.forms import choices_of

@@ -29,7 +29,6 @@ from wtforms.validators import (
 )
 
 from actionapp.campaigns.case_texts import TEXT_LABELS
-from actionapp.campaigns.follow_ups import FollowUpError
 from actionapp.letters.forms import single_line
 from actionapp.web.forms import AddressField, AppForm, EmailAddress
 from actionapp.web.i18n import is_language
@@ -138,22 +137,6 @@ class ActionForm(AppForm):
             "tells the case so far, and the earlier page links here."
         ),
     )
-
-
-def follow_up_message(error: FollowUpError) -> str:
-    """Return the sentence for a follow-up link the rules refuse."""
-    if error.code == "itself":
-        return _l("An action cannot follow up on itself.")
-    if error.code == "cycle":
-        return _l(
-            "“%(title)s” already follows up on this action: choose an earlier one.",
-            title=error.values["title"],
-        )
-    if error.code == "too_long":
-        return _l("A case can have at most %(num)d actions in a row.", num=error.values["maximum"])
-    if error.code == "not_a_follow_up":
-        return _l("Choose an action that follows up on this one.")
-    return _l("This action no longer exists: choose another.")
 
 
 class ImageForm(AppForm):

@@ -19,10 +19,10 @@ from actionapp.campaigns.follow_ups import FollowUpError, follow_up_choices
 from actionapp.campaigns.forms import (
     ModelLetterForm,
     UpdateForm,
-    follow_up_message,
     subject_lines,
 )
 from actionapp.campaigns.lookups import action_or_404
+from actionapp.campaigns.messages import follow_up_message
 from actionapp.campaigns.model_letters import (
     TemplateProblem,
     check_model_template,

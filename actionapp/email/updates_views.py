@@ -10,13 +10,13 @@ from actionapp.campaigns.follow_ups import invited_follow_up, is_published
 from actionapp.campaigns.lookups import action_or_404
 from actionapp.database import write_transaction
 from actionapp.email.messages import mail_settings
+from actionapp.email.update_figures import update_figures
 from actionapp.email.updates import (
     UNSUBSCRIBE_PATH,
     prepare_update,
     queue_test,
     queue_update,
     update_email,
-    update_figures,
     update_recipients,
     was_sent,
 )
