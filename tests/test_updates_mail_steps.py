@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from actionapp.extensions import db
-from actionapp.models import MessageStatus, OutboxMessage, UpdateSend, utcnow
+from actionapp.models import MessageStatus, OutboxMessage, Unsubscription, UpdateSend, utcnow
 from actionapp.organisers import cli as cli_organise
 from tests.test_updates_mail import EN_TITLE, ZH_TITLE, new_update, send, supporter
 
@@ -38,13 +38,28 @@ def test_the_organiser_sends_a_test_in_each_language_to_themselves_only(
     deliver()
     assert [r.rcpt_tos for r in smtp_server.received] == [[address], [address]]
     subjects = {r.message["Content-Language"]: r.message["Subject"] for r in smtp_server.received}
-    assert subjects == {"en": EN_TITLE, "zh": ZH_TITLE}
+    # The subject says it is a test, in the language of the email.
+    assert subjects == {"en": f"[Test] {EN_TITLE}", "zh": f"[测试] {ZH_TITLE}"}
+    client = mail_app.test_client()
     for item in smtp_server.received:
         assert item.message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
         link = re.fullmatch(r"<http://localhost(/u/[^>]+)>", item.message["List-Unsubscribe"])
-        # The test's link names no supporter: following it changes nothing.
-        client = mail_app.test_client()
-        assert client.post(link.group(1), data={"List-Unsubscribe": "One-Click"}).status_code == 404
+        assert link.group(0)[1:-1] in item.text()
+        # The test's link names no supporter: it says so, and following it changes nothing.
+        page = client.get(link.group(1))
+        assert page.status_code == 200
+        assert "This was a test email" in page.get_data(as_text=True)
+        assert "this link unsubscribes them" in page.get_data(as_text=True)
+        zh = client.get(link.group(1), headers={"Accept-Language": "zh"}).get_data(as_text=True)
+        assert "这是一封发给组织者的测试邮件" in zh
+        one_click = client.post(link.group(1), data={"List-Unsubscribe": "One-Click"})
+        assert one_click.status_code == 200
+        assert "This was a test email" in one_click.get_data(as_text=True)
+        pressed = client.post(link.group(1), data={"scope": "all"})
+        assert pressed.status_code == 200 and "Done:" not in pressed.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Unsubscription.id))) == 0
+    # A forged token is still no page at all.
+    assert client.get(link.group(1)[:-2] + "xx").status_code == 404
     # The real send is still to come, with its count; the tests are not in the figures.
     html = confirm_page(organiser, demo_action, update)
     assert "Send to 1 supporter" in html

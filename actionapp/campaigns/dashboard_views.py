@@ -15,10 +15,12 @@ from actionapp.campaigns.case_texts import (
     update_missing,
 )
 from actionapp.campaigns.editing import all_actions, letters_to, publish_problems
+from actionapp.campaigns.follow_ups import follow_up_choices
 from actionapp.campaigns.forms import StatsFilterForm
 from actionapp.campaigns.lookups import action_or_404
-from actionapp.email.updates import update_figures
+from actionapp.email.update_figures import update_figures
 from actionapp.events.reports import pending_event_reports
+from actionapp.extensions import db
 from actionapp.letters.coaching import PERSONALISED_FROM
 from actionapp.models import Action, Role, utcnow
 from actionapp.organisers.access import role_required
@@ -74,6 +76,8 @@ def action_overview(action_id: int):
     return render_template(
         "organise/action.html",
         action=action,
+        follows=db.session.get(Action, action.follows_id) if action.follows_id else None,
+        follow_ups={later.id: later for later in follow_up_choices(action)},
         status=status_word(action, now),
         problems=publish_problems(action, now) if action.status != "live" else [],
         warnings=translation_warnings(action, languages),

@@ -18,6 +18,7 @@ from actionapp.campaigns.case_texts import (
     save_action_texts,
     save_update_texts,
 )
+from actionapp.campaigns.follow_ups import check_update_follow_up
 from actionapp.campaigns.model_letters import TemplateProblem, check_model_template
 from actionapp.campaigns.models import REPLY_QUESTION_DAYS
 from actionapp.campaigns.target_checks import TargetFields, clean_target
@@ -397,9 +398,20 @@ def save_model_letter(
     return letter
 
 
-def add_update(action: Action, outcome: str, title: str, body: str, when: datetime) -> ActionUpdate:
-    """Add news or an outcome ("released"), written in the action's language (flushes)."""
-    update = ActionUpdate(outcome=outcome, published_at=when)
+def add_update(
+    action: Action,
+    outcome: str,
+    title: str,
+    body: str,
+    when: datetime,
+    follow_up_id: int | None = None,
+) -> ActionUpdate:
+    """Add news or an outcome ("released"), written in the action's language (flushes).
+
+    It may invite its readers to a follow-up of the action (checked: FollowUpError).
+    """
+    check_update_follow_up(action, follow_up_id)
+    update = ActionUpdate(outcome=outcome, published_at=when, follow_up_id=follow_up_id)
     save_update_texts(update, action.language, title, body)
     action.updates.append(update)
     db.session.flush()

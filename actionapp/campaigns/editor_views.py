@@ -26,6 +26,12 @@ from actionapp.campaigns.editing import (
     slug_taken,
     update_action,
 )
+from actionapp.campaigns.follow_ups import (
+    FollowUpError,
+    check_predecessor,
+    predecessor_choices,
+    set_predecessor,
+)
 from actionapp.campaigns.forms import (
     ActionForm,
     ConfirmForm,
@@ -33,6 +39,7 @@ from actionapp.campaigns.forms import (
 )
 from actionapp.campaigns.images import ImageRejectedError, remove_stored_image, store_action_image
 from actionapp.campaigns.lookups import action_or_404
+from actionapp.campaigns.messages import follow_up_message
 from actionapp.campaigns.models import REPLY_QUESTION_DAYS
 from actionapp.extensions import db
 from actionapp.letters.forms import choices_of
@@ -92,6 +99,10 @@ def _action_form(action=None) -> ActionForm:
     else:
         form = ActionForm()
     form.target_country.choices = country_options(_("Not set"))
+    form.follows_id.choices = choices_of(
+        [("", _("None: a new case")),
+         *((str(a.id), f"{a.title} ({a.slug})") for a in predecessor_choices(action))]
+    )  # fmt: skip
     if action is None and request.method == "GET":
         now = utcnow()
         form.language.data = "en"
@@ -107,6 +118,10 @@ def _action_form(action=None) -> ActionForm:
     return form
 
 
+def _follows_id(form: ActionForm) -> int | None:
+    return int(form.follows_id.data) if form.follows_id.data else None
+
+
 def _save_action(form: ActionForm, action=None):
     if not form.validate():
         return None
@@ -114,6 +129,11 @@ def _save_action(form: ActionForm, action=None):
     texts = text_fields(form)
     if slug_taken(values.slug, action.id if action else None):
         form.slug.errors = [_("Another action uses this web address already.")]
+        return None
+    try:
+        check_predecessor(action, _follows_id(form))
+    except FollowUpError as error:
+        form.follows_id.errors = [follow_up_message(error)]
         return None
     lacking = language_change_lacks(action, values.language) if action else []
     if lacking:
@@ -127,6 +147,7 @@ def _save_action(form: ActionForm, action=None):
         action = create_action(values, texts, utcnow())
     else:
         update_action(action, values, texts)
+    set_predecessor(action, _follows_id(form))
     try:
         db.session.commit()
     except IntegrityError:

@@ -128,6 +128,15 @@ class ActionForm(AppForm):
         description=_l("Left empty: 14 days."),
     )
     show_reply_count = BooleanField(_l("Show on the action page how many reported a reply"))
+    # Choices (the other actions) are set by the view; the rules are campaigns.follow_ups'.
+    follows_id = SelectField(
+        _l("Follows up on"),
+        validators=[Optional()],
+        description=_l(
+            "The earlier action on the same case, if this one follows it up: this page then "
+            "tells the case so far, and the earlier page links here."
+        ),
+    )
 
 
 class ImageForm(AppForm):
@@ -246,6 +255,15 @@ class UpdateForm(AppForm):
     title = _case_text("title", required=True)
     body = _case_text("body")
     published_on = DateField(_l("Date"), validators=[Optional()])
+    # Choices (the actions that follow this one) are set by the view.
+    follow_up_id = SelectField(
+        _l("Invite to a follow-up action"),
+        validators=[Optional()],
+        description=_l(
+            "The update (on the page and in its email) then asks readers to write again, "
+            "once that action is published."
+        ),
+    )
 
 
 class ActionTextsForm(AppForm):

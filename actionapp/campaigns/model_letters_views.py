@@ -15,8 +15,14 @@ from actionapp.campaigns.editing import (
     remove_model_letter,
     save_model_letter,
 )
-from actionapp.campaigns.forms import ModelLetterForm, UpdateForm, subject_lines
+from actionapp.campaigns.follow_ups import FollowUpError, follow_up_choices
+from actionapp.campaigns.forms import (
+    ModelLetterForm,
+    UpdateForm,
+    subject_lines,
+)
 from actionapp.campaigns.lookups import action_or_404
+from actionapp.campaigns.messages import follow_up_message
 from actionapp.campaigns.model_letters import (
     TemplateProblem,
     check_model_template,
@@ -24,7 +30,7 @@ from actionapp.campaigns.model_letters import (
 )
 from actionapp.extensions import db
 from actionapp.letters.compose import LetterText, SupporterDetails, letter_from_model
-from actionapp.letters.forms import PERSONAL_MAX
+from actionapp.letters.forms import PERSONAL_MAX, choices_of
 from actionapp.models import (
     Action,
     Letter,
@@ -236,23 +242,38 @@ def delete_letter(action_id: int, letter_id: int):
 # --- updates ----------------------------------------------------------------------------------
 
 
+def follow_up_options(action: Action) -> list:
+    """Return the choices of a follow-up an update may invite to: none, or one of them."""
+    return choices_of(
+        [("", _("None")),
+         *((str(a.id), f"{a.title} ({a.slug})") for a in follow_up_choices(action))]
+    )  # fmt: skip
+
+
 @bp.route("/actions/<int:action_id>/updates/new", methods=["GET", "POST"])
 @role_required(Role.EDITOR)
 def new_update(action_id: int):
     """Add news or an outcome to the action page."""
     action = action_or_404(action_id)
     form = UpdateForm()
+    form.follow_up_id.choices = follow_up_options(action)
     if request.method == "POST" and form.validate():
         now = utcnow()
         when = (
             datetime.combine(form.published_on.data, now.time()) if form.published_on.data else now
         )
-        add_update(
-            action, form.outcome.data or "", form.title.data.strip(), form.body.data or "", when
-        )
-        db.session.commit()
-        flash(_("The update is on the action page."), "ok")
-        return redirect(url_for("organise.action_overview", action_id=action.id) + "#updates", 303)
+        follow_up_id = int(form.follow_up_id.data) if form.follow_up_id.data else None
+        try:
+            add_update(action, form.outcome.data or "", form.title.data.strip(),
+                       form.body.data or "", when, follow_up_id)  # fmt: skip
+        except FollowUpError as error:
+            form.follow_up_id.errors = [follow_up_message(error)]
+        else:
+            db.session.commit()
+            flash(_("The update is on the action page."), "ok")
+            return redirect(
+                url_for("organise.action_overview", action_id=action.id) + "#updates", 303
+            )
     status = 422 if request.method == "POST" else 200
     return render_template("organise/update_form.html", action=action, form=form), status
 

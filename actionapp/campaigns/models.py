@@ -62,6 +62,9 @@ class Action(db.Model):
     # The organisers' own additions to the coaching word lists: {kind: [phrases]}, applied to
     # letters in every language (services/coaching.py).
     coaching_words: Mapped[dict[str, list[str]]] = mapped_column(JSON, default=dict)
+    # The earlier action on the same case that this one follows up (campaigns/follow_ups.py
+    # keeps the chain free of cycles); deleting the earlier action leaves this one standing.
+    follows_id: Mapped[int | None] = mapped_column(ForeignKey("actions.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     published_at: Mapped[datetime | None]
@@ -75,6 +78,7 @@ class Action(db.Model):
     )
     updates: Mapped[list[ActionUpdate]] = relationship(
         back_populates="action",
+        foreign_keys="ActionUpdate.action_id",
         order_by="ActionUpdate.published_at.desc()",
         cascade="all, delete-orphan",
     )
@@ -197,8 +201,11 @@ class ActionUpdate(db.Model):
     # A short status word such as "released"; empty for plain news.
     outcome: Mapped[str] = mapped_column(String(60), default="")
     published_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A follow-up action (one that follows this update's action) the update invites its
+    # readers to; shown, and emailed, only once that action is published.
+    follow_up_id: Mapped[int | None] = mapped_column(ForeignKey("actions.id", ondelete="SET NULL"))
 
-    action: Mapped[Action] = relationship(back_populates="updates")
+    action: Mapped[Action] = relationship(back_populates="updates", foreign_keys=[action_id])
     texts: Mapped[list[UpdateText]] = relationship(
         back_populates="update",
         order_by="UpdateText.language",

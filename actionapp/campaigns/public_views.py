@@ -19,6 +19,7 @@ from actionapp.campaigns.actions import (
     live_actions,
     primary_targets,
 )
+from actionapp.campaigns.follow_ups import case_history, invitations, published_follow_ups
 from actionapp.extensions import db
 from actionapp.models import Action, utcnow
 from actionapp.replies.reports import reported_reply_count
@@ -55,6 +56,7 @@ def action_page(slug: str):
     action = app_state().action_cache.get(version).action
     now = utcnow()
     state = action_state(action, now)
+    language = interface_language()
     response = make_response(
         render_template(
             "public/action.html",
@@ -64,12 +66,17 @@ def action_page(slug: str):
             targets=primary_targets(action),
             replies_reported=reported_reply_count(action.id) if action.show_reply_count else 0,
             wall=page_messages(action),
+            # The same case before and after this action (read on each rendering: another
+            # action's change shows within the page's minute in the cache).
+            history=case_history(action, language, now) if action.follows_id else [],
+            continues=published_follow_ups(action, language),
+            invitations=invitations(action, language),
         )
     )
     response.vary.update(("Cookie", "Accept-Language"))
     # Keep it for everyone only when rendered for a visitor with no session (no organiser, no
     # open composer), so that nothing personal can have gone into it.
-    if environ.get(LANGUAGE_KEY) == interface_language() and not session:
+    if environ.get(LANGUAGE_KEY) == language and not session:
         environ[KEEP_UNTIL_KEY] = page_keep_until(action, now)
     return response
 

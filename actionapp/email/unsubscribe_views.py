@@ -17,7 +17,9 @@ ONE_CLICK = "One-Click"
 
 def _page(link, done: str = ""):
     action = db.session.get(Action, link.action_id)
-    response = make_response(render_template("public/unsubscribe.html", action=action, done=done))
+    response = make_response(
+        render_template("public/unsubscribe.html", action=action, done=done, test=link.test)
+    )
     # Behind an unguessable link: keep it out of caches.
     response.headers["Cache-Control"] = "no-store"
     return response

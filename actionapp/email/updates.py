@@ -7,7 +7,8 @@ action's own language as on the action page). The message belongs to that submis
 purge and erasure (services.privacy) remove it with the rest.
 
 The unsubscribe link is stateless: "<update id>.<submission id>.<HMAC>" signed with the
-app's secret key, short enough to stay on one header line.
+app's secret key, short enough to stay on one header line. An organiser's test send carries
+submission id 0 (TEST_SUBMISSION): its link names nobody and unsubscribes nobody.
 """
 
 from __future__ import annotations
@@ -19,9 +20,11 @@ from datetime import datetime
 
 from flask import render_template
 from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import func, insert, select
 
 from actionapp.campaigns.case_texts import case_texts
+from actionapp.campaigns.follow_ups import invitation
 from actionapp.database import copy_rows, insert_with_conflicts, is_sqlite
 from actionapp.email.messages import (
     HeaderInjectionError,
@@ -51,10 +54,13 @@ from actionapp.models import (
     Unsubscription,
     UpdateSend,
 )
+from actionapp.web.links import public_url_for
 
 UNSUBSCRIBE_PATH = "/u/{token}"
 ACTION_PATH = "/actions/{slug}"
 ALL = "all"
+# The submission id in the unsubscribe link of an organiser's test send: no supporter's.
+TEST_SUBMISSION = 0
 # Messages inserted per statement: one round trip each, whatever the number of supporters.
 BATCH = 5000
 
@@ -86,6 +92,8 @@ class UnsubscribeLink:
     update_id: int | None  # None: not through an update email
     action_id: int
     address_key: str
+    # The link of an organiser's test send: it names no address and unsubscribes nobody.
+    test: bool = False
 
 
 def read_unsubscribe_token(secret: str, token: str) -> UnsubscribeLink | None:
@@ -96,6 +104,11 @@ def read_unsubscribe_token(secret: str, token: str) -> UnsubscribeLink | None:
     update_id, submission_id = int(parts[0]), int(parts[1])
     if not hmac.compare_digest(parts[2], _mac(secret, update_id, submission_id)):
         return None
+    if submission_id == TEST_SUBMISSION:
+        action_id = db.session.scalar(
+            select(ActionUpdate.action_id).where(ActionUpdate.id == update_id)
+        )
+        return None if action_id is None else UnsubscribeLink(update_id, action_id, "", test=True)
     row = db.session.execute(
         select(Submission.action_id, Submission.email).where(Submission.id == submission_id)
     ).first()
@@ -105,7 +118,12 @@ def read_unsubscribe_token(secret: str, token: str) -> UnsubscribeLink | None:
 
 
 def unsubscribe(link: UnsubscribeLink, everything: bool, now: datetime) -> None:
-    """Record that the address wants no more updates (this action's, or all); idempotent."""
+    """Record that the address wants no more updates (this action's, or all); idempotent.
+
+    A test send's link records nothing: it names no address.
+    """
+    if link.test:
+        return
     insert_ = insert_with_conflicts()
     stmt = insert_(Unsubscription).values(
         address_key=link.address_key,
@@ -180,6 +198,7 @@ def update_email(
     texts = case_texts(action, language)
     shown = next(u for u in texts.updates if u.id == update.id)
     title = shown.title.text or update.title
+    follow_up = invitation(update, action, language)
     with force_locale(language):
         body = render_template(
             "emails/update.txt",
@@ -192,6 +211,12 @@ def update_email(
             action_url=settings.public_url + ACTION_PATH.format(slug=action.slug),
             unsubscribe_url=unsubscribe,
             organisation=settings.organisation_name,
+            follow_up_title=follow_up.title.text if follow_up else "",
+            follow_up_url=(
+                public_url_for(settings.public_url, "public.action_page", slug=follow_up.slug)
+                if follow_up
+                else ""
+            ),
         ).strip()
     return UpdateEmail(language, header_text(title), body + "\n")
 
@@ -242,12 +267,16 @@ def queue_test(
 ) -> None:
     """Queue the update as one supporter in `language` would get it, to the organiser only.
 
-    Its unsubscribe link names no supporter, so following it changes nothing (a 404).
+    Its subject says it is a test (in that language), and its unsubscribe link names no
+    supporter: following it shows a page that says so and changes nothing.
     """
     url = settings.public_url + UNSUBSCRIBE_PATH.format(
-        token=unsubscribe_token(secret, update.id, 0)
+        token=unsubscribe_token(secret, update.id, TEST_SUBMISSION)
     )
     email = update_email(action, update, language, settings, url)
+    with force_locale(language):
+        subject = header_text(_("[Test] %(subject)s", subject=email.subject))
+    email = UpdateEmail(email.language, subject, email.body)
     address = ascii_address(to)
     queue_message(
         kind=MessageKind.UPDATE,
@@ -347,46 +376,3 @@ def send_update(
 ) -> int | None:
     """Prepare and queue an update in the current transaction (see queue_update)."""
     return queue_update(prepare_update(action, update, settings, secret), settings, now)
-
-
-@dataclass(frozen=True)
-class UpdateFigures:
-    """What became of one emailed update."""
-
-    queued_at: datetime
-    recipients: int
-    delivered: int
-    failed: int
-    waiting: int
-    unsubscribed: int
-
-
-def update_figures(action_id: int) -> dict[int, UpdateFigures]:
-    """Return, per emailed update of an action, its recipients, deliveries and unsubscriptions."""
-    sends = db.session.scalars(select(UpdateSend).where(UpdateSend.action_id == action_id)).all()
-    figures = {}
-    for send in sends:
-        statuses = dict(
-            db.session.execute(
-                select(OutboxMessage.status, func.count(OutboxMessage.id))
-                .where(
-                    OutboxMessage.action_id == action_id,
-                    OutboxMessage.kind == MessageKind.UPDATE,
-                    OutboxMessage.dedupe_key.like(f"update:{send.update_id}:%"),
-                )
-                .group_by(OutboxMessage.status)
-            ).all()
-        )
-        unsubscribed = db.session.scalar(
-            select(func.count(Unsubscription.id)).where(Unsubscription.update_id == send.update_id)
-        )
-        figures[send.update_id] = UpdateFigures(
-            queued_at=send.queued_at,
-            recipients=send.recipients,
-            delivered=int(statuses.get(MessageStatus.SENT, 0)),
-            failed=int(statuses.get(MessageStatus.FAILED, 0)),
-            waiting=int(statuses.get(MessageStatus.QUEUED, 0))
-            + int(statuses.get(MessageStatus.SENDING, 0)),
-            unsubscribed=int(unsubscribed or 0),
-        )
-    return figures

@@ -6,16 +6,17 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
+from actionapp.campaigns.follow_ups import invited_follow_up, is_published
 from actionapp.campaigns.lookups import action_or_404
 from actionapp.database import write_transaction
 from actionapp.email.messages import mail_settings
+from actionapp.email.update_figures import update_figures
 from actionapp.email.updates import (
     UNSUBSCRIBE_PATH,
     prepare_update,
     queue_test,
     queue_update,
     update_email,
-    update_figures,
     update_recipients,
     was_sent,
 )
@@ -62,7 +63,14 @@ def update_email_confirm(action_id: int, update_id: int):
         previews=previews,
         sent=update_figures(action.id).get(update.id),
         organiser_email=current_organiser().email,
+        waiting_follow_up=_unpublished_follow_up(action, update),
     )
+
+
+def _unpublished_follow_up(action: Action, update: ActionUpdate) -> Action | None:
+    """Return the follow-up the update invites to while it is not yet published (or None)."""
+    follow_up = invited_follow_up(update, action)
+    return follow_up if follow_up is not None and not is_published(follow_up) else None
 
 
 @bp.post("/actions/<int:action_id>/updates/<int:update_id>/email/test")
