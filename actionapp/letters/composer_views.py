@@ -28,6 +28,7 @@ from actionapp.campaigns.actions import (
 )
 from actionapp.campaigns.lookups import published_or_404
 from actionapp.database import write_transaction
+from actionapp.email.addresses import email_lookup_key
 from actionapp.email.channels import email_notes, start_email_delivery
 from actionapp.email.messages import mail_settings
 from actionapp.extensions import db
@@ -276,7 +277,8 @@ def _preview_page(
 ):
     letters = write_letters(action, details, utcnow().date())
     state = action_state(action, utcnow())
-    email = (form.email.data or "").strip().lower()
+    # For the notes only: the address as the one rule keys it, whether or not the form passed.
+    email = email_lookup_key(form.email.data or "")
     return (
         render_template(
             "public/preview.html",
@@ -303,7 +305,8 @@ def _new_submission(
         channel=Channel(form.channel.data),
         client_key=form.client_key.data,
         consent_text=consent_text,
-        email=(form.email.data or "").strip().lower() or None,
+        # Validated: the form's EmailAddress() has put it in normalise_email's one form.
+        email=form.email.data or None,
         consent_updates=bool(form.consent_updates.data),
         paper=form.paper.data or "",
         # Recorded once per submission: the share only (the tone notes are for the pages).

@@ -165,7 +165,8 @@ def _record(action: Action, form: SolidarityForm, submission: Submission | None,
             _anonymous(with_language),
         ),
         client_key=form.client_key.data or secrets.token_urlsafe(24),
-        email=(form.email.data or "").strip().lower() or None,
+        # Validated: the form's EmailAddress() has put it in normalise_email's one form.
+        email=form.email.data or None,
         submission_id=submission.id if submission is not None else None,
     )
     try:
