@@ -51,10 +51,11 @@ from actionapp.models import (
     Unsubscription,
     UpdateSend,
 )
+from actionapp.web.links import public_url_for
 
-UNSUBSCRIBE_PATH = "/u/{token}"
-ACTION_PATH = "/actions/{slug}"
 ALL = "all"
+# Stands for a token in a link built once (never a real one: tokens hold a "." or are longer).
+TOKEN_MARK = "0TOKEN0"  # noqa: S105
 # Messages inserted per statement: one round trip each, whatever the number of supporters.
 BATCH = 5000
 
@@ -77,6 +78,11 @@ def _mac(secret: str, update_id: int, submission_id: int) -> str:
 def unsubscribe_token(secret: str, update_id: int, submission_id: int) -> str:
     """Return the unguessable token of one update email's unsubscribe link (128-bit HMAC)."""
     return f"{update_id}.{submission_id}.{_mac(secret, update_id, submission_id)}"
+
+
+def unsubscribe_url(token: str) -> str:
+    """Return the public address of an unsubscribe link (its page takes the one-click POST)."""
+    return public_url_for("email.unsubscribe_page", token=token)
 
 
 @dataclass(frozen=True)
@@ -189,7 +195,7 @@ def update_email(
             fallback=shown.body if shown.body.fallback else None,
             language=language,
             action_title=texts.title.text or action.title,
-            action_url=settings.public_url + ACTION_PATH.format(slug=action.slug),
+            action_url=public_url_for("public.action_page", slug=action.slug),
             unsubscribe_url=unsubscribe,
             organisation=settings.organisation_name,
         ).strip()
@@ -244,9 +250,7 @@ def queue_test(
 
     Its unsubscribe link names no supporter, so following it changes nothing (a 404).
     """
-    url = settings.public_url + UNSUBSCRIBE_PATH.format(
-        token=unsubscribe_token(secret, update.id, 0)
-    )
+    url = unsubscribe_url(unsubscribe_token(secret, update.id, 0))
     email = update_email(action, update, language, settings, url)
     address = ascii_address(to)
     queue_message(
@@ -276,6 +280,8 @@ def prepare_update(
     templates: dict[str, tuple[list[list[str]], str]] = {}
     rows = []
     domain = settings.message_id_domain
+    # Built from the route once; each recipient's token (URL-safe, never quoted) goes in its place.
+    link_template = unsubscribe_url(TOKEN_MARK)
     for recipient in update_recipients(action):
         language = recipient.language
         if language not in templates:
@@ -287,7 +293,7 @@ def prepare_update(
         except HeaderInjectionError:
             continue
         token = unsubscribe_token(secret, update.id, recipient.submission_id)
-        link = settings.public_url + UNSUBSCRIBE_PATH.format(token=token)
+        link = link_template.replace(TOKEN_MARK, token)
         rows.append((recipient.submission_id, language, address,
                      make_message_id(domain, "update"), link))  # fmt: skip
     return PreparedUpdate(update.id, action.id, templates, rows)
@@ -340,13 +346,6 @@ def queue_update(prepared: PreparedUpdate, settings: MailSettings, now: datetime
     else:
         copy_rows(OutboxMessage.__table__.name, values)
     return len(prepared.rows)
-
-
-def send_update(
-    action: Action, update: ActionUpdate, settings: MailSettings, secret: str, now: datetime
-) -> int | None:
-    """Prepare and queue an update in the current transaction (see queue_update)."""
-    return queue_update(prepare_update(action, update, settings, secret), settings, now)
 
 
 @dataclass(frozen=True)
