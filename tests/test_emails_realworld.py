@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from actionapp.email.addresses import EmailAddressError, email_lookup_key, normalise_email
 from actionapp.email.messages import ascii_address, mailto_url
-from actionapp.letters.record import sender_key
 from actionapp.extensions import db
+from actionapp.letters.record import sender_key
 from actionapp.models import Organiser, OutboxMessage, Submission, Target
 from tests.fixtures_email import link_in
 from tests.fixtures_organise import sign_in
