@@ -119,7 +119,7 @@ def register_blueprints(app: Flask) -> None:
     import actionapp.solidarity.public_views  # noqa: F401
     from actionapp.campaigns.api_views import bp as api_bp
     from actionapp.email import unsubscribe_views  # noqa: F401
-    from actionapp.letters import composer_views  # noqa: F401
+    from actionapp.letters import composer_views, thanks_views  # noqa: F401
     from actionapp.organisers.sign_in_views import bp as auth_bp
     from actionapp.printing.views import bp as print_bp
     from actionapp.stats.embed_views import bp as embed_bp

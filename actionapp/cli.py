@@ -8,7 +8,12 @@ from flask import Flask
 from actionapp.campaigns.seed import create_demo_action, database_is_empty, demo_action
 from actionapp.email.cli import register_outbox_cli
 from actionapp.extensions import db
-from actionapp.models import utcnow
+from actionapp.models import Action, utcnow
+from actionapp.web.links import public_url_for
+
+
+def _page(action: Action) -> str:
+    return public_url_for("public.action_page", slug=action.slug)
 
 
 def register_cli(app: Flask) -> None:
@@ -26,10 +31,10 @@ def register_cli(app: Flask) -> None:
             # Run by `make db` (and `make organiser`) every time: say it is fine, not an error.
             existing = demo_action()
             if existing is not None:
-                click.echo(f"Demo action: already there, /actions/{existing.slug}")
+                click.echo(f"Demo action: already there, {_page(existing)}")
             else:
                 click.echo("Demo action: not needed, your own actions are there (--force adds it).")
             return
         action = create_demo_action(utcnow())
         db.session.commit()
-        click.echo(f"Demo action added: /actions/{action.slug}")
+        click.echo(f"Demo action added: {_page(action)}")

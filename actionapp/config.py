@@ -86,7 +86,7 @@ class Config:
     IMAGE_MAX_PIXELS = 40_000_000
     IMAGE_MAX_WIDTH = 1600
 
-    # Email (docs-email.md). Mail leaves from MAIL_FROM, the supporter's name as display name.
+    # Email (README, "Email"). Mail leaves from MAIL_FROM, the supporter's name as display name.
     MAIL_FROM = ""
     MAIL_MESSAGE_ID_DOMAIN = ""  # default: the domain of MAIL_FROM
     MAIL_COUNTING_ADDRESS = ""  # optional BCC on "Open in my email app" letters

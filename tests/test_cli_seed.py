@@ -5,17 +5,20 @@ from sqlalchemy import func, select
 from actionapp.extensions import db
 from actionapp.models import Action, ModelLetter, Target, TargetKind
 
+SLUG = "china-release-huang-xueqin-and-wang-jianbing"
+
+
+def page(runner, slug: str = SLUG) -> str:
+    """Return the action page's public address, as the command says it (ACTIONAPP_PUBLIC_URL)."""
+    return runner.app.config["PUBLIC_URL"].rstrip("/") + "/actions/" + slug
+
 
 def test_seed_demo_loads_the_demo_once(runner):
     first = runner.invoke(args=["seed-demo"])
-    assert (
-        "Demo action added: /actions/china-release-huang-xueqin-and-wang-jianbing" in first.output
-    )
+    assert f"Demo action added: {page(runner)}" in first.output
     second = runner.invoke(args=["seed-demo"])
     # `make db` and `make organiser` run it every time: the answer must not read as an error.
-    assert second.output == (
-        "Demo action: already there, /actions/china-release-huang-xueqin-and-wang-jianbing\n"
-    )
+    assert second.output == f"Demo action: already there, {page(runner)}\n"
     assert second.exit_code == 0
     assert db.session.scalar(select(func.count(Action.id))) == 1
     action = db.session.scalar(select(Action))
@@ -41,7 +44,7 @@ def test_seed_demo_says_plainly_it_is_not_needed_beside_an_organisers_own_action
     )
     assert db.session.scalar(select(func.count(Action.id))) == 1
     forced = runner.invoke(args=["seed-demo", "--force"])
-    assert "Demo action added: /actions/" in forced.output
+    assert f"Demo action added: {page(runner, '')}" in forced.output
     assert db.session.scalar(select(func.count(Action.id))) == 2
 
 
@@ -61,7 +64,7 @@ def test_seed_demo_force_beside_the_demo_adds_a_copy_at_its_own_address(runner):
     runner.invoke(args=["seed-demo"])
     forced = runner.invoke(args=["seed-demo", "--force"])
     assert forced.exit_code == 0, forced.output
-    slug = "china-release-huang-xueqin-and-wang-jianbing"
-    assert forced.output == f"Demo action added: /actions/{slug}-2\n"
+    slug = SLUG
+    assert forced.output == f"Demo action added: {page(runner, slug + '-2')}\n"
     slugs = set(db.session.scalars(select(Action.slug)))
     assert slugs == {slug, f"{slug}-2"}

@@ -9,9 +9,10 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from sqlalchemy import select
 
-from actionapp.email.addresses import EmailAddressError, normalise_email
+from actionapp.email.addresses import EmailAddressError, email_lookup_key, normalise_email
 from actionapp.email.messages import ascii_address, mailto_url
 from actionapp.extensions import db
+from actionapp.letters.record import sender_key
 from actionapp.models import Organiser, OutboxMessage, Submission, Target
 from tests.fixtures_email import link_in
 from tests.fixtures_organise import sign_in
@@ -47,6 +48,24 @@ def test_one_normalisation_accepts_or_refuses_each_address(case):
             normalise_email(case.address)
         with pytest.raises(ValueError):
             ascii_address(case.address)
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+def test_the_lookup_key_is_the_normal_form_or_the_trimmed_lower_case(case):
+    # email_lookup_key skips the validator for ASCII: its answer must be the validator's.
+    typed = f"  {case.address.upper() if case.address.isascii() else case.address} "
+    try:
+        expected = normalise_email(typed)
+    except EmailAddressError:
+        expected = typed.strip().lower()
+    assert email_lookup_key(typed) == expected
+    # One supporter, however the address is typed: the keys of limits and "already written".
+    assert sender_key(typed) == sender_key(expected)
+
+
+def test_an_idn_address_and_its_idna2008_spelling_are_one_sender():
+    assert sender_key("Jane@Straße.example") == sender_key("jane@xn--strae-oqa.example")
+    assert sender_key("jane@straße.example") != sender_key("jane@strasse.example")
 
 
 def test_mailto_links_carry_the_idna2008_domain():

@@ -103,7 +103,25 @@ def statistics(action_id: int):
     stats = action_statistics(action, period)
     labels = channel_status_labels()
     channel_names = channel_labels()
-    chart = {
+    return render_template(
+        "organise/statistics.html",
+        action=action,
+        stats=stats,
+        form=form,
+        complaint=complaint,
+        chart=_charts(stats, labels, channel_names),
+        labels=labels,
+        channel_names=channel_names,
+        summary=_chart_summary(stats),
+        personalised=personalised_letters(action.id, period),
+        personalised_from=PERSONALISED_FROM,
+        solidarity=solidarity_counts(action.id),
+    )
+
+
+def _charts(stats, labels: dict, channel_names: dict) -> dict[str, str]:
+    """Return each chart of the statistics page (its table is beside it on the page)."""
+    return {
         "channels": charts.bar_chart(
             [channel_names.get(c, c) for c, _count in stats.by_channel],
             [n for _, n in stats.by_channel],
@@ -134,20 +152,6 @@ def statistics(action_id: int):
         ),
         "hours": charts.bar_chart([f"{h:02d}" for h in range(24)], list(stats.by_hour)),
     }
-    return render_template(
-        "organise/statistics.html",
-        action=action,
-        stats=stats,
-        form=form,
-        complaint=complaint,
-        chart=chart,
-        labels=labels,
-        channel_names=channel_names,
-        summary=_chart_summary(stats),
-        personalised=personalised_letters(action.id, period),
-        personalised_from=PERSONALISED_FROM,
-        solidarity=solidarity_counts(action.id),
-    )
 
 
 def _chart_summary(stats) -> dict[str, str]:

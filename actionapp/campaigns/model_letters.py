@@ -73,32 +73,26 @@ def check_model_template(text: str) -> list[TemplateProblem]:
     if problems:
         return problems
     # Only reached when every construct is harmless; the sandbox is a second line of defence.
+    refused = _refused_when_written(text)
+    return [problem(0, refused)] if refused is not None else []
+
+
+def _refused_when_written(text: str):
+    """Return why writing the body fails in some language (the sandbox, an error), or None."""
     for language, tokens in EDIT_TOKENS.items():
         try:
             render_model_body(text, tokens)
         except SecurityError as error:
-            return [
-                problem(
-                    0,
-                    _l(
-                        "Refused by the sandbox (%(lang)s): %(error)s",
-                        lang=language,
-                        error=str(error),
-                    ),
-                )
-            ]
+            return _l(
+                "Refused by the sandbox (%(lang)s): %(error)s", lang=language, error=str(error)
+            )
         except TemplateError as error:
-            return [
-                problem(
-                    0,
-                    _l(
-                        "The letter cannot be written (%(lang)s): %(error)s",
-                        lang=language,
-                        error=str(error),
-                    ),
-                )
-            ]
-    return []
+            return _l(
+                "The letter cannot be written (%(lang)s): %(error)s",
+                lang=language,
+                error=str(error),
+            )
+    return None
 
 
 def _too_deep():

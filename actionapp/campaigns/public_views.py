@@ -19,6 +19,7 @@ from actionapp.campaigns.actions import (
     live_actions,
     primary_targets,
 )
+from actionapp.campaigns.case_texts import case_texts
 from actionapp.campaigns.follow_ups import case_history, invitations, published_follow_ups
 from actionapp.extensions import db
 from actionapp.models import Action, utcnow
@@ -39,7 +40,10 @@ def index():
     actions = live_actions(now)
     counts = {action.id: action_counts(action.id) for action in actions}
     states = {action.id: action_state(action, now) for action in actions}
-    return render_template("public/index.html", actions=actions, counts=counts, states=states)
+    texts = {action.id: case_texts(action, interface_language()) for action in actions}
+    return render_template(
+        "public/index.html", actions=actions, action_texts=texts, counts=counts, states=states
+    )
 
 
 @bp.get("/actions/<slug>")
@@ -61,6 +65,7 @@ def action_page(slug: str):
         render_template(
             "public/action.html",
             action=action,
+            texts=case_texts(action, interface_language()),
             state=state,
             counts=ActionCounts(supporters=version.supporters, letters=version.letters),
             targets=primary_targets(action),

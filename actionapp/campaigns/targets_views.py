@@ -49,6 +49,28 @@ def _target_page(action, target, form, status=200):
     ), status
 
 
+def _fields_of(
+    form: TargetForm, kind: TargetKind, country: str | None, salutations
+) -> TargetFields:
+    """Return the form's values as the target rules take them (as the CSV import gives them)."""
+    return TargetFields(
+        kind=kind,
+        supporter_country=country if kind == TargetKind.EMBASSY else None,
+        name=(form.name.data or "").strip(),
+        title=(form.title.data or "").strip(),
+        organisation=(form.organisation.data or "").strip(),
+        address_lines="\n".join(
+            line.strip() for line in (form.address_lines.data or "").splitlines() if line.strip()
+        ),
+        country=form.country.data or "",
+        email=(form.email.data or "").strip() or None,
+        language=(form.language.data or "").strip(),
+        salutations=salutations,
+        why=(form.why.data or "").strip(),
+        is_example=bool(form.is_example.data),
+    )
+
+
 def _checked_target(action, target: Target | None, form: TargetForm) -> tuple:
     """Check the target form as the CSV import does; put each problem at its field."""
     valid = form.validate()
@@ -66,26 +88,7 @@ def _checked_target(action, target: Target | None, form: TargetForm) -> tuple:
             _("Another diplomatic copy already goes to supporters in this country.")
         ]
         valid = False
-    values, problems = clean_target(
-        TargetFields(
-            kind=kind,
-            supporter_country=country if kind == TargetKind.EMBASSY else None,
-            name=(form.name.data or "").strip(),
-            title=(form.title.data or "").strip(),
-            organisation=(form.organisation.data or "").strip(),
-            address_lines="\n".join(
-                line.strip()
-                for line in (form.address_lines.data or "").splitlines()
-                if line.strip()
-            ),
-            country=form.country.data or "",
-            email=(form.email.data or "").strip() or None,
-            language=(form.language.data or "").strip(),
-            salutations=salutations,
-            why=(form.why.data or "").strip(),
-            is_example=bool(form.is_example.data),
-        )
-    )
+    values, problems = clean_target(_fields_of(form, kind, country, salutations))
     # The same rules as the CSV import (services.target_checks), shown at their fields; a
     # field the form already refused (left empty, say) keeps the form's one message.
     refused = {name for name, _message in problems if getattr(form, name).errors}

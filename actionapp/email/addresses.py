@@ -80,6 +80,10 @@ def email_lookup_key(raw: str) -> str:
     For searches only (sign-in, data requests): an address the app would refuse today may
     still be stored from before, and must still be found.
     """
+    if (raw or "").isascii():
+        # The same answer without the validator's cost (it is asked per recipient and per post):
+        # for ASCII, normalise_email returns the trimmed value lower-cased, or refuses it.
+        return (raw or "").strip().lower()
     try:
         return normalise_email(raw)
     except EmailAddressError:

@@ -45,10 +45,7 @@ from actionapp.models import (
     Target,
 )
 from actionapp.web.i18n import letter_date
-
-# The confirmation link; the public blueprint serves the same path.
-CONFIRM_PATH = "/confirm/{token}"
-THANKS_PATH = "/actions/{slug}/thanks/{token}"
+from actionapp.web.links import public_url_for
 
 
 class ConfirmationExpiredError(Exception):
@@ -113,7 +110,7 @@ def _queue_confirmation(
     submission: Submission, token: str, settings: MailSettings, now: datetime
 ) -> None:
     action = submission.action
-    url = settings.public_url + CONFIRM_PATH.format(token=token)
+    url = public_url_for("email.confirm_page", token=token)
     with force_locale(submission.language):
         subject = _("Please confirm your letters: %(title)s", title=header_text(action.title))
     body = _render(
@@ -162,64 +159,79 @@ def _queue_to_supporter(
     )
 
 
-def queue_letter_messages(
-    submission: Submission, letters: Iterable[Letter], settings: MailSettings, now: datetime
-) -> int:
-    """Queue one message per confirmed letter to its target, throttled per address."""
-    action = submission.action
-    queued = 0
-    unsendable = False
-    for letter in letters:
-        target = letter.target
-        key = f"letter:{letter.id}"
-        if not target.email or db.session.scalar(
-            select(OutboxMessage.id).where(OutboxMessage.dedupe_key == key)
-        ):
-            # No address: record_letters never writes such an email letter; nothing to send.
-            continue
-        message_id = make_message_id(settings.message_id_domain, "letter")
-        try:
-            recipient = ascii_address(target.email)
-            headers = [
-                ("From", settings.sender_as(submission.name)),
-                ("To", format_address(header_text(target.name), recipient)),
-                ("Reply-To", format_address(submission.name, submission.email or "")),
-                ("Subject", letter_subject(letter)),
-                ("Content-Language", letter.language),
-            ]
-        except HeaderInjectionError as error:
-            # Stored before the target rules were shared, or changed since: one failed message
-            # for organisers to see, never an error page for the supporter confirming.
-            queue_unsendable(
-                kind=MessageKind.LETTER,
-                action_id=action.id,
-                submission_id=submission.id,
-                letter_id=letter.id,
-                dedupe_key=key,
-                sender=settings.from_address,
-                recipient=target.email,
-                message_id=message_id,
-                reason=f"not sent: {error}",
-                now=now,
-            )
-            unsendable = True
-            continue
-        queue_message(
+def _letter_headers(
+    submission: Submission, letter: Letter, recipient: str, settings: MailSettings
+) -> list[tuple[str, str]]:
+    """Return a letter's headers: from us in the supporter's name, answers to the supporter."""
+    return [
+        ("From", settings.sender_as(submission.name)),
+        ("To", format_address(header_text(letter.target.name), recipient)),
+        ("Reply-To", format_address(submission.name, submission.email or "")),
+        ("Subject", letter_subject(letter)),
+        ("Content-Language", letter.language),
+    ]
+
+
+def _queue_letter(
+    submission: Submission, letter: Letter, settings: MailSettings, now: datetime
+) -> bool:
+    """Queue one letter to its target; False if its address cannot be sent to (recorded)."""
+    target = letter.target
+    key = f"letter:{letter.id}"
+    message_id = make_message_id(settings.message_id_domain, "letter")
+    try:
+        recipient = ascii_address(target.email)
+        headers = _letter_headers(submission, letter, recipient, settings)
+    except HeaderInjectionError as error:
+        # Stored before the target rules were shared, or changed since: one failed message
+        # for organisers to see, never an error page for the supporter confirming.
+        queue_unsendable(
             kind=MessageKind.LETTER,
-            action_id=action.id,
+            action_id=submission.action_id,
             submission_id=submission.id,
             letter_id=letter.id,
             dedupe_key=key,
             sender=settings.from_address,
-            recipient=recipient,
+            recipient=target.email,
             message_id=message_id,
-            headers=headers,
-            body_text=letter_text(letter) + "\n",
+            reason=f"not sent: {error}",
             now=now,
-            language=letter.language,
-            not_before=reserve_slot(recipient, now, action.mail_rate_per_hour),
         )
-        queued += 1
+        return False
+    queue_message(
+        kind=MessageKind.LETTER,
+        action_id=submission.action_id,
+        submission_id=submission.id,
+        letter_id=letter.id,
+        dedupe_key=key,
+        sender=settings.from_address,
+        recipient=recipient,
+        message_id=message_id,
+        headers=headers,
+        body_text=letter_text(letter) + "\n",
+        now=now,
+        language=letter.language,
+        not_before=reserve_slot(recipient, now, submission.action.mail_rate_per_hour),
+    )
+    return True
+
+
+def queue_letter_messages(
+    submission: Submission, letters: Iterable[Letter], settings: MailSettings, now: datetime
+) -> int:
+    """Queue one message per confirmed letter to its target, throttled per address."""
+    queued = 0
+    unsendable = False
+    for letter in letters:
+        if not letter.target.email or db.session.scalar(
+            select(OutboxMessage.id).where(OutboxMessage.dedupe_key == f"letter:{letter.id}")
+        ):
+            # No address: record_letters never writes such an email letter; nothing to send.
+            continue
+        if _queue_letter(submission, letter, settings, now):
+            queued += 1
+        else:
+            unsendable = True
     if unsendable:
         # No worker settles a message that never left: give the supporter their copy now if
         # nothing else is waiting.
@@ -318,8 +330,7 @@ def queue_copy_when_delivered(
             if m.letter and m.status == MessageStatus.SENT
         ],
         failed=[m for m in messages if m.status == MessageStatus.FAILED and m.letter],
-        thanks_url=settings.public_url
-        + THANKS_PATH.format(slug=action.slug, token=submission.public_token),
+        thanks_url=public_url_for("public.thanks", slug=action.slug, token=submission.public_token),
         organisation=settings.organisation_name,
     )
     return _queue_to_supporter(submission, MessageKind.COPY, "copy", subject, body, settings, now)

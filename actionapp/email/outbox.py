@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 
 from actionapp.database import insert_with_conflicts, is_sqlite
+from actionapp.email.addresses import email_lookup_key
 from actionapp.email.messages import ascii_address, build_message, check_header_value
 from actionapp.extensions import db
 from actionapp.models import (
@@ -216,7 +217,7 @@ def reserve_slot(recipient: str, earliest: datetime, per_hour: int) -> datetime:
     sqlite = is_sqlite()
     insert = insert_with_conflicts()
     later = func.max if sqlite else func.greatest
-    stmt = insert(MailSlot).values(recipient=recipient.lower(), last_slot=wanted)
+    stmt = insert(MailSlot).values(recipient=email_lookup_key(recipient), last_slot=wanted)
     stmt = stmt.on_conflict_do_update(
         index_elements=["recipient"],
         set_={"last_slot": later(stmt.excluded.last_slot, MailSlot.last_slot + interval)},

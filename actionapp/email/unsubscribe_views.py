@@ -6,10 +6,12 @@ from flask import abort, current_app, make_response, render_template, request
 from flask_wtf.csrf import CSRFError, validate_csrf
 from wtforms import ValidationError
 
+from actionapp.campaigns.case_texts import case_texts
 from actionapp.email.updates import read_unsubscribe_token, unsubscribe
 from actionapp.extensions import csrf, db
 from actionapp.models import Action, utcnow
 from actionapp.web.emailed import bp
+from actionapp.web.i18n import interface_language
 from actionapp.web.sessions import without_cookies
 
 ONE_CLICK = "One-Click"
@@ -17,9 +19,11 @@ ONE_CLICK = "One-Click"
 
 def _page(link, done: str = ""):
     action = db.session.get(Action, link.action_id)
-    response = make_response(
-        render_template("public/unsubscribe.html", action=action, done=done, test=link.test)
+    texts = case_texts(action, interface_language())
+    page = render_template(
+        "public/unsubscribe.html", action=action, texts=texts, done=done, test=link.test
     )
+    response = make_response(page)
     # Behind an unguessable link: keep it out of caches.
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -56,11 +56,11 @@ from actionapp.models import (
 )
 from actionapp.web.links import public_url_for
 
-UNSUBSCRIBE_PATH = "/u/{token}"
-ACTION_PATH = "/actions/{slug}"
 ALL = "all"
 # The submission id in the unsubscribe link of an organiser's test send: no supporter's.
 TEST_SUBMISSION = 0
+# Stands for a token in a link built once (never a real one: tokens hold a "." or are longer).
+TOKEN_MARK = "0TOKEN0"  # noqa: S105
 # Messages inserted per statement: one round trip each, whatever the number of supporters.
 BATCH = 5000
 
@@ -83,6 +83,11 @@ def _mac(secret: str, update_id: int, submission_id: int) -> str:
 def unsubscribe_token(secret: str, update_id: int, submission_id: int) -> str:
     """Return the unguessable token of one update email's unsubscribe link (128-bit HMAC)."""
     return f"{update_id}.{submission_id}.{_mac(secret, update_id, submission_id)}"
+
+
+def unsubscribe_url(token: str) -> str:
+    """Return the public address of an unsubscribe link (its page takes the one-click POST)."""
+    return public_url_for("email.unsubscribe_page", token=token)
 
 
 @dataclass(frozen=True)
@@ -208,14 +213,12 @@ def update_email(
             fallback=shown.body if shown.body.fallback else None,
             language=language,
             action_title=texts.title.text or action.title,
-            action_url=settings.public_url + ACTION_PATH.format(slug=action.slug),
+            action_url=public_url_for("public.action_page", slug=action.slug),
             unsubscribe_url=unsubscribe,
             organisation=settings.organisation_name,
             follow_up_title=follow_up.title.text if follow_up else "",
             follow_up_url=(
-                public_url_for(settings.public_url, "public.action_page", slug=follow_up.slug)
-                if follow_up
-                else ""
+                public_url_for("public.action_page", slug=follow_up.slug) if follow_up else ""
             ),
         ).strip()
     return UpdateEmail(language, header_text(title), body + "\n")
@@ -270,9 +273,7 @@ def queue_test(
     Its subject says it is a test (in that language), and its unsubscribe link names no
     supporter: following it shows a page that says so and changes nothing.
     """
-    url = settings.public_url + UNSUBSCRIBE_PATH.format(
-        token=unsubscribe_token(secret, update.id, TEST_SUBMISSION)
-    )
+    url = unsubscribe_url(unsubscribe_token(secret, update.id, TEST_SUBMISSION))
     email = update_email(action, update, language, settings, url)
     with force_locale(language):
         subject = header_text(_("[Test] %(subject)s", subject=email.subject))
@@ -305,6 +306,8 @@ def prepare_update(
     templates: dict[str, tuple[list[list[str]], str]] = {}
     rows = []
     domain = settings.message_id_domain
+    # Built from the route once; each recipient's token (URL-safe, never quoted) goes in its place.
+    link_template = unsubscribe_url(TOKEN_MARK)
     for recipient in update_recipients(action):
         language = recipient.language
         if language not in templates:
@@ -316,7 +319,7 @@ def prepare_update(
         except HeaderInjectionError:
             continue
         token = unsubscribe_token(secret, update.id, recipient.submission_id)
-        link = settings.public_url + UNSUBSCRIBE_PATH.format(token=token)
+        link = link_template.replace(TOKEN_MARK, token)
         rows.append((recipient.submission_id, language, address,
                      make_message_id(domain, "update"), link))  # fmt: skip
     return PreparedUpdate(update.id, action.id, templates, rows)
@@ -369,10 +372,3 @@ def queue_update(prepared: PreparedUpdate, settings: MailSettings, now: datetime
     else:
         copy_rows(OutboxMessage.__table__.name, values)
     return len(prepared.rows)
-
-
-def send_update(
-    action: Action, update: ActionUpdate, settings: MailSettings, secret: str, now: datetime
-) -> int | None:
-    """Prepare and queue an update in the current transaction (see queue_update)."""
-    return queue_update(prepare_update(action, update, settings, secret), settings, now)

@@ -12,10 +12,11 @@ from actionapp.database import write_transaction
 from actionapp.email.messages import mail_settings
 from actionapp.email.update_figures import update_figures
 from actionapp.email.updates import (
-    UNSUBSCRIBE_PATH,
+    TOKEN_MARK,
     prepare_update,
     queue_test,
     queue_update,
+    unsubscribe_url,
     update_email,
     update_recipients,
     was_sent,
@@ -50,7 +51,7 @@ def update_email_confirm(action_id: int, update_id: int):
     )  # fmt: skip
     per_language = {code: sum(r.language == code for r in recipients) for code in languages}
     # Each supporter's own link goes in when queued; the preview shows where it stands.
-    link = settings.public_url + UNSUBSCRIBE_PATH.replace("{token}", "…")
+    link = unsubscribe_url(TOKEN_MARK).replace(TOKEN_MARK, "…")
     previews = [
         (update_email(action, update, code, settings, link), per_language[code])
         for code in languages

@@ -9,11 +9,11 @@ from flask import url_for as flask_url_for
 from sqlalchemy.exc import IntegrityError
 
 from actionapp.campaigns.actions import FollowUp, action_state, submission_follow_up
+from actionapp.campaigns.case_texts import case_texts
 from actionapp.database import write_transaction
 from actionapp.email.channels import (
     ConfirmationExpiredError,
     confirm_submission,
-    mailto_letters,
     mark_mailto_sent,
     submission_by_confirm_token,
 )
@@ -22,6 +22,7 @@ from actionapp.letters.record import ActionClosedError, submission_by_token
 from actionapp.models import Submission, utcnow
 from actionapp.web.emailed import bp
 from actionapp.web.errors import too_late_page
+from actionapp.web.i18n import interface_language
 
 
 def _thanks_url(submission: Submission) -> str:
@@ -43,6 +44,7 @@ def _confirm_page(submission: Submission, status: int = 200, problem: str = ""):
                 "public/confirm.html",
                 submission=submission,
                 action=submission.action,
+                texts=case_texts(submission.action, interface_language()),
                 state=action_state(submission.action, utcnow()),
                 problem=problem,
             ),
@@ -105,9 +107,3 @@ def mailto_sent(slug: str, token: str):
             return too_late_page(follow_up.value, days)
         mark_mailto_sent(submission, letter_ids, utcnow())
     return redirect(flask_url_for("public.thanks", slug=slug, token=token) + "#sent", 303)
-
-
-@bp.app_template_global("mailto_letters")
-def mailto_letters_for(submission: Submission):
-    """Return the submission's letters as mailto: links (for the thank-you page)."""
-    return mailto_letters(submission, current_app.config["MAIL_COUNTING_ADDRESS"])

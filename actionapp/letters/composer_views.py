@@ -1,4 +1,4 @@
-"""The composer: writing a letter, its preview, sending it, and the thank-you page."""
+"""The composer: writing a letter, its preview and sending it (the thank-you page: thanks_views)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from functools import lru_cache
 from flask import (
     abort,
     current_app,
-    make_response,
     redirect,
     render_template,
     request,
@@ -26,8 +25,9 @@ from actionapp.campaigns.actions import (
     primary_targets,
     variants,
 )
-from actionapp.campaigns.lookups import published_or_404
+from actionapp.campaigns.case_texts import case_texts
 from actionapp.database import write_transaction
+from actionapp.email.addresses import email_lookup_key
 from actionapp.email.channels import email_notes, start_email_delivery
 from actionapp.email.messages import mail_settings
 from actionapp.extensions import db
@@ -43,7 +43,6 @@ from actionapp.letters.compose import (
 )
 from actionapp.letters.forms import ComposeForm, choices_of, return_address_problem
 from actionapp.letters.limits import composer_limits, is_send, officials_within_budget
-from actionapp.letters.progress import submission_progress
 from actionapp.letters.record import (
     ActionClosedError,
     AlreadyWrittenError,
@@ -52,12 +51,9 @@ from actionapp.letters.record import (
     NoRecipientsError,
     record_letters,
     recorded_by_client_key,
-    submission_by_token,
 )
 from actionapp.models import Action, Channel, Submission, utcnow
-from actionapp.printing.pdf.documents import postage_notes
 from actionapp.state import app_state
-from actionapp.stats.counts import action_counts
 from actionapp.web.errors import keeps_typed
 from actionapp.web.i18n import (
     country_choices,
@@ -187,6 +183,7 @@ def _compose_page(action: Action, form: ComposeForm, status: int = 200, message:
         render_template(
             "public/compose.html",
             action=action,
+            texts=case_texts(action, interface_language()),
             state=state,
             form=form,
             message=message,
@@ -204,7 +201,9 @@ def _compose_page(action: Action, form: ComposeForm, status: int = 200, message:
 def _closed_page(action: Action, form: ComposeForm | None = None):
     """Answer 410 with the action's outcome, and what the supporter typed for them to copy."""
     state = action_state(action, utcnow())
-    return render_template("public/closed.html", action=action, state=state, form=form), 410
+    texts = case_texts(action, interface_language())
+    page = render_template("public/closed.html", action=action, texts=texts, state=state, form=form)
+    return page, 410
 
 
 def cached_action_or_404(slug: str) -> CachedAction:
@@ -276,11 +275,13 @@ def _preview_page(
 ):
     letters = write_letters(action, details, utcnow().date())
     state = action_state(action, utcnow())
-    email = (form.email.data or "").strip().lower()
+    # For the notes only: the address as the one rule keys it, whether or not the form passed.
+    email = email_lookup_key(form.email.data or "")
     return (
         render_template(
             "public/preview.html",
             action=action,
+            texts=case_texts(action, interface_language()),
             form=form,
             letters=letters,
             state=state,
@@ -303,7 +304,8 @@ def _new_submission(
         channel=Channel(form.channel.data),
         client_key=form.client_key.data,
         consent_text=consent_text,
-        email=(form.email.data or "").strip().lower() or None,
+        # Validated: the form's EmailAddress() has put it in normalise_email's one form.
+        email=form.email.data or None,
         consent_updates=bool(form.consent_updates.data),
         paper=form.paper.data or "",
         # Recorded once per submission: the share only (the tone notes are for the pages).
@@ -385,27 +387,3 @@ def live_preview(slug: str):
         unreached=edits_not_reaching(action, details),
         coaching=_coaching(action, form),
     )
-
-
-@bp.get("/actions/<slug>/thanks/<token>")
-def thanks(slug: str, token: str):
-    """Thank the supporter and offer the next steps for their channel."""
-    action = published_or_404(slug)
-    submission = submission_by_token(token)
-    if submission is None or submission.action_id != action.id:
-        abort(404)
-    response = make_response(
-        render_template(
-            "public/thanks.html",
-            action=action,
-            submission=submission,
-            state=action_state(action, utcnow()),
-            counts=action_counts(action.id),
-            postage=postage_notes(submission),
-            letters_progress=submission_progress(submission),
-            share_url=url_for("public.action_page", slug=action.slug, _external=True),
-        )
-    )
-    # The page carries personal details behind an unguessable link: keep it out of caches.
-    response.headers["Cache-Control"] = "no-store"
-    return response

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import request
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
@@ -25,8 +26,10 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from actionapp.email.messages import is_header_safe
+from actionapp.models import ReplyAnswer
 from actionapp.printing.pdf.checks import sender_problem
 from actionapp.printing.pdf.fonts import undrawable
+from actionapp.replies.reports import ANSWER_LABELS, NOTE_MAX, report_of
 from actionapp.web.forms import AddressField, AppForm, EmailAddress
 from actionapp.web.i18n import is_country
 
@@ -208,3 +211,19 @@ class ReplyForm(AppForm):
         validators=[Optional(), Length(max=1000)],
         description=_l("Only the organisers read this. Please leave out other people's details."),
     )
+
+
+def reply_form(submission, chosen: str | None = None) -> ReplyForm:
+    """Return the report form, the chosen answer (from the email's link) or the last one set."""
+    form = ReplyForm()
+    form.answer.choices = [(answer.value, label) for answer, label in ANSWER_LABELS.items()]
+    form.note.validators[-1].max = NOTE_MAX
+    if request.method == "GET":
+        report = report_of(submission.id)
+        if chosen in {a.value for a in ReplyAnswer}:
+            form.answer.data = chosen
+        elif report is not None and report.answer is not None:
+            form.answer.data = report.answer.value
+        if report is not None:
+            form.note.data = report.note
+    return form

@@ -13,6 +13,7 @@ from flask import current_app, request
 from flask_limiter.util import get_remote_address
 from limits import parse_many
 
+from actionapp.email.addresses import email_lookup_key
 from actionapp.extensions import limiter
 from actionapp.letters.record import sender_key
 
@@ -27,7 +28,9 @@ def _is_preview() -> bool:
 
 
 def _posted_email() -> str:
-    return (request.form.get("email") or "").strip().lower()
+    # Before validation: the one rule's lookup form, so Jane@Straße.de and its IDNA2008
+    # spelling count as one address.
+    return email_lookup_key(request.form.get("email") or "")
 
 
 def _no_email_or_preview() -> bool:

@@ -15,6 +15,7 @@ class SubmissionProgress:
     opened: list[Letter]  # mailto letters opened in the mail program, not yet said to be sent
     print_letters: list[Letter]
     all_posted: bool  # every printed letter reported as posted
+    needs_translation: bool  # a letter in another language than the supporter's
 
 
 def submission_progress(submission: Submission) -> SubmissionProgress:
@@ -26,4 +27,5 @@ def submission_progress(submission: Submission) -> SubmissionProgress:
         opened=[letter for letter in letters if letter.status == LetterStatus.OPENED],
         print_letters=printed,
         all_posted=bool(printed) and all(one.status == LetterStatus.POSTED for one in printed),
+        needs_translation=any(letter.language != submission.language for letter in letters),
     )

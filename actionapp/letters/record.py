@@ -13,6 +13,7 @@ from sqlalchemy import bindparam, insert, select
 
 from actionapp.campaigns.actions import action_state
 from actionapp.database import insert_with_conflicts
+from actionapp.email.addresses import email_lookup_key
 from actionapp.extensions import db
 from actionapp.letters.compose import LetterText, SupporterDetails
 from actionapp.models import Action, Channel, Letter, LetterStatus, Submission
@@ -93,7 +94,7 @@ def submission_by_token(token: str, for_update: bool = False) -> Submission | No
 
 def sender_key(email: str) -> str:
     """Return the key that tells one supporter address from another (a hash, not the address)."""
-    return hashlib.sha256(email.strip().lower().encode()).hexdigest()
+    return hashlib.sha256(email_lookup_key(email).encode()).hexdigest()
 
 
 def already_written_to(action_id: int, key: str, target_ids: Iterable[int]) -> set[int]:

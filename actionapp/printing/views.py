@@ -25,6 +25,7 @@ from actionapp.campaigns.actions import (
     submission_follow_up,
     variants,
 )
+from actionapp.campaigns.case_texts import case_texts
 from actionapp.campaigns.lookups import published_or_404
 from actionapp.database import write_transaction
 from actionapp.events.forms import EventPackForm, EventReportForm, report_form_class
@@ -45,7 +46,6 @@ from actionapp.printing.pdf import (
     PrintSettings,
     RenderedPdf,
     RenderTimeoutError,
-    choose_paper,
     cjk_font_available,
     envelopes_pdf,
     event_pack_pdf,
@@ -55,6 +55,7 @@ from actionapp.printing.pdf.scripts import language_direction, text_direction
 from actionapp.printing.posted_codes import code_matches, posted_code, read_posted_code
 from actionapp.web.errors import too_late_page
 from actionapp.web.i18n import country_choices, interface_language, language_label
+from actionapp.web.links import public_url_for
 
 bp = Blueprint("print", __name__)
 
@@ -66,6 +67,8 @@ def _warn_about_fonts(state) -> None:
         state.app.logger.warning(CJK_MISSING_MESSAGE)
 
 
+# Presentation only, so template filters: a direction for `dir` from the text or language in
+# hand (the PDF templates and the preview), read from nothing else.
 @bp.app_template_filter("textdir")
 def textdir(text: str) -> str:
     """Return a text's direction for `dir`: "rtl", "ltr", or "auto" when it has no letters."""
@@ -76,18 +79,6 @@ def textdir(text: str) -> str:
 def langdir(language: str) -> str:
     """Return the direction a language is written in, for `dir` ("rtl" or "ltr")."""
     return language_direction(language or "en")
-
-
-@bp.app_template_global()
-def print_paper(submission: Submission) -> str:
-    """Return the paper a submission's letters print on by default ("a4" or "letter")."""
-    return choose_paper(None, submission.paper, submission.country).name
-
-
-@bp.app_template_global()
-def letters_need_translation(submission: Submission) -> bool:
-    """Tell whether any of the letters is in another language than the supporter's."""
-    return any(letter.language != submission.language for letter in submission.letters)
 
 
 def _pdf_limit() -> str:
@@ -150,8 +141,7 @@ def _render_or_503(render, *args, page=None):
 
 def posted_url(slug: str, token: str) -> str:
     """Return the public address of a submission's "I posted it" page."""
-    path = url_for("print.posted_page", slug=slug, token=token)
-    return current_app.config["PUBLIC_URL"].rstrip("/") + path
+    return public_url_for("print.posted_page", slug=slug, token=token)
 
 
 def _posted_code(submission: Submission) -> str:
@@ -160,8 +150,7 @@ def _posted_code(submission: Submission) -> str:
 
 def posted_short_url(code: str) -> str:
     """Return the short public address that leads to an "I posted it" page (print and QR)."""
-    path = url_for("print.posted_short", code=code)
-    return current_app.config["PUBLIC_URL"].rstrip("/") + path
+    return public_url_for("print.posted_short", code=code)
 
 
 def _posted_code_limit() -> str:
@@ -236,6 +225,7 @@ def posted_page(slug: str, token: str):
         render_template(
             "print/posted.html",
             action=submission.action,
+            texts=case_texts(submission.action, interface_language()),
             submission=submission,
             letters=letters,
             posted=all(letter.status == LetterStatus.POSTED for letter in letters),
@@ -282,10 +272,16 @@ def _prepare_pack_form(form: EventPackForm, action: Action) -> None:
 
 def _event_page(action: Action, form: EventPackForm, status: int = 200, message: str = ""):
     state = action_state(action, utcnow())
+    texts = case_texts(action, interface_language())
     page = render_template(
-        "print/event.html", action=action, form=form, state=state, message=message
+        "print/event.html", action=action, texts=texts, form=form, state=state, message=message
     )
     return page, status
+
+
+def _event_report_page(action: Action, form) -> str:
+    texts = case_texts(action, interface_language())
+    return render_template("print/event_report.html", action=action, texts=texts, form=form)
 
 
 @bp.get("/actions/<slug>/event")
@@ -355,7 +351,7 @@ def event_report(slug: str):
     form = _report_form(action)
     if request.method == "GET" or not form.validate():
         status = 422 if request.method == "POST" else 200
-        return render_template("print/event_report.html", action=action, form=form), status
+        return _event_report_page(action, form), status
     config = current_app.config
     now = utcnow()
     if antibot.looks_like_bot(
@@ -377,7 +373,7 @@ def event_report(slug: str):
             record_event_report(action, new, now)
     except EventReportError as error:
         form.show_report_error(error)
-        return render_template("print/event_report.html", action=action, form=form), 422
+        return _event_report_page(action, form), 422
     return redirect(url_for("print.event_reported", slug=slug), 303)
 
 
@@ -385,4 +381,5 @@ def event_report(slug: str):
 def event_reported(slug: str):
     """Thank the host; their letters count once the organisers have checked the report."""
     action = published_or_404(slug)
-    return render_template("print/event_reported.html", action=action)
+    texts = case_texts(action, interface_language())
+    return render_template("print/event_reported.html", action=action, texts=texts)

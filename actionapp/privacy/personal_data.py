@@ -81,18 +81,9 @@ def purge_due_at(action: Action, now: datetime) -> datetime | None:
     return end + timedelta(days=action.retention_days) if end is not None else None
 
 
-def _erase(where: ColumnElement[bool], now: datetime) -> int:
-    """Blank the personal data of the submissions matching `where`, their letters and mail."""
-    ids = select(Submission.id).where(where, Submission.personal_data_removed_at.is_(None))
+def _erase_mail(ids) -> None:
+    """Remove the mail of these submissions: contents, unsent messages, answers, addresses."""
     quiet = {"synchronize_session": False}
-    db.session.execute(
-        update(Letter)
-        .where(Letter.submission_id.in_(ids), (Letter.body != "") | Letter.sender_key.isnot(None))
-        .values(
-            body="", personal_message="", signature_name="", signature_place="", sender_key=None
-        )
-        .execution_options(**quiet)
-    )
     messages = select(OutboxMessage.id).where(OutboxMessage.submission_id.in_(ids))
     db.session.execute(
         delete(OutboxContent).where(OutboxContent.id.in_(messages)).execution_options(**quiet)
@@ -123,6 +114,21 @@ def _erase(where: ColumnElement[bool], now: datetime) -> int:
         .values(recipient="", link="")
         .execution_options(**quiet)
     )
+
+
+def _erase(where: ColumnElement[bool], now: datetime) -> int:
+    """Blank the personal data of the submissions matching `where`, their letters and mail."""
+    ids = select(Submission.id).where(where, Submission.personal_data_removed_at.is_(None))
+    quiet = {"synchronize_session": False}
+    db.session.execute(
+        update(Letter)
+        .where(Letter.submission_id.in_(ids), (Letter.body != "") | Letter.sender_key.isnot(None))
+        .values(
+            body="", personal_message="", signature_name="", signature_place="", sender_key=None
+        )
+        .execution_options(**quiet)
+    )
+    _erase_mail(ids)
     db.session.execute(
         update(ReplyReport)
         .where(ReplyReport.submission_id.in_(ids), ReplyReport.note != "")

@@ -4,35 +4,18 @@ from __future__ import annotations
 
 from flask import abort, current_app, make_response, redirect, render_template, request, url_for
 
+from actionapp.campaigns.case_texts import case_texts
 from actionapp.database import write_transaction
-from actionapp.letters.forms import ReplyForm
+from actionapp.letters.forms import reply_form
 from actionapp.letters.record import submission_by_token
 from actionapp.models import ReplyAnswer, utcnow
 from actionapp.replies.reports import (
-    ANSWER_LABELS,
-    NOTE_MAX,
     read_reply_token,
     record_answer,
-    report_of,
     went_out,
 )
 from actionapp.web.emailed import bp
-
-
-def reply_form(submission, chosen: str | None = None) -> ReplyForm:
-    """Return the report form, the chosen answer (from the email's link) or the last one set."""
-    form = ReplyForm()
-    form.answer.choices = [(answer.value, label) for answer, label in ANSWER_LABELS.items()]
-    form.note.validators[-1].max = NOTE_MAX
-    if request.method == "GET":
-        report = report_of(submission.id)
-        if chosen in {a.value for a in ReplyAnswer}:
-            form.answer.data = chosen
-        elif report is not None and report.answer is not None:
-            form.answer.data = report.answer.value
-        if report is not None:
-            form.note.data = report.note
-    return form
+from actionapp.web.i18n import interface_language
 
 
 def _submission_or_404(token: str):
@@ -46,7 +29,7 @@ def _page(submission, form, done: bool, status: int = 200):
     response = make_response(
         render_template(
             "public/reply.html", action=submission.action, submission=submission, form=form,
-            done=done,
+            texts=case_texts(submission.action, interface_language()), done=done,
         ),
         status,
     )  # fmt: skip
@@ -86,16 +69,3 @@ def thanks_reply(slug: str, token: str):
     with write_transaction():
         record_answer(submission, ReplyAnswer(form.answer.data), form.note.data or "", utcnow())
     return redirect(url_for("public.thanks", slug=slug, token=token) + "#reply", 303)
-
-
-@bp.app_template_global("reply_report_form")
-def reply_report_form(submission):
-    """Return the thank-you page's report form once the letters went out, else None."""
-    return reply_form(submission) if went_out(submission) else None
-
-
-@bp.app_template_global("reply_recorded")
-def reply_recorded(submission) -> bool:
-    """Tell whether the supporter has answered, so the thank-you page can say it was recorded."""
-    report = report_of(submission.id)
-    return report is not None and report.answer is not None

@@ -25,7 +25,7 @@ from actionapp.campaigns.case_texts import case_texts
 from actionapp.database import insert_with_conflicts
 from actionapp.email.messages import HeaderInjectionError, MailSettings, make_message_id
 from actionapp.email.outbox import bounced_addresses, is_bounced, queue_message
-from actionapp.email.updates import ACTION_PATH, signature, unsubscribed_keys
+from actionapp.email.updates import signature, unsubscribed_keys
 from actionapp.extensions import db
 from actionapp.letters.record import sender_key
 from actionapp.models import (
@@ -39,8 +39,8 @@ from actionapp.models import (
     Target,
 )
 from actionapp.stats.exports import counted_condition
+from actionapp.web.links import public_url_for
 
-REPLY_PATH = "/r/{token}"
 NOTE_MAX = 1000
 # The answers in the order they are offered, with their labels (one place for both).
 ANSWER_LABELS = {
@@ -105,8 +105,8 @@ def questions_due(now: datetime) -> list[Submission]:
     return due
 
 
-def question_email(submission: Submission, settings: MailSettings, link: str) -> tuple[str, str]:
-    """Return the question's subject and text in the supporter's language."""
+def question_email(submission: Submission, settings: MailSettings, token: str) -> tuple[str, str]:
+    """Return the question's subject and text in the supporter's language (its links: token's)."""
     action = submission.action
     texts = case_texts(action, submission.language)
     title = texts.title.text or action.title
@@ -116,9 +116,9 @@ def question_email(submission: Submission, settings: MailSettings, link: str) ->
             name=submission.name,
             action_title=title,
             targets=[letter.target.name for letter in submission.letters],
-            links=[(label, f"{link}?answer={answer.value}")
+            links=[(label, public_url_for("email.reply_page", token=token, answer=answer.value))
                    for answer, label in ANSWER_LABELS.items()],
-            action_url=settings.public_url + ACTION_PATH.format(slug=action.slug),
+            action_url=public_url_for("public.action_page", slug=action.slug),
             organisation=settings.organisation_name,
         ).strip()  # fmt: skip
         subject = _("Did anyone reply to your letters? %(title)s", title=title)
@@ -127,8 +127,7 @@ def question_email(submission: Submission, settings: MailSettings, link: str) ->
 
 def ask(submission: Submission, settings: MailSettings, secret: str, now: datetime) -> bool:
     """Queue the question to one supporter and record that it was asked (flushes)."""
-    link = settings.public_url + REPLY_PATH.format(token=reply_token(secret, submission.id))
-    subject, body = question_email(submission, settings, link)
+    subject, body = question_email(submission, settings, reply_token(secret, submission.id))
     try:
         queue_message(
             kind=MessageKind.REPLY_QUESTION,

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from actionapp.campaigns.actions import action_state
+from actionapp.campaigns.case_texts import case_texts
 from actionapp.campaigns.lookups import published_or_404
 from actionapp.database import write_transaction
 from actionapp.letters import antibot
@@ -110,6 +111,7 @@ def _page(action, form, submission, findings=(), status=200, message=""):
     response = render_template(
         "public/solidarity.html",
         action=action,
+        texts=case_texts(action, interface_language()),
         settings=settings_of(action),
         form=form,
         submission=submission,
@@ -165,7 +167,8 @@ def _record(action: Action, form: SolidarityForm, submission: Submission | None,
             _anonymous(with_language),
         ),
         client_key=form.client_key.data or secrets.token_urlsafe(24),
-        email=(form.email.data or "").strip().lower() or None,
+        # Validated: the form's EmailAddress() has put it in normalise_email's one form.
+        email=form.email.data or None,
         submission_id=submission.id if submission is not None else None,
     )
     try:
@@ -221,6 +224,7 @@ def solidarity_sent(slug: str):
     return render_template(
         "public/solidarity_sent.html",
         action=action,
+        texts=case_texts(action, interface_language()),
         settings=settings_of(action),
         open=messages_open(action, utcnow()),
     )

@@ -9,9 +9,11 @@ from flask import send_from_directory as send_file_from
 from flask_babel import force_locale
 
 from actionapp.campaigns.actions import action_state, published_action
+from actionapp.campaigns.case_texts import case_texts
 from actionapp.campaigns.images import STORED_NAME
 from actionapp.models import utcnow
 from actionapp.stats.counts import action_counts
+from actionapp.web.i18n import interface_language
 from actionapp.web.sessions import without_cookies
 
 bp = Blueprint("embed", __name__)
@@ -44,6 +46,8 @@ def counter(slug: str):
         page = render_template(
             "embed/counter.html",
             action=action,
+            # Inside force_locale: the texts in the language the partner chose.
+            texts=case_texts(action, interface_language()),
             counts=action_counts(action.id),
             state=action_state(action, utcnow()),
             lang_param=language if chosen else None,

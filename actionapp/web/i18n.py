@@ -217,10 +217,14 @@ def format_deadline(value: datetime) -> str:
 
 
 def register_template_helpers(app: Flask) -> None:
-    """Expose the formatting helpers to templates."""
+    """Expose the formatting helpers to templates.
+
+    Only presentation: how a value in hand is written in the interface language, and which
+    languages the switcher offers. Whatever a page shows from the database or a rule (an
+    action's texts in this language, links, forms) its view reads and passes in.
+    """
     from flask_babel import format_date
 
-    from actionapp.campaigns.case_texts import case_texts
     from actionapp.campaigns.markdown import render_markdown
 
     app.jinja_env.filters.update(
@@ -237,6 +241,4 @@ def register_template_helpers(app: Flask) -> None:
         interface_language=interface_language,
         native_language_name=native_language_name,
         languages=lambda: app.config["LANGUAGES"],
-        # An action's case texts in the interface language (falling back to its own language).
-        texts_for=lambda action: case_texts(action, interface_language()),
     )

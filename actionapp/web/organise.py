@@ -45,4 +45,5 @@ def register(app: Flask) -> None:
     from actionapp.stats import export_views  # noqa: F401
 
     app.register_blueprint(bp, url_prefix="/organise")
+    # A URL builder from the action in hand (no query, no rule), so a template global.
     app.add_template_global(action_image_url)

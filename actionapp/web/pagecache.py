@@ -23,8 +23,8 @@ from actionapp.extensions import db
 from actionapp.lru import LruCache
 from actionapp.state import app_state
 from actionapp.web.i18n import LANGUAGE_COOKIE, negotiate_language
+from actionapp.web.links import path_pattern
 
-ACTION_PATH = re.compile(r"/actions/([A-Za-z0-9_-]{1,120})")
 # Set in the WSGI environ: by the middleware (what it looked up), by the view (keep the page).
 VERSION_KEY = "actionapp.action_page_version"
 LANGUAGE_KEY = "actionapp.page_language"
@@ -66,8 +66,10 @@ class ActionPageMiddleware:
         cache: PageCache,
         versions: Callable[[], ActionPageVersions],
         languages: tuple[str, ...],
+        action_path: re.Pattern[str],
     ) -> None:
         self.wsgi_app = wsgi_app
+        self._action_path = action_path
         self.cache = cache
         self._versions = versions
         self._languages = languages
@@ -76,7 +78,7 @@ class ActionPageMiddleware:
         """Answer from the cache when the page is current; otherwise call the app."""
         match = None
         if environ.get("REQUEST_METHOD") == "GET" and not environ.get("QUERY_STRING"):
-            match = ACTION_PATH.fullmatch(environ.get("PATH_INFO", ""))
+            match = self._action_path.fullmatch(environ.get("PATH_INFO", ""))
         if match is None:
             return self.wsgi_app(environ, start_response)
         version = self._versions().get(match[1])
@@ -137,6 +139,8 @@ def install_page_cache(app: Flask) -> None:
         PageCache(),
         lambda: action_page_versions(app),
         tuple(app.config["LANGUAGES"]),
+        # From the route: a slug is one path segment (the string converter's [^/]).
+        path_pattern(app, "public.action_page", "slug", "[^/]"),
     )
 
 

@@ -20,7 +20,7 @@ from weasyprint.text.fonts import FontConfiguration
 from actionapp import resource_dir
 from actionapp.printing.pdf.advances import font_advances, line_bounds
 from actionapp.printing.pdf.fonts import CJK_FAMILY, font_family_installed
-from actionapp.printing.pdf.paper import PAPERS, PaperLayout, Rect
+from actionapp.printing.pdf.paper import PaperLayout, Rect
 from actionapp.printing.pdf.scripts import isolate, text_direction
 
 PX = 25.4 / 96  # millimetres per CSS pixel
@@ -271,10 +271,3 @@ def fit_recipient(lines: list[str], paper: PaperLayout, lang: str) -> BlockFit:
 def fit_sender(lines: list[str], paper: PaperLayout, lang: str) -> BlockFit:
     """Fit the return address into its zone: shrink to 6 pt, then join its lines with " · "."""
     return fit_block(lines, *_zone(paper, sender=True)[:2], lang, joinable=True)
-
-
-def fits_everywhere(fit_one, lines: list[str], lang: str) -> list[tuple[PaperLayout, BlockFit]]:
-    """Return (paper, fit) for every paper size on which the block does not fit."""
-    return [
-        (paper, fit) for paper in PAPERS.values() if not (fit := fit_one(lines, paper, lang)).fits
-    ]
