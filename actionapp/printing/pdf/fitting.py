@@ -234,6 +234,13 @@ _FIRST_FONT_CHARS = {
 
 
 def known_fit(lines, zone: Rect, size: float, joined: bool, lang: str) -> int | bool | None:
+    """Tell without a layout whether a block fits at a setting (see _known_fit)."""
+    return _known_fit(tuple(lines), zone, size, joined, lang)
+
+
+# Each check asks twice per setting (the first trials laid out together, then the fit).
+@lru_cache(maxsize=4096)
+def _known_fit(lines: tuple[str, ...], zone: Rect, size: float, joined: bool, lang: str):
     """Tell, without a layout, whether the block fits at this setting, or None to lay it out.
 
     A fit is answered with the most lines the block can take (a true number), a misfit with
