@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
-from actionapp.campaigns.case_texts import ActionTextFields
+from actionapp.campaigns.case_texts import ActionTextFields, save_action_texts
 from actionapp.campaigns.editing import (
     ActionFields,
     ModelLetterFields,
+    add_update,
+    close_action,
     create_action,
     publish_action,
     save_model_letter,
     save_target,
 )
+from actionapp.campaigns.seed import free_slug
 from actionapp.campaigns.target_checks import TargetFields
+from actionapp.events.reports import NewEventReport, approve_event_report, record_event_report
 from actionapp.extensions import db
 from actionapp.letters.compose import write_letters
 from actionapp.letters.record import NewSubmission, record_letters
-from actionapp.models import Action, Submission, TargetKind
+from actionapp.models import Action, Submission, TargetKind, utcnow
 
 
 def submit_letters(action: Action, new: NewSubmission, now: datetime) -> Submission:
@@ -30,6 +36,26 @@ def submit_letters(action: Action, new: NewSubmission, now: datetime) -> Submiss
         action, new, write_letters(action, new.details, now.date(), translations=False), now
     )
     return db.session.get_one(Submission, recorded.id)
+
+
+# Salutations and a model letter's words in the languages tests build actions in.
+SALUTATIONS = {
+    "en": "Dear Minister",
+    "zh": "尊敬的部长",
+    "fr": "Monsieur le Ministre",
+    "de": "Sehr geehrter Herr Minister",
+}
+LETTER_WORDS = {
+    "en": ("Release", "Release Ana", "Yours sincerely,", "Please release Ana."),
+    "zh": ("释放", "请释放安娜", "此致敬礼", "请立即释放安娜。"),
+    "fr": ("Libération", "Libérez Ana", "Veuillez agréer,", "Veuillez libérer Ana."),
+    "de": (
+        "Freilassung",
+        "Lassen Sie Ana frei",
+        "Mit freundlichen Grüßen",
+        "Bitte lassen Sie Ana frei.",
+    ),
+}
 
 
 def target_fields(name: str = "Minister Wei", **overrides) -> TargetFields:
@@ -52,22 +78,87 @@ def target_fields(name: str = "Minister Wei", **overrides) -> TargetFields:
     return TargetFields(**values)
 
 
-def build_action(
-    now: datetime,
-    slug: str = "free-ana",
-    targets: tuple[TargetFields, ...] | None = None,
+def zh_target_fields(name: str = "Judge Li", **overrides) -> TargetFields:
+    """Return a primary target in China written to in Chinese (with an English salutation)."""
+    values = {
+        "title": "Judge",
+        "organisation": "深圳市中级人民法院",
+        "address_lines": "福田区人民路1号\nShenzhen",
+        "country": "CN",
+        "language": "zh",
+        "salutations": {"zh": "尊敬的李法官：", "en": "Dear Judge Li,"},
+        "email": "judge-li@example.org",
+    }
+    values.update(overrides)
+    return target_fields(name, **values)
+
+
+def embassy_fields(supporter_country: str = "GB", **overrides) -> TargetFields:
+    """Return an embassy copy's fields: the diplomatic copy for supporters in one country."""
+    values = {
+        "kind": TargetKind.EMBASSY,
+        "supporter_country": supporter_country,
+        "name": "The Ambassador",
+        "title": "Ambassador",
+        "organisation": f"Embassy in {supporter_country}",
+        "address_lines": "1 Embassy Row\nCapital City",
+        "country": supporter_country,
+        "email": f"embassy-{supporter_country.lower()}@example.org",
+        "salutations": {"en": "Your Excellency"},
+    }
+    values.update(overrides)
+    return target_fields(**values)
+
+
+def letter_fields(language: str = "en", **overrides) -> ModelLetterFields:
+    """Return a model letter's fields in a language (a "release" letter; overrides by name)."""
+    label, subject, closing, sentence = LETTER_WORDS[language]
+    values = {
+        "variant": "release",
+        "language": language,
+        "label": label,
+        "locked": False,
+        "subjects": [subject],
+        "closing": closing,
+        "body": f"{{{{ target.salutation }}}},\n\n{sentence}\n\n{{{{ supporter.name }}}}",
+    }
+    values.update(overrides)
+    return ModelLetterFields(**values)
+
+
+def _slug(title: str) -> str:
+    return free_slug(re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-") or "action")
+
+
+def make_action(
+    title: str = "Free Ana",
+    *,
+    language: str = "en",
+    targets: Sequence[TargetFields] | None = None,
+    letters: Sequence[ModelLetterFields] | None = None,
+    texts: Mapping[str, ActionTextFields] | None = None,
+    now: datetime | None = None,
     publish: bool = True,
+    event_letters: int = 0,
+    outcome: str | None = None,
+    closed: bool = False,
     **settings,
 ) -> Action:
-    """Add an action through the editor's services: texts, targets, one model letter (flushes).
+    """Add an action through the editor's services and return it (flushes, never commits).
 
-    Published (live) unless told not to; `settings` override the action form's values.
+    By default: live, in `language`, with one primary target (in GB, written to in that
+    language) and one model letter in that language. `targets` and `letters` replace those
+    defaults (see target_fields, embassy_fields, letter_fields); `texts` adds the case in
+    other languages; `event_letters` records an approved event report of that many letters
+    to the first target; `outcome` adds an update with that outcome ("released"); `closed`
+    closes it after publishing. `settings` override the action form's values.
     """
+    now = now or utcnow()
     values = {
-        "slug": slug,
+        "slug": _slug(title),
         "ua_number": "UA 1/26",
         "image_alt": "",
-        "language": "en",
+        "language": language,
         "target_country": "GB",
         "goal": 100,
         "deadline": now + timedelta(days=30),
@@ -77,27 +168,51 @@ def build_action(
         "retention_days": 90,
     }
     values.update(settings)
-    action = create_action(
-        ActionFields(**values),
-        ActionTextFields(title="Free Ana", summary="Ana is held.", what_we_ask="Write."),
-        now,
-    )
-    for fields in targets if targets is not None else (target_fields(),):
+    own = ActionTextFields(title=title, summary="Ana is held.", what_we_ask="Write.")
+    action = create_action(ActionFields(**values), own, now)
+    for text_language, text in (texts or {}).items():
+        save_action_texts(action, text_language, text)
+    default_target = target_fields(language=language, salutations={language: SALUTATIONS[language]})
+    for fields in targets if targets is not None else (default_target,):
         save_target(action, None, fields)
-    save_model_letter(
-        action,
-        None,
-        ModelLetterFields(
-            variant="release",
-            language=values["language"],
-            label="Release",
-            locked=False,
-            subjects=["Release Ana"],
-            closing="Yours sincerely,",
-            body="{{ target.salutation }},\n\nPlease release Ana.\n\n{{ supporter.name }}",
-        ),
-    )
+    for fields in letters if letters is not None else (letter_fields(language),):
+        save_model_letter(action, None, fields)
     if publish:
         problems = publish_action(action, now)
         assert problems == [], [str(p) for p in problems]
+    if event_letters:
+        _approved_event(action, event_letters, now)
+    if outcome is not None:
+        add_update(action, outcome, "The court has ruled", "Ana is free.", now)
+    if closed:
+        close_action(action, now)
+    db.session.flush()
     return action
+
+
+def _approved_event(action: Action, letters: int, now: datetime) -> None:
+    """Record an event report of `letters` letters to the first target, and approve it."""
+    report = record_event_report(
+        action,
+        NewEventReport(
+            held_on=(now - timedelta(days=1)).date(),
+            city="Leeds",
+            host_name="Sam Host",
+            host_contact="sam@example.org",
+            letters_by_target={action.targets[0].id: letters},
+            country="GB",
+        ),
+        now,
+    )
+    approve_event_report(report.id, now)
+
+
+def build_action(
+    now: datetime,
+    slug: str = "free-ana",
+    targets: tuple[TargetFields, ...] | None = None,
+    publish: bool = True,
+    **settings,
+) -> Action:
+    """Add the "Free Ana" action at `slug` (make_action with the editor's defaults)."""
+    return make_action(now=now, slug=slug, targets=targets, publish=publish, **settings)
