@@ -40,22 +40,20 @@ def submit_letters(action: Action, new: NewSubmission, now: datetime) -> Submiss
 
 # Salutations and a model letter's words in the languages tests build actions in.
 SALUTATIONS = {
-    "en": "Dear Minister",
-    "zh": "尊敬的部长",
-    "fr": "Monsieur le Ministre",
-    "de": "Sehr geehrter Herr Minister",
+    "en": "Dear Minister,",
+    "zh": "尊敬的部长：",
+    "fr": "Monsieur le Ministre,",
+    "de": "Sehr geehrter Herr Minister,",
 }
 LETTER_WORDS = {
-    "en": ("Release", "Release Ana", "Yours sincerely,", "Please release Ana."),
-    "zh": ("释放", "请释放安娜", "此致敬礼", "请立即释放安娜。"),
-    "fr": ("Libération", "Libérez Ana", "Veuillez agréer,", "Veuillez libérer Ana."),
-    "de": (
-        "Freilassung",
-        "Lassen Sie Ana frei",
-        "Mit freundlichen Grüßen",
-        "Bitte lassen Sie Ana frei.",
-    ),
-}
+    "en": ("Release", "Release Ana", "Yours sincerely,", "I am writing to you from {city}.",
+           "Please release Ana."),
+    "zh": ("释放", "请释放安娜", "此致敬礼", "我从{city}给您写信。", "请立即释放安娜。"),
+    "fr": ("Libération", "Libérez Ana", "Veuillez agréer,", "Je vous écris de {city}.",
+           "Veuillez libérer Ana."),
+    "de": ("Freilassung", "Lassen Sie Ana frei", "Mit freundlichen Grüßen",
+           "Ich schreibe Ihnen aus {city}.", "Bitte lassen Sie Ana frei."),
+}  # fmt: skip
 
 
 def target_fields(name: str = "Minister Wei", **overrides) -> TargetFields:
@@ -70,7 +68,7 @@ def target_fields(name: str = "Minister Wei", **overrides) -> TargetFields:
         "country": "GB",
         "email": None,
         "language": "en",
-        "salutations": {"en": "Dear Minister"},
+        "salutations": {"en": "Dear Minister,"},
         "why": "",
         "is_example": False,
     }
@@ -104,7 +102,7 @@ def embassy_fields(supporter_country: str = "GB", **overrides) -> TargetFields:
         "address_lines": "1 Embassy Row\nCapital City",
         "country": supporter_country,
         "email": f"embassy-{supporter_country.lower()}@example.org",
-        "salutations": {"en": "Your Excellency"},
+        "salutations": {"en": "Your Excellency,"},
     }
     values.update(overrides)
     return target_fields(**values)
@@ -112,7 +110,9 @@ def embassy_fields(supporter_country: str = "GB", **overrides) -> TargetFields:
 
 def letter_fields(language: str = "en", **overrides) -> ModelLetterFields:
     """Return a model letter's fields in a language (a "release" letter; overrides by name)."""
-    label, subject, closing, sentence = LETTER_WORDS[language]
+    label, subject, closing, opening, sentence = LETTER_WORDS[language]
+    # Body only: the composer adds the salutation, the personal paragraph and the signature.
+    body = opening.format(city="{{ supporter.city }}") + "\n\n" + sentence
     values = {
         "variant": "release",
         "language": language,
@@ -120,7 +120,7 @@ def letter_fields(language: str = "en", **overrides) -> ModelLetterFields:
         "locked": False,
         "subjects": [subject],
         "closing": closing,
-        "body": f"{{{{ target.salutation }}}},\n\n{sentence}\n\n{{{{ supporter.name }}}}",
+        "body": body,
     }
     values.update(overrides)
     return ModelLetterFields(**values)
