@@ -46,14 +46,35 @@ SALUTATIONS = {
     "de": "Sehr geehrter Herr Minister,",
 }
 LETTER_WORDS = {
-    "en": ("Release", "Release Ana", "Yours sincerely,", "I am writing to you from {city}.",
-           "Please release Ana."),
-    "zh": ("释放", "请释放安娜", "此致敬礼", "我从{city}给您写信。", "请立即释放安娜。"),
-    "fr": ("Libération", "Libérez Ana", "Veuillez agréer,", "Je vous écris de {city}.",
-           "Veuillez libérer Ana."),
-    "de": ("Freilassung", "Lassen Sie Ana frei", "Mit freundlichen Grüßen",
-           "Ich schreibe Ihnen aus {city}.", "Bitte lassen Sie Ana frei."),
-}  # fmt: skip
+    "en": (
+        "Release",
+        "Release Ana",
+        "Yours sincerely,",
+        "I am writing to you from {city}, {country}.",
+        "Please release Ana.",
+    ),
+    "zh": (
+        "释放",
+        "请释放安娜",
+        "此致\n敬礼！",
+        "我从{city}（{country}）致信您。",
+        "请立即释放安娜。",
+    ),
+    "fr": (
+        "Libération",
+        "Libérez Ana",
+        "Veuillez agréer,",
+        "Je vous écris de {city}, {country}.",
+        "Veuillez libérer Ana.",
+    ),
+    "de": (
+        "Freilassung",
+        "Lassen Sie Ana frei",
+        "Mit freundlichen Grüßen",
+        "Ich schreibe Ihnen aus {city}, {country}.",
+        "Bitte lassen Sie Ana frei.",
+    ),
+}
 
 
 def target_fields(name: str = "Minister Wei", **overrides) -> TargetFields:
@@ -112,7 +133,11 @@ def letter_fields(language: str = "en", **overrides) -> ModelLetterFields:
     """Return a model letter's fields in a language (a "release" letter; overrides by name)."""
     label, subject, closing, opening, sentence = LETTER_WORDS[language]
     # Body only: the composer adds the salutation, the personal paragraph and the signature.
-    body = opening.format(city="{{ supporter.city }}") + "\n\n" + sentence
+    body = (
+        opening.format(city="{{ supporter.city }}", country="{{ supporter.country }}")
+        + "\n\n"
+        + sentence
+    )
     values = {
         "variant": "release",
         "language": language,
