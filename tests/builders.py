@@ -112,6 +112,18 @@ def zh_target_fields(name: str = "Judge Li", **overrides) -> TargetFields:
     return target_fields(name, **values)
 
 
+def prosecutor_fields(**overrides) -> TargetFields:
+    """Return a second target in China written to in Chinese (beside zh_target_fields)."""
+    values = {
+        "title": "Prosecutor",
+        "organisation": "深圳市人民检察院",
+        "email": "chen@example.org",
+        "salutations": {"zh": "尊敬的陈检察官：", "en": "Dear Prosecutor Chen,"},
+    }
+    values.update(overrides)
+    return zh_target_fields("Prosecutor Chen", **values)
+
+
 def embassy_fields(supporter_country: str = "GB", **overrides) -> TargetFields:
     """Return an embassy copy's fields: the diplomatic copy for supporters in one country."""
     values = {
@@ -230,6 +242,19 @@ def _approved_event(action: Action, letters: int, now: datetime) -> None:
         now,
     )
     approve_event_report(report.id, now)
+
+
+def make_chinese_case(embassies: Sequence[str] = ("GB",), **options) -> Action:
+    """Add an English action whose two targets in China get Chinese letters (make_action).
+
+    Model letters in English and Chinese; an embassy copy for supporters in each of
+    `embassies`. `options` go to make_action.
+    """
+    targets = [zh_target_fields(), prosecutor_fields()]
+    targets += [embassy_fields(country) for country in embassies]
+    return make_action(
+        targets=targets, letters=[letter_fields("en"), letter_fields("zh")], **options
+    )
 
 
 def build_action(

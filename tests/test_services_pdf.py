@@ -18,7 +18,13 @@ from actionapp.printing.pdf import (
 )
 from actionapp.printing.pdf.layout import recipient_lines, return_lines
 from actionapp.printing.pdf.paper import A4, CLEAR_SPACE, LETTER, PaperLayout
-from tests.builders import embassy_fields, letter_fields, make_action, zh_target_fields
+from tests.builders import (
+    embassy_fields,
+    letter_fields,
+    make_action,
+    prosecutor_fields,
+    zh_target_fields,
+)
 from tests.fixtures_print import make_submission, pdffonts, pdfinfo, qpdf_check, read_pdf
 
 POSTED_URL = "https://letters.example.org/actions/demo/posted/TOKEN"
@@ -30,13 +36,7 @@ def _case(now):
         now=now,
         targets=[
             zh_target_fields("Judge Li"),
-            zh_target_fields(
-                "Prosecutor Chen",
-                title="Prosecutor",
-                organisation="深圳市人民检察院",
-                email="chen@example.org",
-                salutations={"zh": "尊敬的陈检察官：", "en": "Dear Prosecutor Chen,"},
-            ),
+            prosecutor_fields(),
             embassy_fields("GB", address_lines="12 Embassy Gardens\nLondon W1B 1JL"),
             embassy_fields("US", address_lines="1 Embassy Row NW\nWashington, DC 20008"),
             embassy_fields("DE", address_lines="Botschaftsweg 1\n10179 Berlin"),

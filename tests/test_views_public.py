@@ -12,9 +12,9 @@ from actionapp.extensions import db
 from actionapp.models import ActionStatus, ActionUpdate, Letter, Submission, UpdateText, utcnow
 from actionapp.stats.counts import action_counts
 from tests.builders import (
-    embassy_fields,
     letter_fields,
     make_action,
+    make_chinese_case,
     target_fields,
     zh_target_fields,
 )
@@ -23,16 +23,7 @@ from tests.conftest import compose_data, started_stamp
 
 def _chinese_case():
     """Two targets written to in Chinese, a UK embassy copy, letters in English and Chinese."""
-    built = make_action(
-        targets=[
-            zh_target_fields("Judge Li"),
-            zh_target_fields(
-                "Prosecutor Chen", organisation="深圳市人民检察院", email="chen@example.org"
-            ),
-            embassy_fields("GB"),
-        ],
-        letters=[letter_fields("en"), letter_fields("zh")],
-    )
+    built = make_chinese_case()
     db.session.commit()
     return built
 
