@@ -247,8 +247,8 @@ def _approved_event(action: Action, letters: int, now: datetime) -> None:
 def make_chinese_case(embassies: Sequence[str] = ("GB",), **options) -> Action:
     """Add an English action whose two targets in China get Chinese letters (make_action).
 
-    Model letters in English and Chinese (unless `letters` says otherwise); an embassy copy for supporters in each of
-    `embassies`. `options` go to make_action.
+    Model letters in English and Chinese (unless `letters` says otherwise); an embassy copy
+    for supporters in each of `embassies`. `options` go to make_action.
     """
     targets = [zh_target_fields(), prosecutor_fields()]
     targets += [embassy_fields(country) for country in embassies]

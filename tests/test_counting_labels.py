@@ -7,12 +7,12 @@ import html
 import re
 from datetime import datetime, timedelta
 
+import pytest
+
 from actionapp.events.reports import NewEventReport, approve_event_report, record_event_report
 from actionapp.extensions import db
 from actionapp.models import Channel, utcnow
 from actionapp.stats.statistics import action_statistics, default_range
-import pytest
-
 from tests.builders import embassy_fields, make_action, target_fields
 from tests.fixtures_organise import add_letters
 
