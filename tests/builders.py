@@ -135,7 +135,7 @@ def embassy_fields(supporter_country: str = "GB", **overrides) -> TargetFields:
         "address_lines": "1 Embassy Row\nCapital City",
         "country": supporter_country,
         "email": f"embassy-{supporter_country.lower()}@example.org",
-        "salutations": {"en": "Your Excellency,"},
+        "salutations": {"en": "Your Excellency,", "zh": "尊敬的大使阁下："},
     }
     values.update(overrides)
     return target_fields(**values)
