@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, datetime, timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from actionapp.extensions import db
@@ -21,7 +22,16 @@ from actionapp.stats.statistics import (
 )
 from actionapp.stats.vocabulary import COUNTED_STATUSES
 from tests.bench.stats_data import populate
+from tests.builders import make_chinese_case
 from tests.fixtures_organise import add_letters
+
+
+@pytest.fixture
+def action(app):
+    """Two targets in China with email addresses; UK, US, German and French embassy copies."""
+    built = make_chinese_case(embassies=("GB", "US", "DE", "FR"))
+    db.session.commit()
+    return built
 
 
 def _mixed_letters(action, now):

@@ -94,9 +94,7 @@ def test_daily_csv_adds_up_to_the_public_total(signed_in, action, client):
     header = rows[0]
     total = sum(int(row[-1]) for row in rows[1:])
     assert header[-1] == "counted"
-    assert (
-        total == client.get(f"/api/v1/actions/{action.slug}").get_json()["counts"]["letters"]
-    )
+    assert total == client.get(f"/api/v1/actions/{action.slug}").get_json()["counts"]["letters"]
     assert db.session.scalar(select(ExportLog.kind)) == "daily_csv"
 
 

@@ -132,9 +132,7 @@ def test_every_accepted_email_is_stored_alike_from_form_and_csv(editor, action):
 @pytest.mark.parametrize("bad", BAD_LINES)
 @pytest.mark.parametrize("field", ["name", "title", "organisation"])
 def test_header_breaking_names_are_refused_by_form_and_csv(editor, action, field, bad):
-    form = editor.post(
-        f"/organise/actions/{action.id}/targets/new", data=form_data(**{field: bad})
-    )
+    form = editor.post(f"/organise/actions/{action.id}/targets/new", data=form_data(**{field: bad}))
     assert form.status_code == 422
     assert "Please write this on one line" in form.get_data(as_text=True)
     response = import_csv(editor, action, csv_text([csv_row(**{field: bad})]))
@@ -229,9 +227,7 @@ def test_a_language_code_no_language_has_is_refused_by_form_and_csv_with_its_lin
     editor, action, code
 ):
     before = set(embassies(action.id))
-    form = editor.post(
-        f"/organise/actions/{action.id}/targets/new", data=form_data(language=code)
-    )
+    form = editor.post(f"/organise/actions/{action.id}/targets/new", data=form_data(language=code))
     assert form.status_code == 422
     assert "Use a language code such as en, zh or pt-BR." in form.get_data(as_text=True)
     assert 'value="Ambassador"' in form.get_data(as_text=True)  # nothing typed is lost
