@@ -12,17 +12,27 @@ from contextlib import contextmanager
 
 import itsdangerous.timed
 import psycopg
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from actionapp.extensions import db
 from actionapp.models import ActionStatus, Submission
 from tests import realworld
+from tests.builders import make_chinese_case
 from tests.conftest import compose_data, csrf_token_from, started_stamp
 from tests.pagefields import page_fields
 
 TYPED = ("name", "email", "street_address", "city", "body", "personal_message")
 CHOSEN = ("country", "language", "variant", "client_key")
+
+
+@pytest.fixture
+def action(app):
+    """Targets written to in Chinese beside the English letter, and a UK embassy copy."""
+    built = make_chinese_case()
+    db.session.commit()
+    return built
 
 
 def supporter_post(app, action, person, **overrides) -> dict:

@@ -5,12 +5,22 @@ from __future__ import annotations
 import csv
 import io
 
+import pytest
 from sqlalchemy import func, select
 
 from actionapp.extensions import db
 from actionapp.letters.record import move_letters
 from actionapp.models import Channel, ExportLog, Letter, LetterStatus, utcnow
+from tests.builders import make_chinese_case
 from tests.fixtures_organise import add_letters
+
+
+@pytest.fixture
+def action(app):
+    """Two targets in China with email addresses; UK and German embassy copies."""
+    built = make_chinese_case(embassies=("GB", "DE"))
+    db.session.commit()
+    return built
 
 
 def _rows(response) -> list[list[str]]:
