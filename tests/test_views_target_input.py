@@ -16,6 +16,7 @@ from actionapp.email.addresses import EmailAddressError, address_message, normal
 from actionapp.extensions import db
 from actionapp.models import MessageStatus, OutboxMessage, Target, TargetKind
 from actionapp.stats.statistics import delivery_status
+from tests.builders import make_chinese_case
 from tests.fixtures_email import link_in
 from tests.realworld import emails, targets
 
@@ -30,6 +31,14 @@ BAD_LINES = [
 ]
 COLUMNS = ["supporter_country", "name", "title", "organisation", "address", "country", "email",
            "language", "salutation_en"]  # fmt: skip
+
+
+@pytest.fixture
+def action(app):
+    """Two targets in China with email addresses and a UK embassy copy."""
+    built = make_chinese_case()
+    db.session.commit()
+    return built
 
 
 def csv_text(rows: list[dict]) -> str:
