@@ -14,6 +14,7 @@ from werkzeug.test import encode_multipart
 
 from actionapp.extensions import db
 from actionapp.models import Action, Channel, Letter, LetterRollup, Target, utcnow
+from tests.builders import embassy_fields, make_action, target_fields
 from tests.conftest import compose_data, started_stamp
 from tests.fixtures_organise import add_letters
 
@@ -154,7 +155,7 @@ def test_live_preview_renders_the_letter_with_sample_values(signed_in, action):
     )
     text = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "From Leeds to Dear President,:" in text and "Subject A" in text
+    assert "From Leeds to Dear Minister,:" in text and "Subject A" in text
     step = editor.post(
         f"/organise/actions/{action.id}/letters/{action.model_letters[0].id}/edit",
         data={
@@ -274,7 +275,9 @@ def test_embassy_copies_import_from_csv_all_or_nothing(signed_in, action):
     assert "Line 2" in text and "Line 3" in text and "does not look like an email address" in text
 
 
-def test_targets_with_letters_stay_and_deleting_an_action_needs_an_admin(signed_in, action):
+def test_targets_with_letters_stay_and_deleting_an_action_needs_an_admin(signed_in, app):
+    action = make_action(targets=[target_fields(), target_fields("Judge Li"), embassy_fields()])
+    db.session.commit()
     add_letters(action, Channel.PRINT, "GB", "p1")
     editor = signed_in("editor")
     target = action.targets[0]
@@ -326,7 +329,7 @@ def test_saved_model_letter_previews_as_a_printed_pdf(signed_in, action):
     response = signed_in("editor").get(url + "?paper=letter")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)
-    assert "Alex Example" in text and "Leeds" in text and "Dear President" in text
+    assert "Alex Example" in text and "Leeds" in text and "Dear Minister" in text
     assert any(subject[:30] in " ".join(text.split()) for subject in letter.subjects)
     db.session.rollback()
     from actionapp.models import Submission
