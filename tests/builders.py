@@ -197,12 +197,13 @@ def make_action(
         "image_alt": "",
         "language": language,
         "target_country": "GB",
-        "goal": 100,
+        # The app's defaults for a new action.
+        "goal": 1000,
         "deadline": now + timedelta(days=30),
         "post_days": 10,
-        "require_email_confirmation": True,  # the app's default
-        "mail_rate_per_hour": 10,
-        "retention_days": 90,
+        "require_email_confirmation": True,
+        "mail_rate_per_hour": 30,
+        "retention_days": 30,
     }
     values.update(settings)
     own = ActionTextFields(title=title, summary="Ana is held.", what_we_ask="Write.")
@@ -264,5 +265,11 @@ def build_action(
     **settings,
 ) -> Action:
     """Add the "Free Ana" action at `slug`, email letters unconfirmed (see make_action)."""
-    settings.setdefault("require_email_confirmation", False)
+    for name, value in (
+        ("require_email_confirmation", False),
+        ("goal", 100),
+        ("mail_rate_per_hour", 10),
+        ("retention_days", 90),
+    ):
+        settings.setdefault(name, value)
     return make_action(now=now, slug=slug, targets=targets, publish=publish, **settings)

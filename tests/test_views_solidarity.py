@@ -298,9 +298,9 @@ def test_cards_written_at_events_count_apart_once_the_report_is_approved(
     assert counts["solidarity_messages"]["event_cards"] == {"approved": 7, "pending": 0}
     assert counts["solidarity_messages"]["total"] == 7
     assert counts["counts"]["by_channel"]["event"] == letters_before  # cards are not letters
-    assert "Solidarity cards: 7" in editor.get(
-        f"/organise/actions/{action.id}/events"
-    ).get_data(as_text=True)
+    assert "Solidarity cards: 7" in editor.get(f"/organise/actions/{action.id}/events").get_data(
+        as_text=True
+    )
 
 
 def test_statistics_and_osdi_export_keep_messages_apart(app, client, opened, editor):
