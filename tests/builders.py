@@ -163,6 +163,39 @@ def letter_fields(language: str = "en", **overrides) -> ModelLetterFields:
     return ModelLetterFields(**values)
 
 
+# A model letter as organisers write one: four paragraphs, the supporter's place in the first.
+FULL_LETTERS = {
+    "en": (
+        "I am writing to you from {{ supporter.city }}, {{ supporter.country }}, about the "
+        "journalist Ana Novak, who has been detained since 3 March and now faces trial on a "
+        'charge of "spreading rumours".\n\n'
+        "Ana Novak reported on forced evictions and gave a voice to the families who lost their "
+        "homes. I understand that she is being prosecuted solely for this peaceful work. Freedom "
+        "of expression is protected by the Universal Declaration of Human Rights, and your "
+        "country's constitution also guarantees it to its citizens.\n\n"
+        "I respectfully urge you to do everything within your authority to ensure that Ana Novak "
+        "is released immediately and unconditionally. Until she is released, please ensure that "
+        "she has regular access to her family and to a lawyer of her choice, that she receives "
+        "the medical care she needs, and that she is protected from any ill-treatment.\n\n"
+        "Thank you for your attention to this request."
+    ),
+    "zh": (
+        "我从{{ supporter.city }}（{{ supporter.country }}）致信您，是因为我十分关切记者"
+        "安娜·诺瓦克的处境。她自3月3日起被羁押，现以“散布谣言”罪名面临审判。\n\n"
+        "安娜·诺瓦克长期报道强制拆迁，为失去家园的家庭发声。据我了解，她仅因这些和平的工作"
+        "而遭到起诉。言论自由受到《世界人权宣言》的保护，贵国宪法也保障公民享有这项自由。\n\n"
+        "我恳请您在职权范围内尽一切努力，立即无条件释放安娜·诺瓦克。在她获释之前，请保障她"
+        "能够定期会见家人和自行选择的律师，及时获得所需的医疗救治，并免受任何虐待。\n\n"
+        "感谢您关注此事。"
+    ),
+}
+
+
+def full_letter_fields(language: str = "en", **overrides) -> ModelLetterFields:
+    """Return a model letter of full length (FULL_LETTERS) in English or Chinese."""
+    return letter_fields(language, **{"body": FULL_LETTERS[language], **overrides})
+
+
 def _slug(title: str) -> str:
     return free_slug(re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-") or "action")
 

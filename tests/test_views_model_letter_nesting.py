@@ -45,9 +45,7 @@ def test_deep_templates_are_refused_on_save_and_preview(signed_in, action, body)
     saved = editor.post(f"/organise/actions/{action.id}/letters/new", data=letter_form(body))
     assert saved.status_code == 422
     assert MESSAGE in saved.get_data(as_text=True)
-    preview = editor.post(
-        f"/organise/actions/{action.id}/letters/preview", data=letter_form(body)
-    )
+    preview = editor.post(f"/organise/actions/{action.id}/letters/preview", data=letter_form(body))
     assert preview.status_code == 200
     assert MESSAGE in preview.get_data(as_text=True)
     db.session.expire_all()

@@ -125,9 +125,7 @@ def _event_report(action):
 
 @pytest.mark.parametrize(("endpoint", "method"), ORGANISER_ROUTES)
 def test_every_route_answers_by_role(app, endpoint, method, action, signed_in, uploads):
-    action.updates.append(
-        ActionUpdate(texts=[UpdateText(language="en", title="News", body="x")])
-    )
+    action.updates.append(ActionUpdate(texts=[UpdateText(language="en", title="News", body="x")]))
     db.session.commit()
     clients = {role: signed_in(role) for role in ROLES}
     viewer_id = db.session.scalar(db.select(Organiser.id).where(Organiser.role == "viewer"))
