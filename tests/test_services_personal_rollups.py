@@ -150,13 +150,12 @@ def test_migration_k001_backfills_the_personal_rollups_from_the_letters(empty_da
     from flask_migrate import downgrade, upgrade
 
     from actionapp import create_app
-    from actionapp.campaigns.seed import create_demo_action
 
     app = create_app({"ENV": "testing", "SQLALCHEMY_DATABASE_URI": empty_database})
     with app.app_context():
         upgrade()
         now = utcnow()
-        action = create_demo_action(now - timedelta(days=5))
+        action = make_chinese_case(now=now - timedelta(days=5))
         db.session.commit()
         for n, (when, personal) in enumerate(
             [(now, ""), (now, OWN), (now - timedelta(days=1), OWN), (now, OWN)]
