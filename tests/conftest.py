@@ -21,6 +21,7 @@ from actionapp import create_app
 from actionapp.campaigns.seed import create_demo_action
 from actionapp.extensions import db
 from actionapp.models import utcnow
+from tests.builders import make_action
 
 PG_ENV = "ACTIONAPP_TEST_DATABASE_URL"
 
@@ -199,6 +200,17 @@ def demo_action(app):
     action = create_demo_action(utcnow())
     db.session.commit()
     return action
+
+
+@pytest.fixture
+def action(app):
+    """A small live action, committed: one primary target and one model letter, in English.
+
+    Tests that need more build it with tests.builders.make_action.
+    """
+    built = make_action()
+    db.session.commit()
+    return built
 
 
 # --- composer helpers -----------------------------------------------------------------------

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_expired_form_comes_back_with_everything_typed(
-    browser_page, live_server, demo_action, monkeypatch
+    browser_page, live_server, action, monkeypatch
 ):
     page = browser_page
     people = [p for p in realworld.supporters() if p.get("message")]
@@ -23,7 +23,7 @@ def test_expired_form_comes_back_with_everything_typed(
         # The composer was opened seven hours ago (its token lives six).
         long_ago = time.time() - 7 * 3600
         past.setattr(itsdangerous.timed.time, "time", lambda: long_ago)
-        page.goto(f"{live_server}/actions/{demo_action.slug}/write")
+        page.goto(f"{live_server}/actions/{action.slug}/write")
     typed = {
         "Your name": person["name"],
         "Your email address": person["email"],

@@ -5,20 +5,30 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from actionapp.extensions import db
+from tests.builders import full_letter_fields, make_chinese_case
+
 pytestmark = pytest.mark.browser
 
 
-def _thanks(post_letter, demo_action, channel: str) -> str:
-    response = post_letter(demo_action, channel=channel)
+@pytest.fixture
+def action(app):
+    """Two targets in China and a UK embassy copy, with full-length letters in two languages
+    (too long for a mailto: link: the thank-you page offers copy buttons)."""
+    built = make_chinese_case(letters=[full_letter_fields("en"), full_letter_fields("zh")])
+    db.session.commit()
+    return built
+
+
+def _thanks(post_letter, action, channel: str) -> str:
+    response = post_letter(action, channel=channel)
     assert response.status_code == 303
     return response.headers["Location"]
 
 
 @pytest.mark.no_javascript
-def test_copy_buttons_are_hidden_without_javascript(
-    browser_page, live_server, post_letter, demo_action
-):
-    browser_page.goto(live_server + _thanks(post_letter, demo_action, "mailto"))
+def test_copy_buttons_are_hidden_without_javascript(browser_page, live_server, post_letter, action):
+    browser_page.goto(live_server + _thanks(post_letter, action, "mailto"))
     buttons = browser_page.locator("[data-copy-target]")
     assert buttons.count() >= 3
     for i in range(buttons.count()):
@@ -27,12 +37,10 @@ def test_copy_buttons_are_hidden_without_javascript(
     expect(browser_page.get_by_label("Letter").first).to_be_visible()
 
 
-def test_copy_buttons_show_and_copy_with_javascript(
-    browser_page, live_server, post_letter, demo_action
-):
+def test_copy_buttons_show_and_copy_with_javascript(browser_page, live_server, post_letter, action):
     page = browser_page
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server)
-    page.goto(live_server + _thanks(post_letter, demo_action, "mailto"))
+    page.goto(live_server + _thanks(post_letter, action, "mailto"))
     button = page.get_by_role("button", name="Copy the subject").first
     expect(button).to_be_visible()
     button.click()
@@ -43,12 +51,12 @@ def test_copy_buttons_show_and_copy_with_javascript(
 
 @pytest.mark.parametrize("javascript", ["on", pytest.param("off", marks=pytest.mark.no_javascript)])
 def test_yes_i_posted_them_shows_the_confirmation_at_the_top(
-    browser_page, live_server, post_letter, demo_action, javascript
+    browser_page, live_server, post_letter, action, javascript
 ):
     page = browser_page
-    thanks = _thanks(post_letter, demo_action, "print")
+    thanks = _thanks(post_letter, action, "print")
     token = thanks.rsplit("/", 1)[-1]
-    page.goto(f"{live_server}/actions/{demo_action.slug}/posted/{token}")
+    page.goto(f"{live_server}/actions/{action.slug}/posted/{token}")
     page.get_by_role("button", name="Yes, I posted them").click()
     notice = page.locator("#posted")
     expect(notice).to_contain_text("you told us you posted your letters")
@@ -59,12 +67,12 @@ def test_yes_i_posted_them_shows_the_confirmation_at_the_top(
         assert page.evaluate("document.activeElement.id") == "posted"
 
 
-def test_each_reply_answer_sits_beside_its_radio_button(browser_page, live_server, demo_action):
+def test_each_reply_answer_sits_beside_its_radio_button(browser_page, live_server, action):
     from tests.test_updates_mail import supporter
 
-    written = supporter(demo_action, "layout@example.org")
+    written = supporter(action, "layout@example.org")
     page = browser_page
-    page.goto(f"{live_server}/actions/{demo_action.slug}/thanks/{written.public_token}")
+    page.goto(f"{live_server}/actions/{action.slug}/thanks/{written.public_token}")
     for answer in ("No, no reply yet", "Yes, a reply came by post", "Yes, a reply came by email"):
         radio = page.get_by_role("radio", name=answer).bounding_box()
         label = page.get_by_text(answer, exact=True).bounding_box()

@@ -12,7 +12,7 @@ from actionapp.campaigns.seed import create_demo_action
 from actionapp.extensions import db
 from actionapp.models import MessageKind, OutboxMessage, Unsubscription, utcnow
 from tests.fixtures_organise import PASSWORD
-from tests.test_updates_mail import new_update, supporter
+from tests.test_updates_mail import ZH_TITLE, new_update, supporter
 
 pytestmark = pytest.mark.browser
 
@@ -35,7 +35,7 @@ def test_organiser_sends_an_update_once_and_a_supporter_leaves_all(
     page.get_by_role("link", name=re.compile("Email to supporters")).click()
     send = page.get_by_role("button", name="Send to 2 supporters")
     expect(send).to_be_visible()
-    expect(page.locator("div[lang^=zh]")).to_contain_text("黄雪琴和王建兵：法院已宣判")
+    expect(page.locator("div[lang^=zh]")).to_contain_text(ZH_TITLE)
     page.screenshot(path=str(tmp_path / "update-email.png"), full_page=True)
     send.dblclick()
     expect(page.locator("#updates")).to_be_visible()

@@ -2,31 +2,42 @@
 
 from __future__ import annotations
 
+import pytest
+
 from actionapp.extensions import db
+from tests.builders import make_chinese_case
 
 
-def test_send_and_status(runner, post_letter, demo_action, smtp_server, mail_app):
-    demo_action.require_email_confirmation = False
+@pytest.fixture
+def action(app):
+    """Two targets in China written to in Chinese, with email addresses, and a UK embassy copy."""
+    built = make_chinese_case()
     db.session.commit()
-    post_letter(demo_action, channel="email")
+    return built
+
+
+def test_send_and_status(runner, post_letter, action, smtp_server, mail_app):
+    action.require_email_confirmation = False
+    db.session.commit()
+    post_letter(action, channel="email")
     status = runner.invoke(args=["outbox", "status"]).output
     assert "Waiting: 3 (3 due now" in status and "Sent: 0" in status
-    smtp_server.rcpt_answers["court@example.org"] = "550 5.1.1 Unknown recipient"
-    smtp_server.rcpt_answers["procuratorate@example.org"] = "451 4.7.1 Greylisted"
+    smtp_server.rcpt_answers["judge-li@example.org"] = "550 5.1.1 Unknown recipient"
+    smtp_server.rcpt_answers["chen@example.org"] = "451 4.7.1 Greylisted"
     result = runner.invoke(args=["outbox", "send"])
     assert result.exit_code == 0, result.output
     assert f"SMTP 127.0.0.1:{smtp_server.port}" in result.output
     assert "sent 1, to retry 1, failed 1" in result.output
     status = runner.invoke(args=["outbox", "status"]).output
     assert "Waiting: 1 (0 due now" in status and "Sent: 1" in status and "Failed: 1" in status
-    assert "letter to procuratorate@example.org, attempt 1" in status
+    assert "letter to chen@example.org, attempt 1" in status
     assert "451 4.7.1 Greylisted" in status
     assert "Failed:\n  #" in status and "550 5.1.1 Unknown recipient" in status
 
 
-def test_development_mail_goes_to_files(runner, post_letter, demo_action, app, tmp_path):
+def test_development_mail_goes_to_files(runner, post_letter, action, app, tmp_path):
     app.config.update(MAIL_FILE_DIR=str(tmp_path / "mail"), ENV="development")
-    post_letter(demo_action, channel="email")
+    post_letter(action, channel="email")
     result = runner.invoke(args=["outbox", "send"])
     assert "development mail files in" in result.output and "sent 1" in result.output
     (written,) = (tmp_path / "mail").glob("confirm.*.eml")
@@ -43,7 +54,7 @@ def test_status_of_an_empty_outbox(runner):
 
 
 def test_work_keeps_delivering_until_stopped(
-    post_letter, demo_action, smtp_server, mail_app, database_url, tmp_path
+    post_letter, action, smtp_server, mail_app, database_url, tmp_path
 ):
     import os
     import signal
@@ -73,7 +84,7 @@ def test_work_keeps_delivering_until_stopped(
         )
         try:
             # Queued while the worker already runs: it picks the message up by itself.
-            post_letter(demo_action, channel="email")
+            post_letter(action, channel="email")
             deadline = time.monotonic() + 30
             while not smtp_server.received and time.monotonic() < deadline:
                 time.sleep(0.05)

@@ -14,28 +14,28 @@ from actionapp.stats.statistics import action_statistics, default_range
 from tests.fixtures_organise import add_letters
 
 
-def test_compaction_keeps_every_figure_and_leaves_recent_days(runner, demo_action):
+def test_compaction_keeps_every_figure_and_leaves_recent_days(runner, action):
     now = utcnow()
-    add_letters(demo_action, Channel.PRINT, "GB", "p-today", now)
+    add_letters(action, Channel.PRINT, "GB", "p-today", now)
     old = now - timedelta(days=3)
-    target = demo_action.targets[0]
+    target = action.targets[0]
     rows = []
     for slot in range(8):  # as PostgreSQL writers leave them: one key spread over slots
         for status, country in (("printed", "GB"), ("posted", "FR")):
             key = RollupKey(old.date(), 14, "print", status, target.id, country, "zh")
-            rows.append({"action_id": demo_action.id, "slot": slot, "count": slot + 1,
+            rows.append({"action_id": action.id, "slot": slot, "count": slot + 1,
                          **asdict(key)})  # fmt: skip
     today_key = RollupKey(now.date(), now.hour, "print", "printed", target.id, "US", "zh")
-    rows.append({"action_id": demo_action.id, "slot": 5, "count": 7, **asdict(today_key)})
+    rows.append({"action_id": action.id, "slot": 5, "count": 7, **asdict(today_key)})
     db.session.execute(insert(LetterRollup), rows)
     db.session.commit()
     today_before = _rows_of_day(now.date())
-    before = action_statistics(demo_action, default_range(demo_action, now.date()))
+    before = action_statistics(action, default_range(action, now.date()))
     result = runner.invoke(args=["stats", "compact"])
     assert result.exit_code == 0, result.output
     assert "Compacted 1 action day(s); 14 rollup row(s) fewer." in result.output
     db.session.expire_all()
-    after = action_statistics(demo_action, default_range(demo_action, now.date()))
+    after = action_statistics(action, default_range(action, now.date()))
     assert after == before
     old_slots = db.session.scalars(
         select(func.max(LetterRollup.slot)).where(LetterRollup.day == old.date())

@@ -14,6 +14,7 @@ from actionapp.email.messages import ascii_address, mailto_url
 from actionapp.extensions import db
 from actionapp.letters.record import sender_key
 from actionapp.models import Organiser, OutboxMessage, Submission, Target
+from tests.builders import make_chinese_case
 from tests.fixtures_email import link_in
 from tests.fixtures_organise import sign_in
 from tests.realworld import emails
@@ -22,6 +23,14 @@ CASES = emails()
 ACCEPTED = [case for case in CASES if case.accepted]
 REFUSED = [case for case in CASES if not case.accepted]
 IDS = [repr(case.address) for case in CASES]
+
+
+@pytest.fixture
+def action(app):
+    """Two targets in China written to in Chinese, with email addresses, and a UK embassy copy."""
+    built = make_chinese_case()
+    db.session.commit()
+    return built
 
 
 def expected_address(case) -> str:
@@ -74,8 +83,8 @@ def test_mailto_links_carry_the_idna2008_domain():
 
 
 @pytest.mark.parametrize("case", REFUSED, ids=[repr(c.address) for c in REFUSED])
-def test_composer_refuses_each_bad_address_with_a_message(post_letter, demo_action, case):
-    response = post_letter(demo_action, channel="email", email=case.address)
+def test_composer_refuses_each_bad_address_with_a_message(post_letter, action, case):
+    response = post_letter(action, channel="email", email=case.address)
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert re.search(r'<p class="error" id="email-error">[^<]{10,}</p>', page), page
@@ -83,18 +92,18 @@ def test_composer_refuses_each_bad_address_with_a_message(post_letter, demo_acti
     assert db.session.scalars(select(OutboxMessage)).all() == []
 
 
-def test_composer_names_the_smtputf8_problem(post_letter, demo_action):
-    response = post_letter(demo_action, channel="email", email="用户@example.org")
+def test_composer_names_the_smtputf8_problem(post_letter, action):
+    response = post_letter(action, channel="email", email="用户@example.org")
     assert "non-Latin letters before the @" in response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("case", ACCEPTED, ids=[repr(c.address) for c in ACCEPTED])
 def test_composer_to_smtp_server_uses_the_idna2008_form(
-    client, post_letter, demo_action, smtp_server, deliver, case
+    client, post_letter, action, smtp_server, deliver, case
 ):
     """Confirmation RCPT and To, then each letter's Reply-To: the IDNA2008 form, never IDNA2003."""
     address = expected_address(case)
-    response = post_letter(demo_action, channel="email", email=case.address)
+    response = post_letter(action, channel="email", email=case.address)
     assert response.status_code == 303, response.get_data(as_text=True)
     assert db.session.scalars(select(Submission.email)).one() == address
     deliver()
@@ -116,10 +125,10 @@ def test_composer_to_smtp_server_uses_the_idna2008_form(
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_target_form_stores_the_normal_form_and_mailto_uses_it(
-    signed_in, demo_action, client, post_letter, case
+    signed_in, action, client, post_letter, case
 ):
     editor = signed_in("editor")
-    target = demo_action.targets[0]
+    target = action.targets[0]
     data = {
         "kind": "primary",
         "supporter_country": "",
@@ -133,9 +142,7 @@ def test_target_form_stores_the_normal_form_and_mailto_uses_it(
         "salutations": "en: Dear President,",
         "why": "",
     }
-    response = editor.post(
-        f"/organise/actions/{demo_action.id}/targets/{target.id}/edit", data=data
-    )
+    response = editor.post(f"/organise/actions/{action.id}/targets/{target.id}/edit", data=data)
     db.session.expire_all()
     stored = db.session.get(Target, target.id).email
     if not case.accepted:
@@ -144,7 +151,7 @@ def test_target_form_stores_the_normal_form_and_mailto_uses_it(
         return
     assert response.status_code == 303, response.get_data(as_text=True)[:3000]
     assert stored == expected_address(case)
-    thanks = post_letter(demo_action, channel="mailto", targets=[str(target.id)])
+    thanks = post_letter(action, channel="mailto", targets=[str(target.id)])
     page = client.get(thanks.headers["Location"]).get_data(as_text=True)
     links = [html.unescape(h) for h in re.findall(r'href="(mailto:[^"?]+)', page)]
     assert stored in {unquote(link.removeprefix("mailto:")) for link in links}
@@ -168,14 +175,14 @@ def test_organiser_cli_and_sign_in_use_the_normal_form(app, runner, cheap_hashin
     assert sign_in(client, "ADMIN@straße.example", "a long enough password").status_code == 303
 
 
-def test_a_paragraph_at_its_limit_with_browser_line_breaks_is_accepted(post_letter, demo_action):
+def test_a_paragraph_at_its_limit_with_browser_line_breaks_is_accepted(post_letter, action):
     """Browsers count a line break as one character and send CRLF: the limit counts as they do."""
     from actionapp.letters.forms import PERSONAL_MAX
 
     as_counted = ("I write as a teacher.\n" * PERSONAL_MAX)[:PERSONAL_MAX]
     sent = as_counted.replace("\n", "\r\n")
     assert len(sent) > PERSONAL_MAX  # what the browser posts is longer than what it counted
-    response = post_letter(demo_action, channel="print", personal_message=sent)
+    response = post_letter(action, channel="print", personal_message=sent)
     assert response.status_code == 303, response.get_data(as_text=True)[-3000:]
     stored = db.session.scalars(select(Submission)).one().personal_message
     assert "\r" not in stored and stored.strip() == as_counted.strip()

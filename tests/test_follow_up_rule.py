@@ -20,11 +20,20 @@ from actionapp.models import (
     Submission,
     utcnow,
 )
+from tests.builders import make_chinese_case
 from tests.realworld import supporters
 
 DONE = {"email": LetterStatus.CONFIRMED, "mailto": LetterStatus.SENT, "print": LetterStatus.POSTED}
 CHANNELS = tuple(DONE)
 WINDOW = timedelta(days=7)
+
+
+@pytest.fixture
+def action(app):
+    """Two targets in China written to in Chinese, with email addresses, and a UK embassy copy."""
+    built = make_chinese_case()
+    db.session.commit()
+    return built
 
 
 def _write(post_letter, action, channel, **details):
@@ -61,11 +70,11 @@ def _statuses(submission) -> set[LetterStatus]:
 
 @pytest.mark.parametrize("channel", CHANNELS)
 def test_a_letter_begun_before_the_deadline_counts_within_the_window(
-    client, post_letter, demo_action, channel
+    client, post_letter, action, channel
 ):
-    submission, url, data = _write(post_letter, demo_action, channel)
+    submission, url, data = _write(post_letter, action, channel)
     # Written two days ago, one day before the deadline, which passed yesterday.
-    _age(submission, demo_action, written_ago=timedelta(days=2), deadline_ago=timedelta(days=1))
+    _age(submission, action, written_ago=timedelta(days=2), deadline_ago=timedelta(days=1))
     if channel == "email":
         assert client.get(url).status_code == 200  # the Confirm button, not "closed"
     response = client.post(url, data=data)
@@ -76,13 +85,13 @@ def test_a_letter_begun_before_the_deadline_counts_within_the_window(
 
 @pytest.mark.parametrize("channel", CHANNELS)
 def test_after_the_window_every_channel_answers_410_and_counts_nothing(
-    client, post_letter, demo_action, channel
+    client, post_letter, action, channel
 ):
-    submission, url, data = _write(post_letter, demo_action, channel)
+    submission, url, data = _write(post_letter, action, channel)
     before = _statuses(submission)
     _age(
         submission,
-        demo_action,
+        action,
         written_ago=WINDOW + timedelta(minutes=1),
         deadline_ago=WINDOW,
     )
@@ -97,11 +106,11 @@ def test_after_the_window_every_channel_answers_410_and_counts_nothing(
 
 @pytest.mark.parametrize("channel", CHANNELS)
 def test_an_action_closed_by_its_organisers_counts_nothing_more(
-    client, post_letter, demo_action, channel
+    client, post_letter, action, channel
 ):
-    submission, url, data = _write(post_letter, demo_action, channel)
+    submission, url, data = _write(post_letter, action, channel)
     before = _statuses(submission)
-    demo_action.status = ActionStatus.CLOSED
+    action.status = ActionStatus.CLOSED
     db.session.commit()
     response = client.post(url, data=data)
     assert response.status_code == 410
@@ -110,9 +119,9 @@ def test_an_action_closed_by_its_organisers_counts_nothing_more(
 
 
 @pytest.mark.parametrize("channel", CHANNELS)
-def test_within_the_window_before_the_deadline_too(client, post_letter, demo_action, channel):
-    submission, url, data = _write(post_letter, demo_action, channel)
-    _age(submission, demo_action, written_ago=WINDOW - timedelta(minutes=1), deadline_ago=-WINDOW)
+def test_within_the_window_before_the_deadline_too(client, post_letter, action, channel):
+    submission, url, data = _write(post_letter, action, channel)
+    _age(submission, action, written_ago=WINDOW - timedelta(minutes=1), deadline_ago=-WINDOW)
     assert client.post(url, data=data).status_code == 303
     assert _statuses(submission) == {DONE[channel]}
 
@@ -152,7 +161,7 @@ def test_supporters_at_both_ends_of_the_day_meet_the_same_instant(person):
 @pytest.mark.parametrize("channel", CHANNELS)
 @pytest.mark.parametrize("person", ZONED, ids=[p["timezone"] for p in ZONED])
 def test_time_zone_supporters_finish_a_letter_begun_a_minute_before_the_deadline(
-    client, post_letter, demo_action, person, channel
+    client, post_letter, action, person, channel
 ):
     """UTC+14 and UTC-11 supporters through every channel: the server's one instant decides."""
     details = {
@@ -162,10 +171,8 @@ def test_time_zone_supporters_finish_a_letter_begun_a_minute_before_the_deadline
         "country": person["country"],
         "email": person["email"],
     }
-    submission, url, data = _write(post_letter, demo_action, channel, **details)
+    submission, url, data = _write(post_letter, action, channel, **details)
     # Written at 23:58 of the deadline day (UTC), finished at 00:01 the next day.
-    _age(
-        submission, demo_action, written_ago=timedelta(minutes=3), deadline_ago=timedelta(minutes=2)
-    )
+    _age(submission, action, written_ago=timedelta(minutes=3), deadline_ago=timedelta(minutes=2))
     assert client.post(url, data=data).status_code == 303
     assert _statuses(submission) == {DONE[channel]}

@@ -35,16 +35,16 @@ def test_real_world_headers_negotiate_as_their_file_says():
 
 
 @pytest.mark.parametrize("header", [*CHINESE, *DEFAULT, *accept_languages()])
-def test_composer_answers_every_header_in_its_language(client, demo_action, header):
+def test_composer_answers_every_header_in_its_language(client, action, header):
     """The composer failed with a 500 in Chinese ("Your letter" was also a plural's singular)."""
-    page = client.get(f"/actions/{demo_action.slug}/write", headers={"Accept-Language": header})
+    page = client.get(f"/actions/{action.slug}/write", headers={"Accept-Language": header})
     assert page.status_code == 200
     lang = "zh-CN" if negotiate_language(None, header, LANGUAGES) == "zh" else "en"
     assert f'<html lang="{lang}">' in page.get_data(as_text=True)
 
 
-def test_composer_after_choosing_chinese(client, demo_action):
+def test_composer_after_choosing_chinese(client, action):
     assert client.get("/language/zh?next=/").status_code == 303
-    page = client.get(f"/actions/{demo_action.slug}/write", headers={"Accept-Language": "en"})
+    page = client.get(f"/actions/{action.slug}/write", headers={"Accept-Language": "en"})
     assert page.status_code == 200
     assert "您的信" in page.get_data(as_text=True)  # "Your letter"

@@ -30,12 +30,36 @@ from actionapp.extensions import db
 from actionapp.letters.compose import editable_text
 from actionapp.letters.record import letter_as_sent
 from actionapp.models import Letter, MessageKind, OutboxMessage, Submission
+from tests.builders import letter_fields, make_chinese_case
 from tests.conftest import compose_data, started_stamp
 from tests.fixtures_email import link_in
 from tests.realworld import assert_refused, composer_refusal, supporters
 
 EDIT = "As a parent of two, I add this sentence of my own."
 PERSONAL = "I am a teacher in Leeds and I care about free speech."
+RELEASE = {
+    "en": "I am writing to you from {{ supporter.city }}, {{ supporter.country }}, about Ana, "
+    "a journalist held since March.\n\n"
+    "Ana is held only for her peaceful work. I respectfully urge you to release her "
+    "immediately and unconditionally.\n\n"
+    "Thank you for your attention to this request.",
+    "zh": "我从{{ supporter.city }}（{{ supporter.country }}）致信您，关切记者安娜的处境。\n\n"
+    "安娜仅因和平的工作而被羁押。我恳请您立即无条件释放她。\n\n"
+    "感谢您关注此事。",
+}
+
+
+@pytest.fixture
+def action(app):
+    """Two targets in China written to in Chinese, UK, US and German embassy copies, and
+    release letters of three paragraphs in English and Chinese; email letters confirmed."""
+    built = make_chinese_case(
+        embassies=("GB", "US", "DE"),
+        letters=[letter_fields(language, body=body) for language, body in RELEASE.items()],
+        require_email_confirmation=True,
+    )
+    db.session.commit()
+    return built
 
 
 @dataclass(frozen=True)
@@ -328,7 +352,7 @@ def _find_in_order(text: str, lines: list[str], position: int, name: str) -> int
 
 
 def _release_letter_placing_paragraph(action) -> None:
-    """Make the demo's release letters place the personal paragraph themselves, mid-letter."""
+    """Make the release letters place the personal paragraph themselves, mid-letter."""
     for language in ("en", "zh"):
         model = model_letter(action, "release", language)
         if "personal_message" in model.body:
@@ -355,51 +379,49 @@ def _scenario(action, app, name: str) -> dict:
 
 @pytest.mark.parametrize("scenario", SCENARIOS)
 def test_email_carries_the_previewed_letter(
-    client, mail_app, demo_action, smtp_server, deliver, scenario
+    client, mail_app, action, smtp_server, deliver, scenario
 ):
-    check_email(
-        client, demo_action, _scenario(demo_action, mail_app, scenario), smtp_server, deliver
-    )
+    check_email(client, action, _scenario(action, mail_app, scenario), smtp_server, deliver)
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS)
-def test_mailto_carries_the_previewed_letter(client, app, demo_action, scenario):
-    check_mailto(client, demo_action, _scenario(demo_action, app, scenario))
+def test_mailto_carries_the_previewed_letter(client, app, action, scenario):
+    check_mailto(client, action, _scenario(action, app, scenario))
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS)
-def test_pdf_carries_the_previewed_letter(client, app, demo_action, scenario):
-    check_print(client, demo_action, _scenario(demo_action, app, scenario))
+def test_pdf_carries_the_previewed_letter(client, app, action, scenario):
+    check_print(client, action, _scenario(action, app, scenario))
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS)
 def test_personal_paragraph_appears_exactly_once_everywhere(
-    client, mail_app, demo_action, smtp_server, deliver, scenario
+    client, mail_app, action, smtp_server, deliver, scenario
 ):
-    data = _scenario(demo_action, mail_app, scenario)
-    preview = _preview(client, demo_action, data)
+    data = _scenario(action, mail_app, scenario)
+    preview = _preview(client, action, data)
     assert len(preview) == 3  # the court and the prosecutor in Chinese, the embassy in English
     assert all(letter.text.count(PERSONAL) == 1 for letter in preview)
-    submission = _send(client, demo_action, data, "print")
+    submission = _send(client, action, data, "print")
     assert all(
         (letter.body + (letter.personal_message or "")).count(PERSONAL) == 1
         for letter in submission.letters
     )
     pdf = client.get(
-        f"/actions/{demo_action.slug}/print/{submission.public_token}/letters.pdf?guide=0"
+        f"/actions/{action.slug}/print/{submission.public_token}/letters.pdf?guide=0"
     ).data
     assert squeezed(pdf_text(pdf)).count(squeezed(PERSONAL)) == 3
-    check_email(client, demo_action, _scenario(demo_action, mail_app, scenario), smtp_server,
+    check_email(client, action, _scenario(action, mail_app, scenario), smtp_server,
                 deliver, copy=False)  # fmt: skip
     to_officials = [r for r in smtp_server.received if r.rcpt_tos != [data["email"]]]
     assert len(to_officials) == 3
     assert all(received.text().count(PERSONAL) == 1 for received in to_officials)
 
 
-def test_edits_reach_only_the_letters_in_the_language_edited(client, app, demo_action):
-    data = _scenario(demo_action, app, "edits_and_paragraph")
-    preview = _preview(client, demo_action, data)
-    embassy = next(p for p in preview if p.target.startswith("Ambassador"))
+def test_edits_reach_only_the_letters_in_the_language_edited(client, app, action):
+    data = _scenario(action, app, "edits_and_paragraph")
+    preview = _preview(client, action, data)
+    embassy = next(p for p in preview if p.target == "The Ambassador")
     chinese = [p for p in preview if p is not embassy]
     assert EDIT in embassy.text and not embassy.translation
     for letter in chinese:
@@ -409,31 +431,31 @@ def test_edits_reach_only_the_letters_in_the_language_edited(client, app, demo_a
         assert letter.translation and EDIT not in "\n".join(letter.translation)
         assert PERSONAL in "\n".join(letter.translation)
     # The composer says so beside the text being edited.
-    page = client.post(
-        f"/actions/{demo_action.slug}/write", data={**data, "step": "edit"}
-    ).get_data(as_text=True)
+    page = client.post(f"/actions/{action.slug}/write", data={**data, "step": "edit"}).get_data(
+        as_text=True
+    )
     note = re.search(r'<p class="hint" id="edits-note">(.*?)</p>', page, re.S).group(1)
     for letter in chinese:
         assert letter.target in html.unescape(note)
     assert "Chinese" in note and "do not reach" in note
     # The live preview sends the same note with each refresh.
-    live = client.post(f"/actions/{demo_action.slug}/preview", data=data).get_data(as_text=True)
+    live = client.post(f"/actions/{action.slug}/preview", data=data).get_data(as_text=True)
     assert 'data-swap="edits-note"' in live and "do not reach" in live
 
 
-def test_no_edits_note_when_every_letter_is_in_the_language_edited(client, app, demo_action):
-    court = next(t for t in demo_action.targets if t.name.startswith("President"))
+def test_no_edits_note_when_every_letter_is_in_the_language_edited(client, app, action):
+    court = next(t for t in action.targets if t.name == "Judge Li")
     court.language = "en"
-    for target in demo_action.targets:
+    for target in action.targets:
         target.language = "en"
     db.session.commit()
-    data = _data(demo_action, app, body=_edited_body(demo_action))
-    page = client.post(
-        f"/actions/{demo_action.slug}/write", data={**data, "step": "edit"}
-    ).get_data(as_text=True)
+    data = _data(action, app, body=_edited_body(action))
+    page = client.post(f"/actions/{action.slug}/write", data={**data, "step": "edit"}).get_data(
+        as_text=True
+    )
     note = re.search(r'<p class="hint" id="edits-note">(.*?)</p>', page, re.S).group(1)
     assert note.strip() == ""
-    assert EDIT in "\n".join(p.text for p in _preview(client, demo_action, data))
+    assert EDIT in "\n".join(p.text for p in _preview(client, action, data))
 
 
 @pytest.mark.parametrize(
@@ -441,7 +463,7 @@ def test_no_edits_note_when_every_letter_is_in_the_language_edited(client, app, 
     [("GB", "30 November 2026"), ("US", "November 30, 2026"), ("BR", "30 November 2026")],
 )
 def test_the_date_follows_one_rule_in_every_channel(
-    client, mail_app, demo_action, smtp_server, deliver, monkeypatch, country, expected
+    client, mail_app, action, smtp_server, deliver, monkeypatch, country, expected
 ):
     from datetime import datetime, timedelta
 
@@ -453,16 +475,16 @@ def test_the_date_follows_one_rule_in_every_channel(
     # The composer was opened a minute before the frozen moment (not before the real clock's).
     started = start_token(mail_app.config["SECRET_KEY"], frozen - timedelta(minutes=1))
     # The court reads English here, the prosecutor Chinese: both kinds of date in one letter set.
-    next(t for t in demo_action.targets if t.name.startswith("President")).language = "en"
+    next(t for t in action.targets if t.name == "Judge Li").language = "en"
     db.session.commit()
-    data = _data(demo_action, mail_app, country=country, started=started)
-    preview = _preview(client, demo_action, data)
-    submission = _send(client, demo_action, data, "print")
+    data = _data(action, mail_app, country=country, started=started)
+    preview = _preview(client, action, data)
+    submission = _send(client, action, data, "print")
     shown = _by_target(preview, submission)
     languages = {letter.language for letter in submission.letters}
     assert languages == {"en", "zh"}
     pdf = squeezed(pdf_text(client.get(
-        f"/actions/{demo_action.slug}/print/{submission.public_token}/letters.pdf?guide=0"
+        f"/actions/{action.slug}/print/{submission.public_token}/letters.pdf?guide=0"
     ).data))  # fmt: skip
     for letter in submission.letters:
         date = expected if letter.language == "en" else "2026年11月30日"
@@ -471,19 +493,19 @@ def test_the_date_follows_one_rule_in_every_channel(
         parts = shown[letter.target_id].parts
         assert (parts[0] if letter.language == "en" else parts[-1]) == date
         assert squeezed(date) in pdf
-    mailto_data = _data(demo_action, mail_app, country=country, started=started)
-    mailto = _send(client, demo_action, mailto_data, "mailto")
+    mailto_data = _data(action, mail_app, country=country, started=started)
+    mailto = _send(client, action, mailto_data, "mailto")
     for letter in mailto.letters:
         assert letter.date_text == (expected if letter.language == "en" else "2026年11月30日")
 
 
-def test_personal_csv_carries_the_letter_as_sent(client, app, demo_action, signed_in):
-    data = _scenario(demo_action, app, "edits_and_paragraph")
-    preview = _preview(client, demo_action, data)
-    submission = _send(client, demo_action, data, "print")
+def test_personal_csv_carries_the_letter_as_sent(client, app, action, signed_in):
+    data = _scenario(action, app, "edits_and_paragraph")
+    preview = _preview(client, action, data)
+    submission = _send(client, action, data, "print")
     expected = _by_target(preview, submission)
     response = signed_in("admin").post(
-        f"/organise/actions/{demo_action.id}/export/letters-personal",
+        f"/organise/actions/{action.id}/export/letters-personal",
         data={"reason": "checking the letters as sent", "confirm": "y"},
     )
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
@@ -518,20 +540,18 @@ PEOPLE = supporters()
 
 @pytest.mark.parametrize("person", PEOPLE, ids=[p["name"] for p in PEOPLE])
 def test_every_supporter_through_every_channel(
-    client, mail_app, demo_action, smtp_server, deliver, person
+    client, mail_app, action, smtp_server, deliver, person
 ):
     if refusal := composer_refusal(person, "email"):
-        data = _realworld_data(demo_action, mail_app, person)
-        assert_refused(client.post(f"/actions/{demo_action.slug}/write", data=data), refusal)
+        data = _realworld_data(action, mail_app, person)
+        assert_refused(client.post(f"/actions/{action.slug}/write", data=data), refusal)
         return
-    check_email(
-        client, demo_action, _realworld_data(demo_action, mail_app, person), smtp_server, deliver
-    )
-    check_mailto(client, demo_action, _realworld_data(demo_action, mail_app, person))
+    check_email(client, action, _realworld_data(action, mail_app, person), smtp_server, deliver)
+    check_mailto(client, action, _realworld_data(action, mail_app, person))
     if refusal := composer_refusal(person, "print"):
-        check_print_refused(client, demo_action, _realworld_data(demo_action, mail_app, person))
+        check_print_refused(client, action, _realworld_data(action, mail_app, person))
     else:
-        check_print(client, demo_action, _realworld_data(demo_action, mail_app, person))
+        check_print(client, action, _realworld_data(action, mail_app, person))
     # Their name, town and paragraph come out exactly as typed in every recorded letter.
     for letter in db.session.scalars(select(Letter)):
         assert letter.signature_name == person["name"]
@@ -540,11 +560,11 @@ def test_every_supporter_through_every_channel(
         assert paragraph.strip() in (letter.personal_message or letter.body)
 
 
-def test_letters_recorded_before_every_part_was_kept_read_as_they_were_sent(app, demo_action):
+def test_letters_recorded_before_every_part_was_kept_read_as_they_were_sent(app, action):
     """Rows from before migration t001 have no date or signature: read them as sent then."""
     from tests.fixtures_print import make_submission
 
-    submission = make_submission(demo_action, personal_message=PERSONAL)
+    submission = make_submission(action, personal_message=PERSONAL)
     for letter in submission.letters:
         letter.personal_message = letter.signature_name = None
         letter.signature_place = letter.date_text = None

@@ -11,10 +11,19 @@ import pytest
 from actionapp.extensions import db
 from actionapp.models import Target, TargetKind
 from actionapp.printing.pdf.paper import PAPERS
+from tests.builders import make_chinese_case
 from tests.fixtures_print import MM_PER_PT, read_pdf
 from tests.realworld import targets
 
 ENGLISH_ONLY = next(t for t in targets() if "only an English salutation" in t["why"])
+
+
+@pytest.fixture
+def action(app):
+    """Two targets in China written to in Chinese, with email addresses, and a UK embassy copy."""
+    built = make_chinese_case()
+    db.session.commit()
+    return built
 
 
 def _pack(client, action, target_ids, paper, language=None):
@@ -28,17 +37,17 @@ def _pack(client, action, target_ids, paper, language=None):
     return response.data
 
 
-def test_the_event_page_offers_each_recipients_own_language_first(client, demo_action):
-    page = client.get(f"/actions/{demo_action.slug}/event").get_data(as_text=True)
+def test_the_event_page_offers_each_recipients_own_language_first(client, action):
+    page = client.get(f"/actions/{action.slug}/event").get_data(as_text=True)
     assert '<option selected value="">Each recipient' in page or (
         'value="" selected' in page and "Each recipient" in page
     )
 
 
 @pytest.mark.parametrize("paper", sorted(PAPERS))
-def test_each_official_gets_a_letter_in_their_own_language_by_default(client, demo_action, paper):
-    primary = [t for t in demo_action.targets if t.kind == TargetKind.PRIMARY]
-    pdf = read_pdf(_pack(client, demo_action, [t.id for t in primary], paper, language=""))
+def test_each_official_gets_a_letter_in_their_own_language_by_default(client, action, paper):
+    primary = [t for t in action.targets if t.kind == TargetKind.PRIMARY]
+    pdf = read_pdf(_pack(client, action, [t.id for t in primary], paper, language=""))
     for page, target in zip(pdf.texts, primary, strict=False):
         flat = page.replace(" ", "")
         salutation = target.salutations.get(target.language, "").replace(" ", "")
@@ -47,7 +56,7 @@ def test_each_official_gets_a_letter_in_their_own_language_by_default(client, de
 
 @pytest.mark.parametrize("paper", sorted(PAPERS))
 def test_a_chinese_letter_to_an_english_only_official_uses_the_chinese_generic_salutation(
-    client, demo_action, paper
+    client, action, paper
 ):
     official = Target(
         kind=TargetKind.PRIMARY,
@@ -56,11 +65,11 @@ def test_a_chinese_letter_to_an_english_only_official_uses_the_chinese_generic_s
         address_lines=ENGLISH_ONLY["address"],
         language=ENGLISH_ONLY["language"],
         salutations={ENGLISH_ONLY["language"]: ENGLISH_ONLY["salutation"]},
-        position=len(demo_action.targets),
+        position=len(action.targets),
     )
-    demo_action.targets.append(official)
+    action.targets.append(official)
     db.session.commit()
-    pdf = read_pdf(_pack(client, demo_action, [official.id], paper, language="zh"))
+    pdf = read_pdf(_pack(client, action, [official.id], paper, language="zh"))
     first = pdf.texts[0].replace(" ", "")
     assert "尊敬的先生/女士：" in first
     assert ENGLISH_ONLY["salutation"].replace(" ", "") not in first
@@ -71,9 +80,9 @@ def test_a_chinese_letter_to_an_english_only_official_uses_the_chinese_generic_s
     ("language", "labels"),
     [("en", ("Date", "Your name", "Your address")), ("zh", ("日期", "您的姓名", "您的地址"))],
 )
-def test_blank_lines_carry_small_labels_under_them(client, demo_action, paper, language, labels):
-    primary = [t.id for t in demo_action.targets if t.kind == TargetKind.PRIMARY][:1]
-    data = _pack(client, demo_action, primary, paper, language=language)
+def test_blank_lines_carry_small_labels_under_them(client, action, paper, language, labels):
+    primary = [t.id for t in action.targets if t.kind == TargetKind.PRIMARY][:1]
+    data = _pack(client, action, primary, paper, language=language)
     with pdfplumber.open(io.BytesIO(data)) as pdf:
         page = pdf.pages[0]
         text = page.extract_text().replace(" ", "")

@@ -6,10 +6,22 @@ import re
 import threading
 import time
 
+import pytest
+
+from actionapp.extensions import db
 from actionapp.models import TargetKind
 from actionapp.printing.pdf import PrintSettings
 from actionapp.printing.pdf.pool import renderer_for
+from tests.builders import make_chinese_case
 from tests.fixtures_print import read_pdf
+
+
+@pytest.fixture
+def action(app):
+    """Two targets in China written to in Chinese, with email addresses, and a UK embassy copy."""
+    built = make_chinese_case()
+    db.session.commit()
+    return built
 
 
 def _token(response) -> str:
@@ -37,16 +49,16 @@ def _wait_for(condition) -> None:
     raise AssertionError("never happened")
 
 
-def test_a_letter_comes_back_while_seven_packs_render(make_app, demo_action, post_letter):
+def test_a_letter_comes_back_while_seven_packs_render(make_app, action, post_letter):
     app = make_app(PDF_RENDER_PROCESSES=1, PDF_PACK_PROCESSES=1, PDF_RENDER_TIMEOUT=300)
-    token = _token(post_letter(demo_action, channel="print"))
+    token = _token(post_letter(action, channel="print"))
     renderer = _renderer(app)
     renderer.cache.clear()
     for lane in ("letters", "packs"):
         renderer.warm(lane, 1)
     finished: dict[int, tuple[int, bytes]] = {}
-    urls = {copies: _pack_url(demo_action, copies) for copies in range(4, 11)}
-    letters_url = f"/actions/{demo_action.slug}/print/{token}/letters.pdf"
+    urls = {copies: _pack_url(action, copies) for copies in range(4, 11)}
+    letters_url = f"/actions/{action.slug}/print/{token}/letters.pdf"
 
     def pack(copies: int) -> None:
         response = app.test_client().get(urls[copies])
@@ -73,17 +85,17 @@ def test_a_letter_comes_back_while_seven_packs_render(make_app, demo_action, pos
 
 
 def test_a_pack_that_waits_past_the_limit_answers_503_and_keeps_the_choices(
-    make_app, demo_action, post_letter
+    make_app, action, post_letter
 ):
     app = make_app(PDF_RENDER_PROCESSES=1, PDF_PACK_PROCESSES=1, PDF_RENDER_TIMEOUT=1)
-    token = _token(post_letter(demo_action, channel="print"))
+    token = _token(post_letter(action, channel="print"))
     renderer = _renderer(app)
     renderer.cache.clear()
     renderer.warm("letters", 1)
     client = app.test_client()
     # Keep the pack pool's one process busy (as a long pack would) for longer than the limit.
     busy = renderer.submit("packs", 1, time.sleep, 6)
-    url = _pack_url(demo_action, 7).replace("paper=a4", "paper=letter")
+    url = _pack_url(action, 7).replace("paper=a4", "paper=letter")
     pack = client.get(url)
     assert pack.status_code == 503
     assert pack.headers["Retry-After"]
@@ -93,23 +105,23 @@ def test_a_pack_that_waits_past_the_limit_answers_503_and_keeps_the_choices(
     assert re.search(r'<input[^>]*name="copies"[^>]*value="7"', page)
     assert re.search(r'<option selected value="letter">', page)
     # Meanwhile a supporter's letters have their own pool.
-    letters = client.get(f"/actions/{demo_action.slug}/print/{token}/letters.pdf")
+    letters = client.get(f"/actions/{action.slug}/print/{token}/letters.pdf")
     assert letters.status_code == 200
     busy.result(timeout=60)
     # Once the pool is free, the same pack renders (within the limit, on this busy machine).
     assert make_app(PDF_PACK_PROCESSES=1).test_client().get(url).status_code == 200
 
 
-def test_event_packs_are_limited_by_letters_per_address_not_requests(make_app, demo_action):
+def test_event_packs_are_limited_by_letters_per_address_not_requests(make_app, action):
     app = make_app(RATELIMIT_ENABLED=True, PACK_PAGES_RATE_LIMIT="10 per minute")
     client = app.test_client()
-    primary = len([t for t in demo_action.targets if t.kind == TargetKind.PRIMARY])
+    primary = len([t for t in action.targets if t.kind == TargetKind.PRIMARY])
     assert primary == 2
-    assert client.get(_pack_url(demo_action, 1)).status_code == 200  # 2 letters
-    assert client.get(_pack_url(demo_action, 1)).status_code == 200  # 4 letters
-    assert client.get(_pack_url(demo_action, 3)).status_code == 200  # 10 letters
+    assert client.get(_pack_url(action, 1)).status_code == 200  # 2 letters
+    assert client.get(_pack_url(action, 1)).status_code == 200  # 4 letters
+    assert client.get(_pack_url(action, 3)).status_code == 200  # 10 letters
     # Only the fourth request of the minute, but its letters go past ten: refused.
-    assert client.get(_pack_url(demo_action, 1)).status_code == 429
+    assert client.get(_pack_url(action, 1)).status_code == 429
 
 
 WEB_PROCESS = """

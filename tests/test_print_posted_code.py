@@ -21,9 +21,9 @@ def _token(response) -> str:
 
 
 @pytest.mark.parametrize("paper", ["a4", "letter"])
-def test_guide_page_prints_a_short_code_and_its_qr_code(client, demo_action, post_letter, paper):
-    token = _token(post_letter(demo_action, channel="print"))
-    data = client.get(f"/actions/{demo_action.slug}/print/{token}/letters.pdf?paper={paper}").data
+def test_guide_page_prints_a_short_code_and_its_qr_code(client, action, post_letter, paper):
+    token = _token(post_letter(action, channel="print"))
+    data = client.get(f"/actions/{action.slug}/print/{token}/letters.pdf?paper={paper}").data
     with pdfplumber.open(io.BytesIO(data)) as pdf:
         guide = pdf.pages[-1]
         text = guide.extract_text()
@@ -53,16 +53,16 @@ def test_guide_page_prints_a_short_code_and_its_qr_code(client, demo_action, pos
     assert dark == wanted
     assert size * module * MM_PER_PT >= 20  # big enough for a phone's camera
     response = client.get(f"/p/{code}")
-    assert response.headers["Location"] == f"/actions/{demo_action.slug}/posted/{token}"
+    assert response.headers["Location"] == f"/actions/{action.slug}/posted/{token}"
 
 
 def test_codes_read_as_people_type_them_and_wrong_ones_are_not_found(
-    app, client, demo_action, post_letter
+    app, client, action, post_letter
 ):
-    token = _token(post_letter(demo_action, channel="print"))
+    token = _token(post_letter(action, channel="print"))
     submission = db.session.scalar(select(Submission).where(Submission.public_token == token))
     code = posted_code(app.config["SECRET_KEY"], submission.id, token)
-    posted = f"/actions/{demo_action.slug}/posted/{token}"
+    posted = f"/actions/{action.slug}/posted/{token}"
     for typed in (code, code.lower(), code.replace("-", " "), code.replace("1", "l")):
         assert client.get(f"/p/{typed}").headers.get("Location") == posted, typed
     # One character off, another submission's id with this tag, nonsense: not found.
@@ -75,7 +75,7 @@ def test_codes_read_as_people_type_them_and_wrong_ones_are_not_found(
     assert client.get("/p/1").status_code == 404
 
 
-def test_short_codes_are_rate_limited_per_address(make_app, demo_action):
+def test_short_codes_are_rate_limited_per_address(make_app, action):
     app = make_app(RATELIMIT_ENABLED=True, POSTED_CODE_RATE_LIMIT="3 per minute")
     client = app.test_client()
     answers = [client.get("/p/1-AAAA-AAAA").status_code for _ in range(5)]

@@ -14,7 +14,6 @@ from collections import Counter
 import pdfplumber
 import pytest
 
-from actionapp.campaigns.seed import create_demo_action
 from actionapp.extensions import db
 from actionapp.letters.record import letter_as_sent
 from actionapp.models import Target, TargetKind, utcnow
@@ -30,6 +29,7 @@ from actionapp.printing.pdf.fonts import undrawable
 from actionapp.printing.pdf.layout import recipient_lines, return_lines
 from actionapp.printing.pdf.paper import A4, CLEAR_SPACE, PAPERS, PaperLayout, Rect
 from actionapp.printing.pdf.scripts import FSI, PDI
+from tests.builders import make_chinese_case
 from tests.fixtures_print import MM_PER_PT, make_submission, pdffonts
 from tests.realworld import supporters, targets
 
@@ -48,9 +48,10 @@ def printed(print_app):
     out: dict = {"supporters": {}, "targets": {}, "refused": {}, "envelopes": {}}
     with print_app.test_request_context():
         now = utcnow()
-        action = create_demo_action(now)
+        # Two targets in China written to in Chinese; embassy copies for many countries.
+        action = make_chinese_case(now=now, embassies=("GB", "US", "DE", "FR", "AU", "CA", "NL"))
         settings = PrintSettings.from_config(print_app.config, print_app.static_folder)
-        demo_targets = [t.id for t in action.targets if t.kind == TargetKind.PRIMARY]
+        primary = [t.id for t in action.targets if t.kind == TargetKind.PRIMARY]
         for n, person in enumerate(SUPPORTERS):
             typed = " ".join([person["name"], person["street"], person["city"]])
             missing = undrawable(typed + person.get("message", ""))
@@ -77,7 +78,7 @@ def printed(print_app):
                 country=person["country"],
                 language=person["language"],
                 personal_message=person.get("message", ""),
-                target_ids=demo_targets[:1],
+                target_ids=primary[:1],
             )
             for size in ENVELOPES:
                 out["envelopes"][(n, size)] = envelopes_pdf(submission, settings, size, now).data
@@ -253,9 +254,7 @@ def test_supporter_texts_carry_their_direction_and_only_a_known_language(print_a
 
     with print_app.test_request_context():
         now = utcnow()
-        action = create_demo_action(
-            now, {**_demo(), "action": {**_demo()["action"], "slug": "rtl-case"}}
-        )
+        action = make_chinese_case(now=now)
         person = SUPPORTERS[_supporter("Arabic name")]
         submission = make_submission(
             action, now, name=person["name"], street_address=person["street"],
@@ -282,12 +281,6 @@ def test_supporter_texts_carry_their_direction_and_only_a_known_language(print_a
             FSI not in p for p in pieces
         )
         db.session.rollback()
-
-
-def _demo():
-    from actionapp.campaigns.seed import load_demo_data
-
-    return load_demo_data()
 
 
 def test_no_stray_lang_in_fonts_everything_embedded(printed):

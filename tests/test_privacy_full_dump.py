@@ -7,10 +7,12 @@ import json
 from datetime import timedelta
 from urllib.parse import urlsplit
 
+import pytest
 from sqlalchemy import inspect, text
 
 from actionapp.extensions import db
 from actionapp.models import utcnow
+from tests.builders import make_chinese_case
 from tests.conftest import started_stamp
 from tests.fixtures_email import link_in
 
@@ -33,6 +35,14 @@ NEEDLES = [
 ]
 
 
+@pytest.fixture
+def action(app):
+    """Two targets in China written to in Chinese, with email addresses, and a UK embassy copy."""
+    built = make_chinese_case()
+    db.session.commit()
+    return built
+
+
 def database_dump() -> str:
     """Return every value of every row of every table in the database, as one text."""
     engine = db.engine
@@ -53,7 +63,7 @@ def traces(dump: str) -> list[str]:
 
 
 def test_erasure_leaves_no_trace_and_the_export_listed_everything(
-    app, client, post_letter, demo_action, smtp_server, deliver, runner, signed_in
+    app, client, post_letter, action, smtp_server, deliver, runner, signed_in
 ):
     address = PERSON["email"]
     # 1. By email: the confirmation is greylisted once (the answer quotes the address), then
@@ -61,7 +71,7 @@ def test_erasure_leaves_no_trace_and_the_export_listed_everything(
     smtp_server.rcpt_answers[address] = (
         f"451 4.2.0 <{address}>: Recipient address rejected: greylisted"
     )
-    assert post_letter(demo_action, channel="email", **PERSON).status_code == 303
+    assert post_letter(action, channel="email", **PERSON).status_code == 303
     assert deliver().retried == 1
     del smtp_server.rcpt_answers[address]
     assert deliver(clock=lambda: utcnow() + timedelta(minutes=2)).sent == 1
@@ -79,12 +89,12 @@ def test_erasure_leaves_no_trace_and_the_export_listed_everything(
     result = deliver()
     assert (result.sent, result.failed) == (3, 1)
     # 2. Printed at home, and 3. from their own mail app.
-    assert post_letter(demo_action, channel="print", **PERSON).status_code == 303
-    assert post_letter(demo_action, channel="mailto", **PERSON).status_code == 303
+    assert post_letter(action, channel="print", **PERSON).status_code == 303
+    assert post_letter(action, channel="mailto", **PERSON).status_code == 303
     # 4. As the host of a letter-writing event.
-    court = next(t for t in demo_action.targets if t.kind == "primary")
+    court = next(t for t in action.targets if t.kind == "primary")
     report = client.post(
-        f"/actions/{demo_action.slug}/event/report",
+        f"/actions/{action.slug}/event/report",
         data={
             "held_on": (utcnow().date() - timedelta(days=1)).isoformat(),
             "city": PERSON["city"],
@@ -102,7 +112,7 @@ def test_erasure_leaves_no_trace_and_the_export_listed_everything(
     # 5. A solidarity message after the printed appeal, and one on its own with the address.
     editor = signed_in("editor")
     opened = editor.post(
-        f"/organise/actions/{demo_action.id}/solidarity",
+        f"/organise/actions/{action.id}/solidarity",
         data={"is_open": "y", "recipient": "person", "languages": ["en"], "delivery": "printed",
               "max_chars": "400", "show_on_page": "y"},
     )  # fmt: skip
@@ -118,7 +128,7 @@ def test_erasure_leaves_no_trace_and_the_export_listed_everything(
         "website": "",
     }
     alone = client.post(
-        f"/actions/{demo_action.slug}/solidarity", data={**message, "client_key": "alone"}
+        f"/actions/{action.slug}/solidarity", data={**message, "client_key": "alone"}
     )
     assert alone.status_code == 303
     before = database_dump()

@@ -17,17 +17,17 @@ def production_app(monkeypatch, database_url, env_app):
     return env_app({"SQLALCHEMY_DATABASE_URI": database_url})
 
 
-def test_a_letter_can_be_posted_over_https_without_a_referer(production_app, demo_action):
+def test_a_letter_can_be_posted_over_https_without_a_referer(production_app, action):
     client = production_app.test_client()
     base = "https://act.example.org"
-    page = client.get(f"/actions/{demo_action.slug}/write", base_url=base)
+    page = client.get(f"/actions/{action.slug}/write", base_url=base)
     # The site's own policy: browsers send no Referer header with any request from its pages.
     assert page.headers["Referrer-Policy"] == "no-referrer"
-    data = compose_data(demo_action, started=started_stamp(production_app), channel="print")
+    data = compose_data(action, started=started_stamp(production_app), channel="print")
     data["csrf_token"] = csrf_token_from(page.get_data(as_text=True))
-    posted = client.post(f"/actions/{demo_action.slug}/write", data=data, base_url=base)
+    posted = client.post(f"/actions/{action.slug}/write", data=data, base_url=base)
     assert posted.status_code == 303, posted.get_data(as_text=True)[-600:]
     # The token is still required.
     data.pop("csrf_token")
-    refused = client.post(f"/actions/{demo_action.slug}/write", data=data, base_url=base)
+    refused = client.post(f"/actions/{action.slug}/write", data=data, base_url=base)
     assert refused.status_code == 400

@@ -59,17 +59,17 @@ def answers() -> dict[str, tuple]:
 
 
 def test_asked_once_after_the_days_and_answers_recorded_only_on_post(
-    mail_app, runner, demo_action, smtp_server, deliver, clock, signed_in
+    mail_app, runner, action, smtp_server, deliver, clock, signed_in
 ):
-    en = supporter(demo_action, "en@example.org", "en")
-    zh = supporter(demo_action, "zh@example.org", "zh")
-    supporter(demo_action, "no-news@example.org", consent=False)
-    left = supporter(demo_action, "left@example.org")
-    unsubscribe(UnsubscribeLink(None, demo_action.id, _key("left@example.org")), True, utcnow())
-    supporter(demo_action, "erased@example.org")
+    en = supporter(action, "en@example.org", "en")
+    zh = supporter(action, "zh@example.org", "zh")
+    supporter(action, "no-news@example.org", consent=False)
+    left = supporter(action, "left@example.org")
+    unsubscribe(UnsubscribeLink(None, action.id, _key("left@example.org")), True, utcnow())
+    supporter(action, "erased@example.org")
     erase_email("erased@example.org", utcnow())
     db.session.commit()
-    assert demo_action.reply_question_days == 14  # the default
+    assert action.reply_question_days == 14  # the default
 
     clock(10)
     assert "Asked 0 supporter(s)" in ask(runner)  # too early
@@ -86,7 +86,7 @@ def test_asked_once_after_the_days_and_answers_recorded_only_on_post(
     assert to_en.message["Content-Language"] == "en"
     assert to_zh.message["Content-Language"] == "zh"
     assert "有没有人回复" in to_zh.message["Subject"]
-    for target in primary_targets(demo_action):
+    for target in primary_targets(action):
         assert target.name in to_en.text()
     en_links, zh_links = links_in(to_en), links_in(to_zh)
     assert answers() == {en.id: (None, "", True), zh.id: (None, "", True)}
@@ -125,10 +125,10 @@ def test_asked_once_after_the_days_and_answers_recorded_only_on_post(
 
     # The organiser's figures, per official and for the action, with the note as text.
     organiser = signed_in("viewer")
-    page = organiser.get(f"/organise/actions/{demo_action.id}/replies").get_data(as_text=True)
+    page = organiser.get(f"/organise/actions/{action.id}/replies").get_data(as_text=True)
     # en, zh, no-news, left and the erased supporter wrote: erased letters still count.
     letters_each = 5
-    for target in primary_targets(demo_action):
+    for target in primary_targets(action):
         name = re.escape(str(escape(target.name)))
         row = re.search(rf"<th scope=\"row\">{name}</th>(.*?)</tr>", page)
         cells = re.findall(r"<td>([^<]*)</td>", row.group(1))
@@ -138,7 +138,7 @@ def test_asked_once_after_the_days_and_answers_recorded_only_on_post(
 
     # Exports carry the answers; the CSV without personal data has no note.
     rows = list(csv.DictReader(io.StringIO(
-        organiser.get(f"/organise/actions/{demo_action.id}/export/letters.csv")
+        organiser.get(f"/organise/actions/{action.id}/export/letters.csv")
         .get_data(as_text=True)
     )))  # fmt: skip
     by_submission = {int(r["submission_id"]): r for r in rows}
@@ -147,25 +147,25 @@ def test_asked_once_after_the_days_and_answers_recorded_only_on_post(
     assert by_submission[left.id]["reply_reported"] == ""
     assert "reply_note" not in rows[0]
     outreaches = organiser.get(
-        f"/organise/export/osdi/advocacy_campaigns/{demo_action.id}/outreaches"
+        f"/organise/export/osdi/advocacy_campaigns/{action.id}/outreaches"
     ).get_json()["_embedded"]["osdi:outreaches"]
     reported = {o["identifiers"][1]: o.get("actionapp:reply_reported") for o in outreaches}
     assert reported[f"actionapp:submission:{en.id}"] == "post"
     assert reported[f"actionapp:submission:{left.id}"] is None
 
     # The public page shows the count only when the organiser turns it on.
-    public = f"/actions/{demo_action.slug}"
+    public = f"/actions/{action.slug}"
     assert "reported a reply" not in visitor.get(public).get_data(as_text=True)
-    demo_action.show_reply_count = True
+    action.show_reply_count = True
     db.session.commit()
     assert "2 supporters reported a reply" in visitor.get(public).get_data(as_text=True)
 
 
 def test_the_thank_you_page_reports_a_reply_and_the_question_is_then_not_sent(
-    mail_app, runner, demo_action, clock
+    mail_app, runner, action, clock
 ):
-    written = supporter(demo_action, "thanks@example.org")
-    thanks = f"/actions/{demo_action.slug}/thanks/{written.public_token}"
+    written = supporter(action, "thanks@example.org")
+    thanks = f"/actions/{action.slug}/thanks/{written.public_token}"
     client = mail_app.test_client()
     page = client.get(thanks).get_data(as_text=True)
     assert "Did anyone reply?" in page and "your answer is recorded" not in page
@@ -182,7 +182,7 @@ def test_the_thank_you_page_reports_a_reply_and_the_question_is_then_not_sent(
     assert db.session.scalar(select(func.count(OutboxMessage.id))) == 0
 
 
-def test_a_submission_whose_letters_did_not_go_out_has_no_form(app, demo_action):
+def test_a_submission_whose_letters_did_not_go_out_has_no_form(app, action):
     from actionapp.letters.compose import SupporterDetails
     from actionapp.letters.record import NewSubmission
     from actionapp.models import Channel
@@ -190,29 +190,29 @@ def test_a_submission_whose_letters_did_not_go_out_has_no_form(app, demo_action)
 
     details = SupporterDetails(
         name="Ana", city="Porto", country="GB", language="en", variant="release",
-        personal_message="", target_ids=[t.id for t in primary_targets(demo_action)], seed="x",
+        personal_message="", target_ids=[t.id for t in primary_targets(action)], seed="x",
     )  # fmt: skip
     new = NewSubmission(
         details=details, channel=Channel.PRINT, client_key="not-printed" * 2,
         consent_text="I agree.", email="np@example.org", consent_updates=True,
     )  # fmt: skip
-    submission = submit_letters(demo_action, new, utcnow())
+    submission = submit_letters(action, new, utcnow())
     db.session.commit()
-    thanks = f"/actions/{demo_action.slug}/thanks/{submission.public_token}"
+    thanks = f"/actions/{action.slug}/thanks/{submission.public_token}"
     client = app.test_client()
     assert "Did anyone reply?" not in client.get(thanks).get_data(as_text=True)
     assert client.post(thanks + "/reply", data={"answer": "no"}).status_code == 404
 
 
 def test_reports_in_the_access_export_purge_blanks_the_note_erasure_removes_them(
-    app, runner, demo_action
+    app, runner, action
 ):
-    written = supporter(demo_action, "sar@example.org")
+    written = supporter(action, "sar@example.org")
     client = app.test_client()
-    thanks = f"/actions/{demo_action.slug}/thanks/{written.public_token}"
+    thanks = f"/actions/{action.slug}/thanks/{written.public_token}"
     client.post(thanks + "/reply", data={"answer": "email", "note": "They wrote back."})
-    other = supporter(demo_action, "purged@example.org")
-    client.post(f"/actions/{demo_action.slug}/thanks/{other.public_token}/reply",
+    other = supporter(action, "purged@example.org")
+    client.post(f"/actions/{action.slug}/thanks/{other.public_token}/reply",
                 data={"answer": "post", "note": "My own words."})  # fmt: skip
     (record,) = subject_access_export("sar@example.org", utcnow())["submissions"]
     assert record["reply_reported"]["answer"] == "email"
@@ -225,7 +225,7 @@ def test_reports_in_the_access_export_purge_blanks_the_note_erasure_removes_them
     (record,) = subject_access_export("sar@example.org", utcnow())["submissions"] or [None]
     assert record is None or record["reply_reported"] is None
 
-    demo_action.deadline = utcnow() - timedelta(days=demo_action.retention_days + 1)
+    action.deadline = utcnow() - timedelta(days=action.retention_days + 1)
     db.session.commit()
     purge_expired(utcnow())
     db.session.commit()
@@ -236,11 +236,11 @@ def test_reports_in_the_access_export_purge_blanks_the_note_erasure_removes_them
     ) == 0  # fmt: skip
 
 
-def test_the_report_forms_are_valid_html(app, demo_action, tmp_path):
+def test_the_report_forms_are_valid_html(app, action, tmp_path):
     from tests.test_html_valid import vnu_errors
 
-    written = supporter(demo_action, "valid@example.org", "zh")
-    thanks = f"/actions/{demo_action.slug}/thanks/{written.public_token}"
+    written = supporter(action, "valid@example.org", "zh")
+    thanks = f"/actions/{action.slug}/thanks/{written.public_token}"
     client = app.test_client()
     refused = client.post(thanks + "/reply", data={"answer": "post", "note": "x" * 1001})
     assert refused.status_code == 422

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from actionapp.campaigns.actions import model_letter
+from actionapp.extensions import db
 from actionapp.letters.coaching import (
     Level,
     Suggestion,
@@ -17,6 +18,7 @@ from actionapp.letters.coaching import (
     tone_words,
 )
 from actionapp.letters.compose import editable_text
+from tests.builders import full_letter_fields, make_chinese_case
 from tests.realworld import supporters
 
 PERSONAL = {
@@ -28,9 +30,17 @@ PERSONAL = {
 
 
 @pytest.fixture
-def models(demo_action):
-    """Every model letter of the demo action as the composer shows it: {(variant, lang): text}."""
-    return {(m.variant, m.language): editable_text(m) for m in demo_action.model_letters}
+def action(app):
+    """Targets written to in Chinese and English; full-length letters in both languages."""
+    built = make_chinese_case(letters=[full_letter_fields("en"), full_letter_fields("zh")])
+    db.session.commit()
+    return built
+
+
+@pytest.fixture
+def models(action):
+    """Every model letter of the action as the composer shows it: {(variant, lang): text}."""
+    return {(m.variant, m.language): editable_text(m) for m in action.model_letters}
 
 
 def test_every_model_letter_left_as_it_is_measures_zero_with_every_prompt(models):
@@ -108,19 +118,19 @@ def test_every_listed_phrase_is_found_in_a_sentence_of_its_language():
                 assert (kind, phrase.casefold()) in found, (language, phrase)
 
 
-def test_every_real_world_supporter_paragraph_is_measured_and_never_refused(demo_action):
+def test_every_real_world_supporter_paragraph_is_measured_and_never_refused(action):
     for person in supporters():
         message = person.get("message", "")
         for language in ("en", "zh"):
-            coaching = coach_composer(demo_action, "release", language, None, message)
+            coaching = coach_composer(action, "release", language, None, message)
             assert coaching is not None and 0 <= coaching.own_share <= 100
             # A paragraph with any word or character of its own counts: emoji alone do not.
             assert (coaching.own_share > 0) == bool(tokens(message, language)), message
 
 
-def test_coach_composer_uses_the_model_letter_of_the_language(demo_action):
-    zh = editable_text(model_letter(demo_action, "release", "zh"))
-    assert coach_composer(demo_action, "release", "zh", zh, "").own_share == 0
+def test_coach_composer_uses_the_model_letter_of_the_language(action):
+    zh = editable_text(model_letter(action, "release", "zh"))
+    assert coach_composer(action, "release", "zh", zh, "").own_share == 0
     # An empty editor is the model as it stands.
-    assert coach_composer(demo_action, "release", "en", "", "").own_share == 0
-    assert coach_composer(demo_action, "no-such-letter", "en", "", "") is None
+    assert coach_composer(action, "release", "en", "", "").own_share == 0
+    assert coach_composer(action, "no-such-letter", "en", "", "") is None

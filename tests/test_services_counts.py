@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from actionapp.campaigns.actions import primary_targets
@@ -10,7 +11,22 @@ from actionapp.letters.compose import SupporterDetails
 from actionapp.letters.record import NewSubmission, mark_printed, move_letters
 from actionapp.models import Channel, Letter, LetterRollup, LetterStatus, utcnow
 from actionapp.stats.counts import action_counts, bump, counter_values
-from tests.builders import submit_letters
+from tests.builders import embassy_fields, make_action, submit_letters, target_fields
+
+
+@pytest.fixture
+def action(app):
+    """Two primary targets with email addresses; UK and French embassy copies."""
+    built = make_action(
+        targets=[
+            target_fields(email="wei@example.org"),
+            target_fields("Judge Li", email="li@example.org"),
+            embassy_fields("GB"),
+            embassy_fields("FR"),
+        ]
+    )
+    db.session.commit()
+    return built
 
 
 def _submit(
@@ -43,71 +59,71 @@ def _rollup_total(action_id, **where):
     return db.session.scalar(query)
 
 
-def test_counts_start_at_zero(demo_action):
-    counts = action_counts(demo_action.id)
+def test_counts_start_at_zero(action):
+    counts = action_counts(action.id)
     assert (counts.supporters, counts.letters) == (0, 0)
     assert counts.by_channel == {"email": 0, "mailto": 0, "print": 0, "event": 0}
 
 
-def test_printed_letters_count_once_their_pdf_is_first_downloaded(demo_action):
-    submission = _submit(demo_action, downloaded=False)
-    counts = action_counts(demo_action.id)
+def test_printed_letters_count_once_their_pdf_is_first_downloaded(action):
+    submission = _submit(action, downloaded=False)
+    counts = action_counts(action.id)
     assert (counts.supporters, counts.letters) == (0, 0)
     assert counts.by_status["print"] == {"to_print": 3}
     assert mark_printed(submission, utcnow()) == 3
     db.session.commit()
-    counts = action_counts(demo_action.id)
+    counts = action_counts(action.id)
     assert (counts.supporters, counts.letters, counts.by_channel["print"]) == (1, 3, 3)
-    assert _rollup_total(demo_action.id, channel="print", status="printed") == 3
-    assert _rollup_total(demo_action.id, country="GB") == 3
+    assert _rollup_total(action.id, channel="print", status="printed") == 3
+    assert _rollup_total(action.id, country="GB") == 3
     assert mark_printed(submission, utcnow()) == 0
 
 
-def test_email_letters_count_only_once_confirmed(demo_action):
-    submission = _submit(demo_action, channel=Channel.EMAIL)
-    counts = action_counts(demo_action.id)
+def test_email_letters_count_only_once_confirmed(action):
+    submission = _submit(action, channel=Channel.EMAIL)
+    counts = action_counts(action.id)
     assert (counts.supporters, counts.letters) == (0, 0)
     assert counts.by_status["email"] == {"awaiting_confirmation": 3}
     moved = move_letters(submission, submission.letters, LetterStatus.CONFIRMED, utcnow())
     db.session.commit()
     assert moved == 3
-    counts = action_counts(demo_action.id)
+    counts = action_counts(action.id)
     assert (counts.supporters, counts.letters) == (1, 3)
     assert counts.by_status["email"] == {"awaiting_confirmation": 0, "confirmed": 3}
-    assert _rollup_total(demo_action.id, status="awaiting_confirmation") == 0
-    assert _rollup_total(demo_action.id, status="confirmed") == 3
+    assert _rollup_total(action.id, status="awaiting_confirmation") == 0
+    assert _rollup_total(action.id, status="confirmed") == 3
 
 
-def test_moving_twice_counts_once(demo_action):
-    submission = _submit(demo_action, channel=Channel.MAILTO)
+def test_moving_twice_counts_once(action):
+    submission = _submit(action, channel=Channel.MAILTO)
     move_letters(submission, submission.letters, LetterStatus.SENT, utcnow())
     assert move_letters(submission, submission.letters, LetterStatus.SENT, utcnow()) == 0
     db.session.commit()
-    counts = action_counts(demo_action.id)
+    counts = action_counts(action.id)
     assert (counts.supporters, counts.letters, counts.by_channel["mailto"]) == (1, 3, 3)
 
 
-def test_posting_keeps_print_total_and_splits_statuses(demo_action):
-    submission = _submit(demo_action)
+def test_posting_keeps_print_total_and_splits_statuses(action):
+    submission = _submit(action)
     move_letters(submission, submission.letters[:1], LetterStatus.POSTED, utcnow())
     db.session.commit()
-    counts = action_counts(demo_action.id)
+    counts = action_counts(action.id)
     assert counts.supporters == 1 and counts.by_channel["print"] == 3
     assert counts.by_status["print"] == {"to_print": 0, "printed": 2, "posted": 1}
 
 
-def test_counters_sum_their_slots(demo_action):
-    bump(demo_action.id, {"supporters": 2})
-    bump(demo_action.id, {"supporters": 3, "letters:print:printed": 1})
+def test_counters_sum_their_slots(action):
+    bump(action.id, {"supporters": 2})
+    bump(action.id, {"supporters": 3, "letters:print:printed": 1})
     db.session.commit()
-    assert counter_values(demo_action.id) == {"supporters": 5, "letters:print:printed": 1}
+    assert counter_values(action.id) == {"supporters": 5, "letters:print:printed": 1}
 
 
-def test_counts_equal_letters_in_the_database(demo_action):
+def test_counts_equal_letters_in_the_database(action):
     for n in range(5):
-        _submit(demo_action, key=f"key-{n:016d}", country="FR" if n % 2 else "BR")
+        _submit(action, key=f"key-{n:016d}", country="FR" if n % 2 else "BR")
     letters = db.session.scalar(select(func.count(Letter.id)))
-    counts = action_counts(demo_action.id)
+    counts = action_counts(action.id)
     assert counts.letters == letters == 2 * 3 + 3 * 2  # FR has an embassy copy, BR none
     assert counts.supporters == 5
-    assert _rollup_total(demo_action.id) == letters
+    assert _rollup_total(action.id) == letters

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from actionapp.campaigns.case_texts import ActionTextFields, save_action_texts
@@ -19,9 +20,17 @@ from actionapp.campaigns.editing import (
 )
 from actionapp.extensions import db
 from actionapp.models import ActionStatus, Target, TargetKind, utcnow
-from tests.builders import build_action, target_fields
+from tests.builders import build_action, make_chinese_case, target_fields
 
 HEADER = "supporter_country,name,title,address,email,salutation_en,salutation_zh\n"
+
+
+@pytest.fixture
+def action(app):
+    """Two targets in China written to in Chinese, with email addresses, and a UK embassy copy."""
+    built = make_chinese_case()
+    db.session.commit()
+    return built
 
 
 def _embassies(action) -> dict[str, Target]:
@@ -138,37 +147,37 @@ def test_deleting_an_action_removes_its_targets(app):
     assert db.session.scalar(select(func.count(Target.id))) == 0
 
 
-def test_a_live_action_keeps_its_last_model_letter_in_its_own_language(app, demo_action):
+def test_a_live_action_keeps_its_last_model_letter_in_its_own_language(app, action):
     from actionapp.campaigns.editing import remove_model_letter
 
-    own = [m for m in demo_action.model_letters if m.language == demo_action.language]
-    other = [m for m in demo_action.model_letters if m.language != demo_action.language]
-    assert own and other and demo_action.status == "live"
+    own = [m for m in action.model_letters if m.language == action.language]
+    other = [m for m in action.model_letters if m.language != action.language]
+    assert own and other and action.status == "live"
     for letter in own[1:]:
-        assert remove_model_letter(demo_action, letter)
-    assert not remove_model_letter(demo_action, own[0])  # the last one in its own language
-    assert own[0] in demo_action.model_letters
-    assert remove_model_letter(demo_action, other[0])  # another language's may go
-    demo_action.status = "draft"
-    assert remove_model_letter(demo_action, own[0])  # a draft need not keep one
+        assert remove_model_letter(action, letter)
+    assert not remove_model_letter(action, own[0])  # the last one in its own language
+    assert own[0] in action.model_letters
+    assert remove_model_letter(action, other[0])  # another language's may go
+    action.status = "draft"
+    assert remove_model_letter(action, own[0])  # a draft need not keep one
 
 
-def test_a_target_with_letters_stays(app, demo_action):
+def test_a_target_with_letters_stays(app, action):
     from actionapp.campaigns.editing import remove_target
     from actionapp.letters.compose import SupporterDetails
     from actionapp.letters.record import NewSubmission
     from actionapp.models import Channel
     from tests.builders import submit_letters
 
-    written, spare = demo_action.targets[0], demo_action.targets[1]
+    written, spare = action.targets[0], action.targets[1]
     details = SupporterDetails(
         name="Ana", city="Porto", country="PT", language="en", variant="release",
         target_ids=[written.id],
     )  # fmt: skip
     new = NewSubmission(details, Channel.PRINT, "target-stays-0001", consent_text="ok")
-    submit_letters(demo_action, new, utcnow())
+    submit_letters(action, new, utcnow())
     db.session.flush()
-    assert not remove_target(demo_action, written)
-    assert written in demo_action.targets
-    assert remove_target(demo_action, spare)
-    assert spare not in demo_action.targets
+    assert not remove_target(action, written)
+    assert written in action.targets
+    assert remove_target(action, spare)
+    assert spare not in action.targets

@@ -24,6 +24,7 @@ from actionapp.email.messages import (
 from actionapp.email.transport import FileTransport, SmtpTransport, transport_from_config
 from actionapp.extensions import db
 from actionapp.models import OutboxMessage, Submission
+from tests.builders import make_chinese_case
 from tests.fixtures_email import MAIL_FROM, dkim_key_pair
 
 CRAFTED = [
@@ -36,6 +37,14 @@ CRAFTED = [
     "Jane\x0bBcc: evil@example.net",
     "Jane\x00",
 ]
+
+
+@pytest.fixture
+def action(app):
+    """Two targets in China written to in Chinese, with email addresses, and a UK embassy copy."""
+    built = make_chinese_case()
+    db.session.commit()
+    return built
 
 
 @pytest.mark.parametrize("value", CRAFTED)
@@ -67,17 +76,17 @@ def test_organiser_text_is_folded_onto_one_safe_line():
 
 
 def test_crafted_subject_from_the_database_adds_no_header_or_recipient(
-    client, post_letter, demo_action, smtp_server, deliver
+    client, post_letter, action, smtp_server, deliver
 ):
     # An organiser's subject line (not a form the supporter filled in) carrying an injection.
-    for model in demo_action.model_letters:
+    for model in action.model_letters:
         model.subjects = [
             "Free them\r\nBcc: evil@example.net",
             "=?UTF-8?Q?=0A?=Bcc: evil@example.net",
         ]
-    demo_action.require_email_confirmation = False
+    action.require_email_confirmation = False
     db.session.commit()
-    post_letter(demo_action, channel="email")
+    post_letter(action, channel="email")
     deliver()
     assert smtp_server.received
     for received in smtp_server.received:
@@ -94,7 +103,7 @@ def test_crafted_subject_from_the_database_adds_no_header_or_recipient(
         assert not re.search(rb"^Bcc:", received.data, re.MULTILINE | re.IGNORECASE)
 
 
-def test_crafted_name_that_bypassed_the_form_is_refused_when_queued(app, demo_action, smtp_server):
+def test_crafted_name_that_bypassed_the_form_is_refused_when_queued(app, action, smtp_server):
     from actionapp.email.channels import start_email_delivery
     from actionapp.letters.compose import SupporterDetails
     from actionapp.letters.record import NewSubmission
@@ -110,14 +119,14 @@ def test_crafted_name_that_bypassed_the_form_is_refused_when_queued(app, demo_ac
             country="GB",
             language="en",
             variant="release",
-            target_ids=[t.id for t in demo_action.targets],
+            target_ids=[t.id for t in action.targets],
         ),
         channel=Channel.EMAIL,
         client_key="k" * 20,
         consent_text="yes",
         email="jane@example.org",
     )
-    submission = submit_letters(demo_action, new, utcnow())
+    submission = submit_letters(action, new, utcnow())
     with pytest.raises(HeaderInjectionError):
         start_email_delivery(submission, mail_settings(app.config), utcnow())
     db.session.rollback()
@@ -138,14 +147,14 @@ def test_html_twin_is_escaped_and_links_only_our_own_site():
     assert html.count('<p dir="auto">') == 2 and 'lang="en"' in html
 
 
-def test_dkim_signature_verifies(client, post_letter, demo_action, smtp_server, deliver, tmp_path):
+def test_dkim_signature_verifies(client, post_letter, action, smtp_server, deliver, tmp_path):
     private, record = dkim_key_pair()
     key_path = tmp_path / "dkim.pem"
     key_path.write_bytes(private)
     client.application.config.update(DKIM_PRIVATE_KEY_PATH=str(key_path), DKIM_SELECTOR="ua2026")
-    demo_action.require_email_confirmation = False
+    action.require_email_confirmation = False
     db.session.commit()
-    post_letter(demo_action, channel="email")
+    post_letter(action, channel="email")
     deliver()
     asked = []
 

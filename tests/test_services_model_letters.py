@@ -14,6 +14,7 @@ from actionapp.letters.compose import (
     render_model_body,
 )
 from actionapp.models import ModelLetter, Target
+from tests.builders import full_letter_fields, letter_fields, make_chinese_case
 
 ALL_SIX = (
     "{{ target.salutation }}\nFrom {{ supporter.name }} in {{ supporter.city }}, "
@@ -95,7 +96,7 @@ def test_placeholders_left_out_by_a_caller_render_empty(app):
     assert render_model_body(body, {"target.name": "Judge"}) == "Judge|||"
 
 
-def test_plain_model_letters_are_filled_in_exactly_as_the_sandbox_renders_them(demo_action):
+def test_plain_model_letters_are_filled_in_exactly_as_the_sandbox_renders_them(app):
     from actionapp.letters.compose import (
         _compiled,
         _Namespace,
@@ -110,7 +111,15 @@ def test_plain_model_letters_are_filled_in_exactly_as_the_sandbox_renders_them(d
         "target.salutation": "Dear President",
         "personal_message": "I care.",
     }
-    for model in demo_action.model_letters:
+    personal = "{{ supporter.name }} in {{ supporter.city }}:\n\n{{ personal_message }}\n\nThanks."
+    action = make_chinese_case(
+        letters=[
+            full_letter_fields("en"),
+            full_letter_fields("zh"),
+            letter_fields("en", variant="health", label="Health", body=personal),
+        ]
+    )
+    for model in action.model_letters:
         assert _placeholder_parts(model.body) is not None, model.variant
         rendered = _compiled(model.body).render(
             supporter=_Namespace(

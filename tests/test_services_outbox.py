@@ -21,8 +21,17 @@ from actionapp.email.outbox import queue_message, reserve_slot
 from actionapp.email.worker import OutboxWorker
 from actionapp.extensions import db
 from actionapp.models import MessageKind, MessageStatus, OutboxMessage, utcnow
+from tests.builders import make_chinese_case
 from tests.conftest import ROOT
 from tests.fixtures_email import MAIL_FROM, dkim_key_pair
+
+
+@pytest.fixture
+def action(app):
+    """Two targets in China written to in Chinese, with email addresses, and a UK embassy copy."""
+    built = make_chinese_case()
+    db.session.commit()
+    return built
 
 
 def queue_plain(action, count: int, start: int = 0) -> list[str]:
@@ -63,8 +72,8 @@ def received_ids(sink) -> collections.Counter:
     return collections.Counter(r.message_id for r in sink.received)
 
 
-def test_temporary_failure_is_retried_with_backoff(demo_action, smtp_server, deliver):
-    (message_id,) = queue_plain(demo_action, 1)
+def test_temporary_failure_is_retried_with_backoff(action, smtp_server, deliver):
+    (message_id,) = queue_plain(action, 1)
     smtp_server.data_answers.extend(["451 4.3.0 Try again later"])
     result = deliver()
     assert (result.sent, result.retried) == (0, 1)
@@ -87,8 +96,8 @@ def test_backoff_doubles_up_to_a_ceiling():
     ]  # fmt: skip
 
 
-def test_permanent_failure_keeps_the_servers_answer(demo_action, smtp_server, deliver):
-    queue_plain(demo_action, 2)
+def test_permanent_failure_keeps_the_servers_answer(action, smtp_server, deliver):
+    queue_plain(action, 2)
     smtp_server.data_answers.append("550 5.7.1 Message rejected as spam")
     smtp_server.rcpt_answers["person1@example.org"] = "550 5.1.1 No such user"
     result = deliver()
@@ -99,11 +108,9 @@ def test_permanent_failure_keeps_the_servers_answer(demo_action, smtp_server, de
     assert deliver(clock=at(timedelta(days=1))).sent == 0
 
 
-def test_temporary_failures_retry_for_the_whole_window_then_fail(
-    demo_action, smtp_server, deliver, app
-):
+def test_temporary_failures_retry_for_the_whole_window_then_fail(action, smtp_server, deliver, app):
     app.config["OUTBOX_RETRY_DAYS"] = 5
-    queue_plain(demo_action, 1)
+    queue_plain(action, 1)
     smtp_server.rcpt_answers["person0@example.org"] = "452 4.2.2 Mailbox full"
     message = db.session.scalar(select(OutboxMessage))
     hours = 0
@@ -123,10 +130,10 @@ def test_temporary_failures_retry_for_the_whole_window_then_fail(
 
 
 def test_relay_down_past_the_budget_then_greylisting_then_delivered(
-    demo_action, smtp_server, deliver, runner
+    action, smtp_server, deliver, runner
 ):
     """Only the receiving server's answers count: an outage spends no attempt and no time."""
-    (message_id,) = queue_plain(demo_action, 1)
+    (message_id,) = queue_plain(action, 1)
     message = db.session.scalar(select(OutboxMessage))
     smtp_server.stop()
     # Down for three days, a pass every hour: far more passes than the old budget (8).
@@ -154,8 +161,8 @@ def test_relay_down_past_the_budget_then_greylisting_then_delivered(
     assert received_ids(smtp_server) == {message_id: 1}
 
 
-def test_server_down_then_back_loses_nothing(demo_action, smtp_server, deliver, runner):
-    ids = queue_plain(demo_action, 5)
+def test_server_down_then_back_loses_nothing(action, smtp_server, deliver, runner):
+    ids = queue_plain(action, 5)
     smtp_server.stop()
     result = deliver()
     assert result.sent == 0 and "cannot reach" in result.connection_error
@@ -173,10 +180,10 @@ def test_server_down_then_back_loses_nothing(demo_action, smtp_server, deliver, 
 
 @pytest.mark.parametrize("record_every", [1, 10])
 def test_crash_between_send_and_record_resends_with_the_same_message_id(
-    demo_action, smtp_server, deliver, monkeypatch, mail_app, record_every
+    action, smtp_server, deliver, monkeypatch, mail_app, record_every
 ):
     mail_app.config["OUTBOX_RECORD_EVERY"] = record_every
-    ids = queue_plain(demo_action, 6)
+    ids = queue_plain(action, 6)
     import actionapp.email.worker as worker_module
 
     real_mark_sent = worker_module.mark_sent
@@ -207,9 +214,9 @@ def test_crash_between_send_and_record_resends_with_the_same_message_id(
 
 @pytest.mark.parametrize(("record_every", "signed"), [(1, False), (10, False), (10, True)])
 def test_worker_killed_mid_batch_loses_and_duplicates_nothing(
-    app, demo_action, smtp_server, database_url, deliver, tmp_path, record_every, signed
+    app, action, smtp_server, database_url, deliver, tmp_path, record_every, signed
 ):
-    ids = queue_plain(demo_action, 12)
+    ids = queue_plain(action, 12)
     in_flight = threading.Event()
     release = threading.Event()
 
@@ -281,8 +288,8 @@ def test_worker_killed_mid_batch_loses_and_duplicates_nothing(
     assert signatures == {signed}
 
 
-def test_concurrent_workers_never_send_a_message_twice(mail_app, demo_action, smtp_server):
-    ids = queue_plain(demo_action, 300)
+def test_concurrent_workers_never_send_a_message_twice(mail_app, action, smtp_server):
+    ids = queue_plain(action, 300)
     mail_app.config["OUTBOX_BATCH_SIZE"] = 10
     errors = []
     start = threading.Barrier(4)
@@ -308,8 +315,8 @@ def test_concurrent_workers_never_send_a_message_twice(mail_app, demo_action, sm
 @pytest.mark.skipif(
     not os.environ.get("ACTIONAPP_TEST_DATABASE_URL"), reason="PostgreSQL row locks only"
 )
-def test_postgres_claims_skip_rows_another_worker_holds(app, demo_action):
-    queue_plain(demo_action, 6)
+def test_postgres_claims_skip_rows_another_worker_holds(app, action):
+    queue_plain(action, 6)
     assert not is_sqlite()
     policy = DeliveryPolicy(batch_size=3)
     other = db.engine.connect()
@@ -327,8 +334,8 @@ def test_postgres_claims_skip_rows_another_worker_holds(app, demo_action):
         other.close()
 
 
-def test_lease_keeps_a_claimed_message_from_other_workers(app, demo_action):
-    queue_plain(demo_action, 2)
+def test_lease_keeps_a_claimed_message_from_other_workers(app, action):
+    queue_plain(action, 2)
     policy = DeliveryPolicy(batch_size=1, lease_seconds=300)
     now = utcnow()
     with write_transaction():
@@ -345,7 +352,7 @@ def test_lease_keeps_a_claimed_message_from_other_workers(app, demo_action):
     assert after_expiry[0].attempts == 2
 
 
-def test_throttle_spreads_mail_to_one_address_evenly(app, demo_action):
+def test_throttle_spreads_mail_to_one_address_evenly(app, action):
     now = utcnow().replace(microsecond=0)
     slots = [reserve_slot("Court@Example.org", now, 30) for _ in range(4)]
     assert [(slot - now).total_seconds() for slot in slots] == [0, 120, 240, 360]
@@ -357,15 +364,15 @@ def test_throttle_spreads_mail_to_one_address_evenly(app, demo_action):
 
 
 def test_confirmed_letters_to_one_target_are_spaced_by_the_action_rate(
-    post_letter, demo_action, smtp_server, deliver
+    post_letter, action, smtp_server, deliver
 ):
-    demo_action.require_email_confirmation = False
-    demo_action.mail_rate_per_hour = 12
+    action.require_email_confirmation = False
+    action.mail_rate_per_hour = 12
     db.session.commit()
-    court = demo_action.targets[0]
+    court = action.targets[0]
     for number in range(3):
         post_letter(
-            demo_action,
+            action,
             channel="email",
             email=f"s{number}@example.org",
             country="BR",

@@ -7,7 +7,6 @@ from collections import Counter
 
 import pytest
 
-from actionapp.campaigns.seed import create_demo_action
 from actionapp.models import utcnow
 from actionapp.printing.pdf import (
     EventPack,
@@ -19,21 +18,44 @@ from actionapp.printing.pdf import (
 )
 from actionapp.printing.pdf.layout import recipient_lines, return_lines
 from actionapp.printing.pdf.paper import A4, CLEAR_SPACE, LETTER, PaperLayout
+from tests.builders import (
+    embassy_fields,
+    letter_fields,
+    make_action,
+    prosecutor_fields,
+    zh_target_fields,
+)
 from tests.fixtures_print import make_submission, pdffonts, pdfinfo, qpdf_check, read_pdf
 
 POSTED_URL = "https://letters.example.org/actions/demo/posted/TOKEN"
 
 
+def _case(now):
+    """Two targets in China written to in Chinese; embassy copies for four countries."""
+    return make_action(
+        now=now,
+        targets=[
+            zh_target_fields("Judge Li"),
+            prosecutor_fields(),
+            embassy_fields("GB", address_lines="12 Embassy Gardens\nLondon W1B 1JL"),
+            embassy_fields("US", address_lines="1 Embassy Row NW\nWashington, DC 20008"),
+            embassy_fields("DE", address_lines="Botschaftsweg 1\n10179 Berlin"),
+            embassy_fields("CA", address_lines="1 Embassy Street\nOttawa ON  K1N 5H3"),
+        ],
+        letters=[letter_fields("en"), letter_fields("zh")],
+    )
+
+
 @pytest.fixture(scope="module")
 def rendered(print_app):
-    """Render every document these tests read, once: the demo in English and Chinese, on A4
+    """Render every document these tests read, once: a case in English and Chinese, on A4
     and Letter, a long letter, the envelopes and an event pack."""
     from actionapp.extensions import db
 
     out = {}
     with print_app.test_request_context():
         now = utcnow()
-        action = create_demo_action(now)
+        action = _case(now)
         cases = {
             "en-a4": {},
             "zh-a4": {
@@ -51,7 +73,7 @@ def rendered(print_app):
         long = make_submission(
             action,
             now,
-            edited_body="I write to you about Huang Xueqin and Wang Jianbing.\n\n"
+            edited_body="I write to you about Ana.\n\n"
             + "\n\n".join(["Please release them. " * 30] * 5),
             personal_message="I care. " * 180,
         )
@@ -95,6 +117,8 @@ def rendered(print_app):
         ).data
         out["organisation"] = print_app.config["ORGANISATION_NAME"]
         out["action_title"] = action.title
+        court = action.targets[0]
+        out["court"] = [court.name, court.organisation, *court.address_lines.splitlines()]
     return out
 
 
@@ -161,7 +185,7 @@ def test_dates_in_the_letters_language_and_the_supporters_locale(rendered):
 def test_chinese_letter_reads_in_chinese(rendered):
     pdf = _doc(rendered, "zh-a4")
     first = pdf.texts[0].replace(" ", "")
-    assert "尊敬的院长：" in first
+    assert "尊敬的李法官：" in first
     assert "我从柏林（德国）致信您" in first
     assert "我是一名教师，我关心言论自由。" in first
     assert "此致" in first and "敬礼！" in first
@@ -282,10 +306,10 @@ def test_envelopes_print_the_address(rendered, name, size):
     assert pdf.pages == 3
     for width, height in pdf.sizes:
         assert (width, height) == (pytest.approx(size[0], abs=0.3), pytest.approx(size[1], abs=0.3))
-    assert "President of the Guangzhou" in pdf.texts[0]
+    assert "Judge Li" in pdf.texts[0]
     assert "PAR AVION" in pdf.texts[0]  # to China from the UK: airmail
     assert "PAR AVION" not in pdf.texts[2]  # the embassy in London
-    assert "1 High Street" in pdf.texts[2] and "49-51 Portland Place" in pdf.texts[2]
+    assert "1 High Street" in pdf.texts[2] and "12 Embassy Gardens" in pdf.texts[2]
 
 
 def test_event_pack_repeats_letters_with_blank_lines_and_ends_with_the_addresses(rendered):
@@ -296,22 +320,13 @@ def test_event_pack_repeats_letters_with_blank_lines_and_ends_with_the_addresses
     assert pdf.texts[0] == pdf.texts[1] == pdf.texts[2]
     assert pdf.texts[3] == pdf.texts[5] and pdf.texts[0] != pdf.texts[3]
     assert "I am writing to you from ____" in pdf.texts[0]
-    assert "Dear President," in pdf.texts[0] and "Dear Chief Procurator," in pdf.texts[3]
+    assert "Dear Judge Li," in pdf.texts[0] and "Dear Prosecutor Chen," in pdf.texts[3]
     assert "Jane" not in pdf.texts[0]
     assert "Addresses for the envelopes" in pdf.texts[-1]
     assert pdf.texts[-1].count("3 letters in this pack") == 2
     _check_window(
         pdf,
         0,
-        {"recipient": recipient_lines_of(pdf, "President"), "sender": []},
+        {"recipient": rendered["court"], "sender": []},
         LETTER,
     )
-
-
-def recipient_lines_of(pdf, first_word):
-    """Return the demo court's address lines (the pack's first letter)."""
-    from actionapp.campaigns.seed import load_demo_data
-
-    court = load_demo_data()["targets"][0]
-    assert court["name"].startswith(first_word)
-    return [court["name"], court["organisation"], *court["address_lines"]]

@@ -8,6 +8,7 @@ from dataclasses import replace
 import pytest
 
 from actionapp import create_app
+from actionapp.extensions import db
 from actionapp.models import utcnow
 from actionapp.printing.pdf import (
     CJK_MISSING_MESSAGE,
@@ -33,7 +34,16 @@ from actionapp.printing.pdf.paper import (
     paper_for_country,
 )
 from actionapp.printing.pdf.pool import renderer_for
+from tests.builders import make_chinese_case
 from tests.fixtures_print import make_submission, read_pdf
+
+
+@pytest.fixture
+def action(app):
+    """Two targets in China written to in Chinese, with email addresses, and a UK embassy copy."""
+    built = make_chinese_case()
+    db.session.commit()
+    return built
 
 
 @pytest.fixture
@@ -42,8 +52,8 @@ def settings(app):
     return PrintSettings.from_config(app.config, app.static_folder)
 
 
-def test_repeated_render_comes_from_the_cache_and_changes_render_anew(app, demo_action, settings):
-    submission = make_submission(demo_action)
+def test_repeated_render_comes_from_the_cache_and_changes_render_anew(app, action, settings):
+    submission = make_submission(action)
     renderer_for(settings.assets_dir).cache.clear()
     now = utcnow()
     with app.test_request_context():
@@ -73,8 +83,8 @@ def test_cache_keeps_to_its_byte_limit_and_age():
     assert stale.get("a") is None
 
 
-def test_a_render_past_its_time_limit_is_stopped(app, demo_action, settings):
-    submission = make_submission(demo_action)
+def test_a_render_past_its_time_limit_is_stopped(app, action, settings):
+    submission = make_submission(action)
     renderer_for(settings.assets_dir).cache.clear()
     with app.test_request_context(), pytest.raises(RenderTimeoutError, match=r"stopped at|in time"):
         letters_pdf(submission, replace(settings, timeout=0), LetterOptions(), utcnow())
@@ -83,23 +93,21 @@ def test_a_render_past_its_time_limit_is_stopped(app, demo_action, settings):
         assert letters_pdf(submission, settings, LetterOptions(), utcnow()).pages >= 1
 
 
-def test_text_too_long_for_a_letter_is_refused_before_rendering(app, demo_action, settings):
-    submission = make_submission(demo_action)
+def test_text_too_long_for_a_letter_is_refused_before_rendering(app, action, settings):
+    submission = make_submission(action)
     submission.letters[0].personal_message = "x" * (documents.MAX_LETTER_CHARS + 1)
     with app.test_request_context(), pytest.raises(DocumentTooLargeError):
         letters_pdf(submission, settings, LetterOptions(), utcnow())
 
 
-def test_event_pack_size_is_capped(app, demo_action, settings):
-    targets = [t.id for t in demo_action.targets if t.kind == "primary"]
+def test_event_pack_size_is_capped(app, action, settings):
+    targets = [t.id for t in action.targets if t.kind == "primary"]
     pack = EventPack("en", "release", "a4", targets, copies=EVENT_PACK_MAX // 2 + 1)
     with app.test_request_context(), pytest.raises(DocumentTooLargeError):
-        event_pack_pdf(demo_action, settings, pack, utcnow())
+        event_pack_pdf(action, settings, pack, utcnow())
 
 
-def test_missing_cjk_font_shows_in_the_pdf_health_and_log(
-    make_app, monkeypatch, caplog, demo_action
-):
+def test_missing_cjk_font_shows_in_the_pdf_health_and_log(make_app, monkeypatch, caplog, action):
     monkeypatch.setattr(fonts, "font_family_installed", lambda family: False)
     with caplog.at_level(logging.WARNING):
         application = make_app()
@@ -108,7 +116,7 @@ def test_missing_cjk_font_shows_in_the_pdf_health_and_log(
     assert health["cjk_font"] == "missing" and CJK_MISSING_MESSAGE in health["warnings"]
     settings = PrintSettings.from_config(application.config, application.static_folder)
     with application.app_context():
-        submission = make_submission(demo_action)
+        submission = make_submission(action)
         with application.test_request_context():
             pdf = read_pdf(letters_pdf(submission, settings, LetterOptions(), utcnow()).data)
     text = "\n".join(pdf.texts).replace("\n", " ")

@@ -12,6 +12,7 @@ from actionapp.models import utcnow
 from actionapp.printing.pdf import LetterOptions, PrintSettings, letters_pdf
 from actionapp.printing.pdf.engine import PdfEngine
 from actionapp.printing.pdf.fetcher import FetchRefusedError, PrintAssetFetcher
+from tests.builders import make_chinese_case
 from tests.fixtures_print import make_submission, qpdf_check, read_pdf, uncompressed
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -107,10 +108,12 @@ def test_hostile_markup_rendered_directly_fetches_and_embeds_nothing(trap_server
     assert qpdf_check(pdf.data).returncode == 0
 
 
-def test_hostile_supporter_text_is_printed_as_text(app, demo_action, trap_server):
+def test_hostile_supporter_text_is_printed_as_text(app, trap_server):
+    # Letters in two languages, so that the translations print too.
+    action = make_chinese_case()
     markup = hostile_markup(trap_server.url)
     submission = make_submission(
-        demo_action,
+        action,
         name='Jane <img src="file:///etc/passwd">',
         city='Leeds<link rel="attachment" href="file:///etc/passwd">',
         street_address=f'<style>@import url("{trap_server.url}/s.css")</style>',

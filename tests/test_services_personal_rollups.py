@@ -6,6 +6,7 @@ import random
 from collections import defaultdict
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from actionapp.extensions import db
@@ -18,11 +19,19 @@ from actionapp.stats import counts
 from actionapp.stats.counts import is_counted
 from actionapp.stats.personalised import personalised_letters
 from actionapp.stats.statistics import DateRange
-from tests.builders import submit_letters
+from tests.builders import make_chinese_case, submit_letters
 from tests.conftest import compose_data
 from tests.test_migration_case_texts import empty_database  # noqa: F401 (a fixture)
 
 OWN = "I am a nurse in Leeds, and my grandmother taught me that nobody should be jailed for words."
+
+
+@pytest.fixture
+def action(app):
+    """Two targets in China written to in Chinese, with email addresses, and a UK embassy copy."""
+    built = make_chinese_case()
+    db.session.commit()
+    return built
 
 
 def _direct_count(action_id: int, period: DateRange) -> dict[str, tuple[int, int]]:
@@ -66,7 +75,7 @@ def _record(action, channel, key, personal, now, email=None):
 
 
 def test_personalised_share_equals_a_count_of_the_letters_through_their_lives(
-    app, runner, client, post_letter, demo_action, monkeypatch
+    app, runner, client, post_letter, action, monkeypatch
 ):
     # Writers spread over slots as on PostgreSQL, so that compaction has slots to fold here too.
     rng = random.Random(7)
@@ -76,26 +85,26 @@ def test_personalised_share_equals_a_count_of_the_letters_through_their_lives(
     whole = DateRange(earlier.date() - timedelta(days=1), now.date())
     # Through the composer: the share is measured and recorded with each submission.
     for n, personal in enumerate(("", OWN, OWN + " Free speech matters.", "")):
-        assert post_letter(demo_action, personal_message=personal, email=None,
+        assert post_letter(action, personal_message=personal, email=None,
                            client_key=f"route-{n}-{'x' * 16}").status_code == 303  # fmt: skip
-    assert post_letter(demo_action, channel="mailto", personal_message=OWN).status_code == 303
+    assert post_letter(action, channel="mailto", personal_message=OWN).status_code == 303
     # Two days ago, as the services record them (the day the letters count on is their own).
-    _record(demo_action, Channel.PRINT, "old-model", "", earlier)
-    _record(demo_action, Channel.PRINT, "old-own", OWN, earlier)
-    _record(demo_action, Channel.MAILTO, "old-mail", OWN, earlier, email="old@example.org")
+    _record(action, Channel.PRINT, "old-model", "", earlier)
+    _record(action, Channel.PRINT, "old-own", OWN, earlier)
+    _record(action, Channel.MAILTO, "old-mail", OWN, earlier, email="old@example.org")
     db.session.commit()
     # Unmeasured letters (recorded before the measure existed) stay out of the share.
-    legacy = _record(demo_action, Channel.PRINT, "legacy", OWN, now)
+    legacy = _record(action, Channel.PRINT, "legacy", OWN, now)
     db.session.execute(
         Submission.__table__.update().where(Submission.id == legacy.id).values(own_share=None)
     )
     db.session.commit()
     # Nothing counts yet: printed letters wait for their download, mailto letters are opened.
-    assert _from_rollups(demo_action.id, whole) == _direct_count(demo_action.id, whole) == {}
+    assert _from_rollups(action.id, whole) == _direct_count(action.id, whole) == {}
 
     # Status changes: printed, then posted; mailto letters said sent; one print left waiting.
     submissions = db.session.scalars(
-        select(Submission).where(Submission.action_id == demo_action.id).order_by(Submission.id)
+        select(Submission).where(Submission.action_id == action.id).order_by(Submission.id)
     ).all()
     for submission in submissions:
         waiting = submission.client_key.startswith("route-3")
@@ -107,23 +116,23 @@ def test_personalised_share_equals_a_count_of_the_letters_through_their_lives(
     first = submissions[1]
     move_letters(first, first.letters[:1], LetterStatus.POSTED, now)
     db.session.commit()
-    counted = _direct_count(demo_action.id, whole)
+    counted = _direct_count(action.id, whole)
     assert counted["print"][0] > counted["print"][1] > 0 and counted["mailto"][1] > 0
-    assert _from_rollups(demo_action.id, whole) == counted
+    assert _from_rollups(action.id, whole) == counted
     today = DateRange(now.date(), now.date())
-    assert _from_rollups(demo_action.id, today) == _direct_count(demo_action.id, today)
+    assert _from_rollups(action.id, today) == _direct_count(action.id, today)
 
     # Erasure blanks the supporter's words but keeps the measure: the figures do not move.
     assert erase_email("old@example.org", now) + erase_email("jane@example.org", now) > 0
     db.session.commit()
-    assert _from_rollups(demo_action.id, whole) == _direct_count(demo_action.id, whole) == counted
+    assert _from_rollups(action.id, whole) == _direct_count(action.id, whole) == counted
 
     # Compaction folds past days' slots into slot 0 and changes no figure.
     spread = db.session.scalar(select(func.count()).select_from(PersonalRollup))
     result = runner.invoke(args=["stats", "compact"])
     assert result.exit_code == 0, result.output
     db.session.expire_all()
-    assert _from_rollups(demo_action.id, whole) == _direct_count(demo_action.id, whole) == counted
+    assert _from_rollups(action.id, whole) == _direct_count(action.id, whole) == counted
     past_slots = db.session.scalars(
         select(PersonalRollup.slot).where(PersonalRollup.day < now.date())
     ).all()
@@ -131,7 +140,7 @@ def test_personalised_share_equals_a_count_of_the_letters_through_their_lives(
     assert db.session.scalar(select(func.count()).select_from(PersonalRollup)) < spread
 
     # Deleting the action deletes its rollups with it.
-    db.session.delete(demo_action)
+    db.session.delete(action)
     db.session.commit()
     assert db.session.scalar(select(func.count()).select_from(PersonalRollup)) == 0
 
@@ -141,13 +150,12 @@ def test_migration_k001_backfills_the_personal_rollups_from_the_letters(empty_da
     from flask_migrate import downgrade, upgrade
 
     from actionapp import create_app
-    from actionapp.campaigns.seed import create_demo_action
 
     app = create_app({"ENV": "testing", "SQLALCHEMY_DATABASE_URI": empty_database})
     with app.app_context():
         upgrade()
         now = utcnow()
-        action = create_demo_action(now - timedelta(days=5))
+        action = make_chinese_case(now=now - timedelta(days=5))
         db.session.commit()
         for n, (when, personal) in enumerate(
             [(now, ""), (now, OWN), (now - timedelta(days=1), OWN), (now, OWN)]

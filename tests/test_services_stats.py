@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, datetime, timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from actionapp.extensions import db
@@ -21,7 +22,16 @@ from actionapp.stats.statistics import (
 )
 from actionapp.stats.vocabulary import COUNTED_STATUSES
 from tests.bench.stats_data import populate
+from tests.builders import make_chinese_case
 from tests.fixtures_organise import add_letters
+
+
+@pytest.fixture
+def action(app):
+    """Two targets in China with email addresses; UK, US, German and French embassy copies."""
+    built = make_chinese_case(embassies=("GB", "US", "DE", "FR"))
+    db.session.commit()
+    return built
 
 
 def _mixed_letters(action, now):
@@ -42,11 +52,11 @@ def _api(client, action):
     return client.get(f"/api/v1/actions/{action.slug}").get_json()["counts"]
 
 
-def test_whole_action_statistics_equal_the_public_api(client, demo_action):
+def test_whole_action_statistics_equal_the_public_api(client, action):
     now = utcnow()
-    _mixed_letters(demo_action, now)
-    stats = action_statistics(demo_action, default_range(demo_action, now.date()))
-    api = _api(client, demo_action)
+    _mixed_letters(action, now)
+    stats = action_statistics(action, default_range(action, now.date()))
+    api = _api(client, action)
     assert stats.whole_action
     assert stats.letters == api["letters"] > 0
     assert dict(stats.by_channel) == api["by_channel"]
@@ -57,13 +67,13 @@ def test_whole_action_statistics_equal_the_public_api(client, demo_action):
     assert stats.letters_all == sum(sum(s.values()) for s in api["by_status"].values())
 
 
-def test_breakdowns_equal_a_count_of_the_letters(demo_action):
+def test_breakdowns_equal_a_count_of_the_letters(action):
     now = utcnow()
-    _mixed_letters(demo_action, now)
-    stats = action_statistics(demo_action, default_range(demo_action, now.date()))
+    _mixed_letters(action, now)
+    stats = action_statistics(action, default_range(action, now.date()))
     counted = [
         letter
-        for letter in db.session.scalars(select(Letter).where(Letter.action_id == demo_action.id))
+        for letter in db.session.scalars(select(Letter).where(Letter.action_id == action.id))
         if letter.status in COUNTED_STATUSES[str(letter.channel)]
     ]
     assert stats.letters == len(counted)
@@ -82,75 +92,75 @@ def test_breakdowns_equal_a_count_of_the_letters(demo_action):
     ]
 
 
-def test_a_date_range_counts_only_letters_written_in_it(demo_action):
+def test_a_date_range_counts_only_letters_written_in_it(action):
     now = utcnow()
-    _mixed_letters(demo_action, now)
+    _mixed_letters(action, now)
     start = (now - timedelta(days=2)).date()
-    stats = action_statistics(demo_action, DateRange(start, now.date()))
+    stats = action_statistics(action, DateRange(start, now.date()))
     expected = db.session.scalar(
         select(func.count(Letter.id)).where(
-            Letter.action_id == demo_action.id,
+            Letter.action_id == action.id,
             Letter.created_at >= datetime.combine(start, datetime.min.time()),
         )
     )
     assert not stats.whole_action
     assert stats.letters_all == expected
     assert [d for d, _ in stats.per_day] == [start + timedelta(days=n) for n in range(3)]
-    empty = action_statistics(demo_action, DateRange(date(2001, 1, 1), date(2001, 1, 31)))
+    empty = action_statistics(action, DateRange(date(2001, 1, 1), date(2001, 1, 31)))
     assert (empty.letters, empty.letters_all, len(empty.per_day)) == (0, 0, 31)
 
 
-def test_event_letters_in_the_rollups_are_included(client, demo_action):
+def test_event_letters_in_the_rollups_are_included(client, action):
     now = utcnow()
-    add_letters(demo_action, Channel.PRINT, "GB", "p1", now)
-    target = demo_action.targets[0]
+    add_letters(action, Channel.PRINT, "GB", "p1", now)
+    target = action.targets[0]
     key = RollupKey(now.date(), now.hour, "event", "approved", target.id, "DE", "de")
-    bump(demo_action.id, {"letters:event:approved": 40})
-    bump_rollups(demo_action.id, {key: 40})
+    bump(action.id, {"letters:event:approved": 40})
+    bump_rollups(action.id, {key: 40})
     db.session.commit()
-    stats = action_statistics(demo_action, default_range(demo_action, now.date()))
+    stats = action_statistics(action, default_range(action, now.date()))
     assert dict(stats.by_channel)["event"] == 40
-    assert stats.letters == _api(client, demo_action)["letters"]
+    assert stats.letters == _api(client, action)["letters"]
     assert dict(stats.by_language)["de"] == 40
 
 
-def test_daily_counts_have_a_column_per_channel_and_status(demo_action):
+def test_daily_counts_have_a_column_per_channel_and_status(action):
     now = utcnow()
-    _mixed_letters(demo_action, now)
-    header, rows = daily_counts(demo_action, default_range(demo_action, now.date()))
+    _mixed_letters(action, now)
+    header, rows = daily_counts(action, default_range(action, now.date()))
     assert header[0] == "date" and header[-1] == "counted"
     assert "email:confirmed" in header and "mailto:opened" in header
     total = sum(row[-1] for row in rows)
-    stats = action_statistics(demo_action, default_range(demo_action, now.date()))
+    stats = action_statistics(action, default_range(action, now.date()))
     assert total == stats.letters
     index = header.index("mailto:opened")
     assert sum(row[index] for row in rows) == 3  # one GB supporter: two targets and the embassy
 
 
-def test_dashboard_figures_count_the_last_24_hours_and_30_days(demo_action):
+def test_dashboard_figures_count_the_last_24_hours_and_30_days(action):
     now = datetime(2026, 6, 10, 12, 30)
-    demo_action.deadline = now + timedelta(days=20)
+    action.deadline = now + timedelta(days=20)
     db.session.commit()
-    add_letters(demo_action, Channel.PRINT, "GB", "old", now - timedelta(days=40))
-    add_letters(demo_action, Channel.PRINT, "GB", "week", now - timedelta(days=7))
-    add_letters(demo_action, Channel.PRINT, "GB", "yday", now - timedelta(hours=23))
-    add_letters(demo_action, Channel.PRINT, "GB", "late", now - timedelta(hours=25))
-    add_letters(demo_action, Channel.EMAIL, "GB", "mailx", now)  # not counted yet
-    figures = dashboard_figures([demo_action], now)[demo_action.id]
+    add_letters(action, Channel.PRINT, "GB", "old", now - timedelta(days=40))
+    add_letters(action, Channel.PRINT, "GB", "week", now - timedelta(days=7))
+    add_letters(action, Channel.PRINT, "GB", "yday", now - timedelta(hours=23))
+    add_letters(action, Channel.PRINT, "GB", "late", now - timedelta(hours=25))
+    add_letters(action, Channel.EMAIL, "GB", "mailx", now)  # not counted yet
+    figures = dashboard_figures([action], now)[action.id]
     per_supporter = 3  # two targets and the embassy copy for GB
     assert figures.letters == 4 * per_supporter
     assert figures.last_24_hours == 1 * per_supporter
     assert len(figures.last_30_days) == 30 and figures.last_30_days[-1][0] == now.date()
     assert sum(n for _, n in figures.last_30_days) == 3 * per_supporter
-    assert figures.goal_percent == 4 * per_supporter * 100 // demo_action.goal
+    assert figures.goal_percent == 4 * per_supporter * 100 // action.goal
 
 
-def test_bench_generator_keeps_rollups_and_counters_equal_to_its_letters(client, demo_action):
+def test_bench_generator_keeps_rollups_and_counters_equal_to_its_letters(client, action):
     now = utcnow()
-    made = populate(demo_action, 600, now, days=5, seed=7)
-    stats = action_statistics(demo_action, default_range(demo_action, now.date()))
+    made = populate(action, 600, now, days=5, seed=7)
+    stats = action_statistics(action, default_range(action, now.date()))
     assert stats.letters_all == made
-    assert stats.letters == _api(client, demo_action)["letters"]
+    assert stats.letters == _api(client, action)["letters"]
     rows = db.session.execute(
         select(Letter.channel, Letter.status, func.count()).group_by(Letter.channel, Letter.status)
     ).all()
@@ -159,7 +169,7 @@ def test_bench_generator_keeps_rollups_and_counters_equal_to_its_letters(client,
         assert row.letters == by_pair.get((row.channel, row.status), 0)
 
 
-def test_delivery_status_is_zero_without_email_letters(demo_action):
-    add_letters(demo_action, Channel.PRINT, "GB", "p1")
-    status = delivery_status(demo_action.id)
+def test_delivery_status_is_zero_without_email_letters(action):
+    add_letters(action, Channel.PRINT, "GB", "p1")
+    status = delivery_status(action.id)
     assert (status.queued, status.sent, status.failed, status.total) == (0, 0, 0, 0)

@@ -12,9 +12,18 @@ from sqlalchemy import select
 from actionapp.email.addresses import normalise_email
 from actionapp.extensions import db
 from actionapp.models import Submission
+from tests.builders import make_chinese_case
 from tests.realworld import assert_refused, composer_refusal, supporters
 
 PEOPLE = supporters()
+
+
+@pytest.fixture
+def action(app):
+    """Two targets in China written to in Chinese, with email addresses, and a UK embassy copy."""
+    built = make_chinese_case()
+    db.session.commit()
+    return built
 
 
 def _fields(person) -> dict:
@@ -35,13 +44,13 @@ def test_the_corpus_has_decomposed_text():
 
 @pytest.mark.parametrize("person", PEOPLE, ids=[p["name"] for p in PEOPLE])
 def test_words_are_stored_shown_and_emailed_exactly_as_typed(
-    client, post_letter, demo_action, smtp_server, deliver, person
+    client, post_letter, action, smtp_server, deliver, person
 ):
     """No Unicode normalisation anywhere: what the supporter typed is what everyone reads."""
-    demo_action.require_email_confirmation = False
+    action.require_email_confirmation = False
     db.session.commit()
     typed = _fields(person)
-    response = post_letter(demo_action, channel="email", language="en", **typed)
+    response = post_letter(action, channel="email", language="en", **typed)
     if refusal := composer_refusal(person, "email"):
         assert_refused(response, refusal)
         return
@@ -69,11 +78,11 @@ def test_words_are_stored_shown_and_emailed_exactly_as_typed(
 
 
 @pytest.mark.parametrize("person", PEOPLE, ids=[p["name"] for p in PEOPLE])
-def test_preview_and_composer_mark_supporter_text_with_dir_auto(client, demo_action, app, person):
+def test_preview_and_composer_mark_supporter_text_with_dir_auto(client, action, app, person):
     from tests.conftest import compose_data
 
-    data = compose_data(demo_action, **_fields(person))
-    preview = client.post(f"/actions/{demo_action.slug}/preview", data=data)
+    data = compose_data(action, **_fields(person))
+    preview = client.post(f"/actions/{action.slug}/preview", data=data)
     assert preview.status_code == 200
     fragment = preview.get_data(as_text=True)
     personal = str(escape(data["personal_message"].strip()[:100]))
@@ -83,7 +92,7 @@ def test_preview_and_composer_mark_supporter_text_with_dir_auto(client, demo_act
     assert signature and str(escape(person["name"])) in signature[1]
     # Back in the composer (an error elsewhere), every field with the supporter's words.
     data["consent_processing"] = ""
-    page = client.post(f"/actions/{demo_action.slug}/write", data=data).get_data(as_text=True)
+    page = client.post(f"/actions/{action.slug}/write", data=data).get_data(as_text=True)
     for name in ("name", "street_address", "city", "personal_message", "body"):
         tag = re.search(rf'<(?:input|textarea)[^>]*\bname="{name}"[^>]*>', page)
         assert tag and 'dir="auto"' in tag[0], name

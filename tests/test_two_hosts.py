@@ -23,13 +23,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from actionapp.campaigns.seed import create_demo_action
 from actionapp.email.outbox_models import MessageKind, MessageStatus, OutboxMessage
 from actionapp.extensions import db
 from actionapp.models import Letter, Submission, utcnow
 from actionapp.organisers.accounts import create_organiser
 from actionapp.organisers.models import Role
 from actionapp.stats.counts import is_counted
+from tests.builders import make_chinese_case
 from tests.fixtures_email import MAIL_FROM
 from tests.servers import (
     Browser,
@@ -64,10 +64,9 @@ def layout(make_app, database_url, smtp_server, tmp_path):
     _redis_answers()
     app = make_app()
     with app.app_context():
-        action = create_demo_action(utcnow())
-        # Kiosk-style action: letters go out at once, and no per-target pacing slows the test.
-        action.require_email_confirmation = False
-        action.mail_rate_per_hour = 10_000  # the most the editor allows
+        # Kiosk-style action: letters go out at once, and no per-target pacing slows the test
+        # (10,000 letters an hour is the most the editor allows).
+        action = make_chinese_case(require_email_confirmation=False, mail_rate_per_hour=10_000)
         create_organiser("editor@example.org", PASSWORD, Role.EDITOR, utcnow())
         db.session.commit()
         slug, action_id = action.slug, action.id
@@ -173,7 +172,7 @@ def test_two_hosts_share_limits_edits_counts_and_the_outbox(layout, smtp_server)
     edit_url = f"{a}/organise/actions/{action_id}/edit"
     status, _, page = editor.request(edit_url)
     assert status == 200, page[:500]
-    new_title = "Edited on host A: free Huang Xueqin and Wang Jianbing"
+    new_title = "Edited on host A: free Ana Novak"
     fields = [(k, v) for k, v in form_fields(page, ".editor") if k != "title"]
     status, _, body = editor.request(edit_url, [*fields, ("title", new_title)])
     assert status == 303, body[:3000]

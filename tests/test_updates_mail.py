@@ -28,8 +28,8 @@ from tests.builders import submit_letters
 from tests.fixtures_email import PUBLIC_URL, dkim_key_pair
 from tests.realworld import supporters
 
-EN_TITLE = "Huang Xueqin and Wang Jianbing: the court has ruled"
-ZH_TITLE = "黄雪琴和王建兵：法院已宣判"
+EN_TITLE = "Ana Novak: the court has ruled"
+ZH_TITLE = "安娜·诺瓦克：法院已宣判"
 SELECTOR = "upd"
 DOMAIN = "rights.example.org"
 
@@ -77,38 +77,38 @@ def key_pair():
 
 
 def test_every_realworld_supporter_gets_the_update_once_in_their_language(
-    mail_app, demo_action, signed_in, smtp_server, deliver, key_pair
+    mail_app, action, signed_in, smtp_server, deliver, key_pair
 ):
     private, record = key_pair
     mail_app.config.update(DKIM_PRIVATE_KEY=private.decode(), DKIM_SELECTOR=SELECTOR,
                            DKIM_DOMAIN=DOMAIN)  # fmt: skip
     people = supporters()
     for index, person in enumerate(people):
-        supporter(demo_action, person["email"].strip().lower(), person["language"],
+        supporter(action, person["email"].strip().lower(), person["language"],
                   key=f"rw{index}")  # fmt: skip
     # The same address twice: one email, in the language of its newest submission.
-    supporter(demo_action, "twice@example.org", "en", key="twice-1")
-    supporter(demo_action, "twice@example.org", "zh", key="twice-2")
-    supporter(demo_action, "no-news@example.org", consent=False)
-    supporter(demo_action, "purged@example.org")
+    supporter(action, "twice@example.org", "en", key="twice-1")
+    supporter(action, "twice@example.org", "zh", key="twice-2")
+    supporter(action, "no-news@example.org", consent=False)
+    supporter(action, "purged@example.org")
     erase_email("purged@example.org", utcnow())
     db.session.commit()
-    update = new_update(demo_action)
+    update = new_update(action)
     # Addressed as the app addresses every message (IDNA domains); none may be lost.
     sendable = {ascii_address(p["email"].strip().lower()): p["language"] for p in people}
     sendable["twice@example.org"] = "zh"
     assert len(sendable) >= 20
 
     organiser = signed_in("editor")
-    page = organiser.get(f"/organise/actions/{demo_action.id}/updates/{update.id}/email")
+    page = organiser.get(f"/organise/actions/{action.id}/updates/{update.id}/email")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert f"Send to {len(sendable)} supporters" in html
     assert EN_TITLE in html and ZH_TITLE in html  # a preview per language
     assert db.session.scalar(select(func.count(OutboxMessage.id))) == 0  # looking sends nothing
 
-    assert send(organiser, demo_action, update).status_code == 303
-    assert send(organiser, demo_action, update).status_code == 303  # the double click
+    assert send(organiser, action, update).status_code == 303
+    assert send(organiser, action, update).status_code == 303  # the double click
     assert db.session.scalar(select(func.count(UpdateSend.id))) == 1
     deliver()
     received = [r for r in smtp_server.received]
@@ -130,11 +130,11 @@ def test_every_realworld_supporter_gets_the_update_once_in_their_language(
             "退订这些更新：" if sendable[address] == "zh" else "Unsubscribe from these"
         )
         assert unsubscribe_line in text, address
-        assert f"{PUBLIC_URL}/actions/{demo_action.slug}" in text
+        assert f"{PUBLIC_URL}/actions/{action.slug}" in text
         link = unsubscribe_url(item)
         assert link in text  # the visible link is the one-click address
         assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-        assert message["List-Id"] == f"<{demo_action.slug}.updates.{DOMAIN}>"
+        assert message["List-Id"] == f"<{action.slug}.updates.{DOMAIN}>"
         assert address not in link
         # Both RFC 8058 headers are signed, and the signature holds.
         signed = message["DKIM-Signature"].replace("\r\n", "").replace(" ", "")
@@ -143,19 +143,19 @@ def test_every_realworld_supporter_gets_the_update_once_in_their_language(
         assert dkim.verify(item.data, dnsfunc=dns), address
 
     # The organiser's figures.
-    overview = organiser.get(f"/organise/actions/{demo_action.id}").get_data(as_text=True)
+    overview = organiser.get(f"/organise/actions/{action.id}").get_data(as_text=True)
     assert f"emailed to {len(sendable)} supporters" in overview
     assert f"delivered: {len(sendable)}, waiting: 0, failed: 0, unsubscribed: 0" in overview
 
 
 def test_one_click_unsubscribes_without_cookie_and_the_next_update_skips_them(
-    mail_app, demo_action, signed_in, smtp_server, deliver
+    mail_app, action, signed_in, smtp_server, deliver
 ):
-    supporter(demo_action, "leaves@example.org", "zh")
-    supporter(demo_action, "stays@example.org", "en")
-    first = new_update(demo_action)
+    supporter(action, "leaves@example.org", "zh")
+    supporter(action, "stays@example.org", "en")
+    first = new_update(action)
     organiser = signed_in("editor")
-    send(organiser, demo_action, first)
+    send(organiser, action, first)
     deliver()
     (leaving,) = smtp_server.to("leaves@example.org")
     path = unsubscribe_url(leaving).removeprefix(PUBLIC_URL)
@@ -167,25 +167,25 @@ def test_one_click_unsubscribes_without_cookie_and_the_next_update_skips_them(
     again = anonymous.post(path, data={"List-Unsubscribe": "One-Click"})  # idempotent
     assert again.status_code == 200
     (row,) = db.session.scalars(select(Unsubscription)).all()
-    assert row.scope == f"action:{demo_action.id}" and row.created_at is not None
+    assert row.scope == f"action:{action.id}" and row.created_at is not None
     assert "leaves@example.org" not in (row.address_key, row.scope)
 
-    overview = organiser.get(f"/organise/actions/{demo_action.id}").get_data(as_text=True)
+    overview = organiser.get(f"/organise/actions/{action.id}").get_data(as_text=True)
     assert "unsubscribed: 1" in overview
 
-    second = new_update(demo_action, "Second news", zh=None)
-    send(organiser, demo_action, second)
+    second = new_update(action, "Second news", zh=None)
+    send(organiser, action, second)
     smtp_server.received.clear()
     deliver()
     assert [r.rcpt_tos for r in smtp_server.received] == [["stays@example.org"]]
 
 
 def test_a_forged_token_is_refused_and_the_page_button_unsubscribes_from_all(
-    mail_app, make_app, demo_action, signed_in, smtp_server, deliver
+    mail_app, make_app, action, signed_in, smtp_server, deliver
 ):
-    supporter(demo_action, "all@example.org")
-    update = new_update(demo_action)
-    send(signed_in("editor"), demo_action, update)
+    supporter(action, "all@example.org")
+    update = new_update(action)
+    send(signed_in("editor"), action, update)
     deliver()
     path = unsubscribe_url(smtp_server.to("all@example.org")[0]).removeprefix(PUBLIC_URL)
     client = mail_app.test_client()
@@ -212,11 +212,11 @@ def test_a_forged_token_is_refused_and_the_page_button_unsubscribes_from_all(
 
 
 def test_an_update_without_text_in_a_language_falls_back_to_the_actions_own(
-    mail_app, demo_action, signed_in, smtp_server, deliver
+    mail_app, action, signed_in, smtp_server, deliver
 ):
-    supporter(demo_action, "zh-reader@example.org", "zh")
-    update = new_update(demo_action, zh=None)
-    send(signed_in("editor"), demo_action, update)
+    supporter(action, "zh-reader@example.org", "zh")
+    update = new_update(action, zh=None)
+    send(signed_in("editor"), action, update)
     deliver()
     (item,) = smtp_server.to("zh-reader@example.org")
     assert item.message["Subject"] == EN_TITLE
@@ -225,9 +225,9 @@ def test_an_update_without_text_in_a_language_falls_back_to_the_actions_own(
     assert "退订这些更新：" in item.text()  # the app's own sentences are in Chinese
     # The reader is told why the text is English, as the action page tells them.
     assert "尚无中文版本：以下为英语原文。" in item.text()
-    supporter(demo_action, "en-reader@example.org", "en")
-    written = new_update(demo_action)  # in both languages: no note in either
-    send(signed_in("editor"), demo_action, written)
+    supporter(action, "en-reader@example.org", "en")
+    written = new_update(action)  # in both languages: no note in either
+    send(signed_in("editor"), action, written)
     deliver()
     for address in ("zh-reader@example.org", "en-reader@example.org"):
         latest = smtp_server.to(address)[-1]
@@ -235,16 +235,16 @@ def test_an_update_without_text_in_a_language_falls_back_to_the_actions_own(
 
 
 def test_erasure_and_purge_remove_queued_updates_and_unsubscriptions(
-    mail_app, demo_action, signed_in, smtp_server, deliver
+    mail_app, action, signed_in, smtp_server, deliver
 ):
-    supporter(demo_action, "erase-me@example.org")
-    supporter(demo_action, "keep@example.org")
-    update = new_update(demo_action)
-    send(signed_in("editor"), demo_action, update)  # queued, not delivered yet
+    supporter(action, "erase-me@example.org")
+    supporter(action, "keep@example.org")
+    update = new_update(action)
+    send(signed_in("editor"), action, update)  # queued, not delivered yet
     db.session.add_all([
         Unsubscription(address_key=_key("erase-me@example.org"), scope="all"),
-        Unsubscription(address_key=_key("keep@example.org"), scope=f"action:{demo_action.id}",
-                       action_id=demo_action.id),
+        Unsubscription(address_key=_key("keep@example.org"), scope=f"action:{action.id}",
+                       action_id=action.id),
     ])  # fmt: skip
     db.session.commit()
     erase_email("erase-me@example.org", utcnow())
@@ -263,7 +263,7 @@ def test_erasure_and_purge_remove_queued_updates_and_unsubscriptions(
     # Purge: the action's unsubscriptions go with its supporters' data.
     from datetime import timedelta
 
-    demo_action.deadline = utcnow() - timedelta(days=demo_action.retention_days + 1)
+    action.deadline = utcnow() - timedelta(days=action.retention_days + 1)
     db.session.commit()
     purge_expired(utcnow())
     db.session.commit()
@@ -276,19 +276,19 @@ def _key(address: str) -> str:
     return sender_key(address)
 
 
-def test_the_subject_access_export_shows_unsubscriptions_until_erasure(app, demo_action):
+def test_the_subject_access_export_shows_unsubscriptions_until_erasure(app, action):
     from actionapp.email.updates import UnsubscribeLink, unsubscribe
     from actionapp.privacy.personal_data import subject_access_export
 
-    supporter(demo_action, "asks@example.org")
-    link = UnsubscribeLink(update_id=None, action_id=demo_action.id,
+    supporter(action, "asks@example.org")
+    link = UnsubscribeLink(update_id=None, action_id=action.id,
                            address_key=_key("asks@example.org"))  # fmt: skip
     unsubscribe(link, everything=False, now=utcnow())
     unsubscribe(link, everything=True, now=utcnow())
     db.session.commit()
     data = subject_access_export("Asks@Example.org", utcnow())
     scopes = [u["scope"] for u in data["unsubscribed_from_updates"]]
-    assert sorted(scopes) == sorted(["all", f"action:{demo_action.id}"])
+    assert sorted(scopes) == sorted(["all", f"action:{action.id}"])
     assert all(u["at"] for u in data["unsubscribed_from_updates"])
     erase_email("asks@example.org", utcnow())
     db.session.commit()

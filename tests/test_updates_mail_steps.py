@@ -20,16 +20,16 @@ def confirm_page(client, action, update) -> str:
 
 
 def test_the_organiser_sends_a_test_in_each_language_to_themselves_only(
-    mail_app, demo_action, signed_in, smtp_server, deliver
+    mail_app, action, signed_in, smtp_server, deliver
 ):
-    supporter(demo_action, "reader@example.org", "en")  # nobody reads Chinese yet
-    update = new_update(demo_action)
+    supporter(action, "reader@example.org", "en")  # nobody reads Chinese yet
+    update = new_update(action)
     organiser = signed_in("editor")
-    html = confirm_page(organiser, demo_action, update)
+    html = confirm_page(organiser, action, update)
     assert EN_TITLE in html and ZH_TITLE in html  # a preview in each language
     assert "Send to 1 supporter" in html
     address = re.search(r"Send this to me as a test \(([^)]+)\)", html).group(1)
-    test_url = f"/organise/actions/{demo_action.id}/updates/{update.id}/email/test"
+    test_url = f"/organise/actions/{action.id}/updates/{update.id}/email/test"
     for language in ("en", "zh"):
         response = organiser.post(test_url, data={"language": language})
         assert response.status_code == 303
@@ -61,27 +61,27 @@ def test_the_organiser_sends_a_test_in_each_language_to_themselves_only(
     # A forged token is still no page at all.
     assert client.get(link.group(1)[:-2] + "xx").status_code == 404
     # The real send is still to come, with its count; the tests are not in the figures.
-    html = confirm_page(organiser, demo_action, update)
+    html = confirm_page(organiser, action, update)
     assert "Send to 1 supporter" in html
     smtp_server.received.clear()
-    assert send(organiser, demo_action, update).status_code == 303
+    assert send(organiser, action, update).status_code == 303
     deliver()
     assert [r.rcpt_tos for r in smtp_server.received] == [["reader@example.org"]]
-    overview = organiser.get(f"/organise/actions/{demo_action.id}").get_data(as_text=True)
+    overview = organiser.get(f"/organise/actions/{action.id}").get_data(as_text=True)
     assert "emailed to 1 supporter" in overview
 
 
 def test_an_address_refused_for_good_gets_no_more_updates_or_questions(
-    mail_app, runner, demo_action, signed_in, smtp_server, deliver, monkeypatch
+    mail_app, runner, action, signed_in, smtp_server, deliver, monkeypatch
 ):
-    supporter(demo_action, "gone@example.org")
-    supporter(demo_action, "full@example.org")
-    supporter(demo_action, "here@example.org")
+    supporter(action, "gone@example.org")
+    supporter(action, "full@example.org")
+    supporter(action, "here@example.org")
     smtp_server.rcpt_answers["gone@example.org"] = "550 5.1.1 <gone@example.org>: no such user"
     smtp_server.rcpt_answers["full@example.org"] = "452 4.2.2 mailbox full"
     organiser = signed_in("editor")
-    first = new_update(demo_action)
-    send(organiser, demo_action, first)
+    first = new_update(action)
+    send(organiser, action, first)
     result = deliver()
     assert (result.sent, result.failed, result.retried) == (1, 1, 1)
     failed = db.session.scalar(
@@ -90,9 +90,9 @@ def test_an_address_refused_for_good_gets_no_more_updates_or_questions(
     assert failed.recipient == "gone@example.org" and failed.bounced
 
     # The next update goes to the others (a temporary refusal is no bounce).
-    second = new_update(demo_action, "Second news", zh=None)
-    assert "Send to 2 supporters" in confirm_page(organiser, demo_action, second)
-    send(organiser, demo_action, second)
+    second = new_update(action, "Second news", zh=None)
+    assert "Send to 2 supporters" in confirm_page(organiser, action, second)
+    send(organiser, action, second)
     recipients = db.session.scalars(
         select(OutboxMessage.recipient).where(
             OutboxMessage.dedupe_key.like(f"update:{second.id}:%")
@@ -108,12 +108,12 @@ def test_an_address_refused_for_good_gets_no_more_updates_or_questions(
 
 
 def test_a_message_built_from_its_language_template_is_the_same_bytes_on_every_attempt(
-    mail_app, demo_action, signed_in
+    mail_app, action, signed_in
 ):
     from actionapp.email.deliveries import DeliveryPolicy, claim_batch, release
 
-    supporter(demo_action, "same@example.org", "zh")
-    send(signed_in("editor"), demo_action, new_update(demo_action))
+    supporter(action, "same@example.org", "zh")
+    send(signed_in("editor"), action, new_update(action))
     now = utcnow()
     (first,) = claim_batch("worker-a", now, DeliveryPolicy())
     release(first.id, "worker-a", now)

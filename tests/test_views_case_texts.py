@@ -9,10 +9,10 @@ import pytest
 
 from actionapp.campaigns.case_texts import ActionTextFields, save_action_texts, texts_of
 from actionapp.campaigns.markdown import render_markdown
-from actionapp.campaigns.seed import load_demo_data
 from actionapp.extensions import db
 from actionapp.models import ActionStatus, ActionUpdate, UpdateText, utcnow
 from actionapp.web.i18n import negotiate_language
+from tests.builders import make_chinese_case
 from tests.realworld import accept_languages
 from tests.test_views_pagecache import FlaskRequests
 
@@ -74,8 +74,37 @@ def assert_shown_in(html: str, text: str, lang: str, markdown: bool = False) -> 
         assert lang in found, f"{node!r} is marked {found}, not {lang}"
 
 
-ZH = load_demo_data()["texts"]["zh"]
-EN = load_demo_data()["texts"]["en"]
+EN = {
+    "title": "Ruritania: Release journalist Ana Novak",
+    "summary": "Journalist Ana Novak has been held since March for her reporting. "
+    "Write to the authorities and ask for her release.",
+    "what_we_ask": "- **Release** Ana Novak **immediately and unconditionally**.\n"
+    "- Until then, let her see her family and a lawyer of her choice.",
+    "background": "**Ana Novak** is a journalist who reported on forced evictions.\n\n"
+    'Police arrested her on 3 March and charged her with "spreading rumours".',
+    "share_text": "I just wrote for the journalist Ana Novak. Please write too:",
+}
+ZH = {
+    "title": "释放记者安娜·诺瓦克",
+    "summary": "记者安娜·诺瓦克因报道工作自三月起被羁押。请致信当局，要求释放她。",
+    "what_we_ask": "- **立即无条件释放**安娜·诺瓦克。\n"
+    "- 在她获释之前，允许她会见家人和自行选择的律师。",
+    "background": "**安娜·诺瓦克**是一名报道强制拆迁的记者。\n\n"
+    "3月3日，警方逮捕了她，并指控她“散布谣言”。",
+    "share_text": "我刚刚为记者安娜·诺瓦克写了信。请你也来写信：",
+}
+WHY = "The court is trying Ana Novak and decides on her case."
+
+
+@pytest.fixture
+def action(app):
+    """The case written in English and Chinese; a target's reason to write in English only."""
+    built = make_chinese_case(
+        texts={"en": ActionTextFields(**EN), "zh": ActionTextFields(**ZH)},
+    )
+    built.targets[0].why = WHY
+    db.session.commit()
+    return built
 
 
 def _with_chinese(client, how: str) -> None:
@@ -105,12 +134,10 @@ UPDATE = {
 
 
 @pytest.mark.parametrize("how", ["accept-language", "cookie"])
-def test_every_case_text_shows_in_chinese_on_every_public_page(
-    client, post_letter, demo_action, how
-):
-    _add_update(demo_action, UPDATE)
+def test_every_case_text_shows_in_chinese_on_every_public_page(client, post_letter, action, how):
+    _add_update(action, UPDATE)
     _with_chinese(client, how)
-    slug = demo_action.slug
+    slug = action.slug
 
     page = client.get(f"/actions/{slug}").get_data(as_text=True)
     assert_shown_in(page, ZH["title"], "zh-CN")
@@ -121,8 +148,7 @@ def test_every_case_text_shows_in_chinese_on_every_public_page(
     assert_shown_in(page, UPDATE["zh"][1], "zh-CN", markdown=True)
     assert f"<title>{ZH['title']} · " in page
     # Texts given in the action's own language only (why write to a target) say so.
-    why = load_demo_data()["targets"][0]["why"]
-    assert_shown_in(page, why, "en")
+    assert_shown_in(page, WHY, "en")
     assert EN["title"] not in page and "Trial date set" not in page
     assert "fallback-note" not in page  # nothing fell back
 
@@ -133,7 +159,7 @@ def test_every_case_text_shows_in_chinese_on_every_public_page(
     for path in (f"/actions/{slug}/event", f"/actions/{slug}/event/report"):
         assert_shown_in(client.get(path).get_data(as_text=True), ZH["title"], "zh-CN")
 
-    thanks = post_letter(demo_action, channel="print", follow=True).get_data(as_text=True)
+    thanks = post_letter(action, channel="print", follow=True).get_data(as_text=True)
     assert f"<title>感谢您 · {ZH['title']}</title>" in thanks or ZH["title"] in thanks
     mailto = next(h for h in parse(thanks).hrefs if h.startswith("mailto:?"))
     query = parse_qs(urlsplit(mailto).query)
@@ -150,7 +176,7 @@ def test_every_case_text_shows_in_chinese_on_every_public_page(
     assert api.json["language"] == "zh" and api.json["title"] == ZH["title"]
     assert api.json["summary"] == ZH["summary"].strip()
 
-    demo_action.status = ActionStatus.CLOSED
+    action.status = ActionStatus.CLOSED
     db.session.commit()
     closed = client.get(f"/actions/{slug}/write")
     assert closed.status_code == 410
@@ -160,48 +186,48 @@ def test_every_case_text_shows_in_chinese_on_every_public_page(
 
 
 @pytest.mark.parametrize("how", ["accept-language", "cookie"])
-def test_the_composer_shows_the_case_in_chinese(client, demo_action, how):
+def test_the_composer_shows_the_case_in_chinese(client, action, how):
     _with_chinese(client, how)
-    compose = client.get(f"/actions/{demo_action.slug}/write")
+    compose = client.get(f"/actions/{action.slug}/write")
     assert compose.status_code == 200
     page = compose.get_data(as_text=True)
     assert_shown_in(page, ZH["title"], "zh-CN")
     assert_shown_in(page, ZH["summary"], "zh-CN")
 
 
-def test_english_visitors_read_the_english_texts_without_notes(client, demo_action):
-    _add_update(demo_action, UPDATE)
-    page = client.get(
-        f"/actions/{demo_action.slug}", headers={"Accept-Language": "en-GB"}
-    ).get_data(as_text=True)
+def test_english_visitors_read_the_english_texts_without_notes(client, action):
+    _add_update(action, UPDATE)
+    page = client.get(f"/actions/{action.slug}", headers={"Accept-Language": "en-GB"}).get_data(
+        as_text=True
+    )
     assert_shown_in(page, EN["title"], "en")
     assert_shown_in(page, EN["background"], "en", markdown=True)
     assert_shown_in(page, UPDATE["en"][0], "en")
     assert ZH["title"] not in page and "fallback-note" not in page
 
 
-def test_every_browser_language_header_gets_the_case_in_the_page_language(app, demo_action):
+def test_every_browser_language_header_gets_the_case_in_the_page_language(app, action):
     """Every real-world Accept-Language header: the h1 is in the language the page speaks."""
     client = app.test_client()
     languages = tuple(app.config["LANGUAGES"])
     titles = {"en": EN["title"], "zh": ZH["title"]}
     for header in accept_languages():
         expected = negotiate_language(None, header, languages)
-        page = client.get(
-            f"/actions/{demo_action.slug}", headers={"Accept-Language": header}
-        ).get_data(as_text=True)
+        page = client.get(f"/actions/{action.slug}", headers={"Accept-Language": header}).get_data(
+            as_text=True
+        )
         assert_shown_in(page, titles[expected], "zh-CN" if expected == "zh" else "en")
 
 
-def test_a_text_missing_in_chinese_falls_back_to_english_marked(client, demo_action):
-    zh = texts_of(demo_action, "zh")
+def test_a_text_missing_in_chinese_falls_back_to_english_marked(client, action):
+    zh = texts_of(action, "zh")
     save_action_texts(
-        demo_action, "zh", ActionTextFields(title=zh.title, summary=zh.summary, what_we_ask="")
+        action, "zh", ActionTextFields(title=zh.title, summary=zh.summary, what_we_ask="")
     )
-    _add_update(demo_action, {"en": UPDATE["en"]})
+    _add_update(action, {"en": UPDATE["en"]})
     db.session.commit()
     _with_chinese(client, "accept-language")
-    page = client.get(f"/actions/{demo_action.slug}").get_data(as_text=True)
+    page = client.get(f"/actions/{action.slug}").get_data(as_text=True)
 
     assert_shown_in(page, ZH["title"], "zh-CN")
     assert_shown_in(page, ZH["summary"], "zh-CN")
@@ -216,12 +242,12 @@ def test_a_text_missing_in_chinese_falls_back_to_english_marked(client, demo_act
     assert "I just wrote" not in page
 
 
-def test_a_case_not_written_in_chinese_says_so_once(client, demo_action):
-    save_action_texts(demo_action, "zh", ActionTextFields())
+def test_a_case_not_written_in_chinese_says_so_once(client, action):
+    save_action_texts(action, "zh", ActionTextFields())
     db.session.commit()
-    assert demo_action.text_in("zh") is None
+    assert action.text_in("zh") is None
     _with_chinese(client, "cookie")
-    page = client.get(f"/actions/{demo_action.slug}").get_data(as_text=True)
+    page = client.get(f"/actions/{action.slug}").get_data(as_text=True)
     assert page.count("本案尚无中文版本：以下为英语原文。") == 1
     assert page.count(FALLBACK_NOTE_ZH) == 1  # within that notice: no note per text
     assert_shown_in(page, EN["title"], "en")
@@ -232,8 +258,8 @@ def test_a_case_not_written_in_chinese_says_so_once(client, demo_action):
     assert_shown_in(index, EN["title"], "en")
 
 
-def test_the_api_answers_in_the_asked_language_and_says_which(client, demo_action):
-    path = f"/api/v1/actions/{demo_action.slug}"
+def test_the_api_answers_in_the_asked_language_and_says_which(client, action):
+    path = f"/api/v1/actions/{action.slug}"
     default = client.get(path)
     assert default.json["language"] == "en" and default.json["title"] == EN["title"]
     assert default.headers["Content-Language"] == "en"
@@ -249,29 +275,27 @@ def test_the_api_answers_in_the_asked_language_and_says_which(client, demo_actio
     unknown = client.get(path + "?lang=xx", headers={"Accept-Language": "zh-CN"})
     assert unknown.json["language"] == "zh"
     # A summary not written in Chinese: English, and the answer says so.
-    zh = texts_of(demo_action, "zh")
-    save_action_texts(
-        demo_action, "zh", ActionTextFields(title=zh.title, what_we_ask=zh.what_we_ask)
-    )
+    zh = texts_of(action, "zh")
+    save_action_texts(action, "zh", ActionTextFields(title=zh.title, what_we_ask=zh.what_we_ask))
     db.session.commit()
     fallback = client.get(path + "?lang=zh").json
     assert fallback["language"] == "zh" and fallback["title_language"] == "zh"
     assert fallback["summary"] == EN["summary"].strip() and fallback["summary_language"] == "en"
 
 
-def test_osdi_export_gives_the_campaign_in_the_asked_language(demo_action, signed_in):
+def test_osdi_export_gives_the_campaign_in_the_asked_language(action, signed_in):
     viewer = signed_in("viewer")
-    path = f"/organise/export/osdi/advocacy_campaigns/{demo_action.id}"
+    path = f"/organise/export/osdi/advocacy_campaigns/{action.id}"
     assert viewer.get(path).json["title"] == EN["title"]
     chinese = viewer.get(path + "?lang=zh").json
     assert chinese["title"] == ZH["title"] and chinese["description"] == ZH["summary"].strip()
 
 
 def test_the_page_cache_keeps_each_language_and_refreshes_after_an_edit(
-    app, client, demo_action, signed_in
+    app, client, action, signed_in
 ):
     editor = signed_in("editor")
-    path = f"/actions/{demo_action.slug}"
+    path = f"/actions/{action.slug}"
     chinese = {"Accept-Language": "zh-CN"}
     english = {"Accept-Language": "en"}
     with FlaskRequests(app) as flask_requests:
@@ -282,21 +306,21 @@ def test_the_page_cache_keeps_each_language_and_refreshes_after_an_edit(
     assert flask_requests.count == 2
     assert ZH["title"] in first_zh and EN["title"] in first_en
 
-    zh = texts_of(demo_action, "zh")
+    zh = texts_of(action, "zh")
     response = editor.post(
-        f"/organise/actions/{demo_action.id}/texts/zh",
-        data={**vars(zh), "title": "中国：立即释放黄雪琴和王建兵"},
+        f"/organise/actions/{action.id}/texts/zh",
+        data={**vars(zh), "title": "立即释放安娜·诺瓦克"},
     )
-    assert response.headers["Location"].endswith(f"/organise/actions/{demo_action.id}#texts")
+    assert response.headers["Location"].endswith(f"/organise/actions/{action.id}#texts")
     edited = client.get(path, headers=chinese).get_data(as_text=True)
-    assert "中国：立即释放黄雪琴和王建兵" in edited and ZH["title"] not in edited
+    assert "立即释放安娜·诺瓦克" in edited and ZH["title"] not in edited
     assert client.get(path, headers=english).get_data(as_text=True) == first_en
 
     # An update's text in one language refreshes the page too.
-    update = _add_update(demo_action, {"en": UPDATE["en"]})
+    update = _add_update(action, {"en": UPDATE["en"]})
     assert UPDATE["zh"][0] not in client.get(path, headers=chinese).get_data(as_text=True)
     editor.post(
-        f"/organise/actions/{demo_action.id}/updates/{update.id}/texts/zh",
+        f"/organise/actions/{action.id}/updates/{update.id}/texts/zh",
         data={"title": UPDATE["zh"][0], "body": UPDATE["zh"][1]},
     )
     page = client.get(path, headers=chinese).get_data(as_text=True)
@@ -304,8 +328,8 @@ def test_the_page_cache_keeps_each_language_and_refreshes_after_an_edit(
     assert FALLBACK_NOTE_ZH not in page
 
     # Emptying every Chinese text removes them: the page falls back at once.
-    editor.post(f"/organise/actions/{demo_action.id}/texts/zh", data={})
-    assert demo_action.text_in("zh") is None
+    editor.post(f"/organise/actions/{action.id}/texts/zh", data={})
+    assert action.text_in("zh") is None
     page = client.get(path, headers=chinese).get_data(as_text=True)
     assert "本案尚无中文版本" not in page  # the update is still in Chinese
     assert_shown_in(page, EN["title"], "en")
@@ -321,41 +345,41 @@ def _cells(page: str, label: str) -> list[str]:
     return [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td>(.*?)</td>", row[1])]
 
 
-def test_the_editor_marks_the_languages_each_text_is_missing_in(demo_action, signed_in):
+def test_the_editor_marks_the_languages_each_text_is_missing_in(action, signed_in):
     editor = signed_in("editor")
-    overview = f"/organise/actions/{demo_action.id}"
+    overview = f"/organise/actions/{action.id}"
     page = editor.get(overview).get_data(as_text=True)
     for label in ("Title", "Summary", "What we ask (Markdown)", "Background (Markdown)"):
         assert _cells(page, label) == ["written", "written"]
     assert "Not written in Chinese" not in page
 
-    zh = texts_of(demo_action, "zh")
+    zh = texts_of(action, "zh")
     response = editor.post(
-        f"/organise/actions/{demo_action.id}/texts/zh",
+        f"/organise/actions/{action.id}/texts/zh",
         data={**vars(zh), "background": "", "share_text": ""},
     )
     assert response.status_code == 303
-    _add_update(demo_action, {"en": UPDATE["en"]})
+    _add_update(action, {"en": UPDATE["en"]})
     page = editor.get(overview).get_data(as_text=True)
     assert _cells(page, "Title") == ["written", "written"]
     assert _cells(page, "Background (Markdown)") == ["written", "missing"]
     assert _cells(page, "Share text") == ["written", "missing"]
     assert "missing in Chinese" in page  # the English-only update
-    assert f"/organise/actions/{demo_action.id}/texts/zh" in page
+    assert f"/organise/actions/{action.id}/texts/zh" in page
 
     # The form for Chinese shows what is there, and the English text beside each field.
-    form = editor.get(f"/organise/actions/{demo_action.id}/texts/zh").get_data(as_text=True)
+    form = editor.get(f"/organise/actions/{action.id}/texts/zh").get_data(as_text=True)
     assert ZH["title"] in form and 'lang="zh"' in form
     assert_shown_in(form, EN["share_text"], "en")
 
 
-def test_publishing_warns_of_missing_languages_and_never_blocks(app, demo_action, signed_in):
+def test_publishing_warns_of_missing_languages_and_never_blocks(app, action, signed_in):
     editor = signed_in("editor")
-    demo_action.status = ActionStatus.DRAFT
-    zh = texts_of(demo_action, "zh")
-    save_action_texts(demo_action, "zh", ActionTextFields(title=zh.title))
-    _add_update(demo_action, {"en": UPDATE["en"]})
-    overview = f"/organise/actions/{demo_action.id}"
+    action.status = ActionStatus.DRAFT
+    zh = texts_of(action, "zh")
+    save_action_texts(action, "zh", ActionTextFields(title=zh.title))
+    _add_update(action, {"en": UPDATE["en"]})
+    overview = f"/organise/actions/{action.id}"
     page = editor.get(overview).get_data(as_text=True)
     warning = (
         "Not written in Chinese: Summary, What we ask (Markdown), Background (Markdown), "
@@ -364,9 +388,9 @@ def test_publishing_warns_of_missing_languages_and_never_blocks(app, demo_action
     assert warning in page
     assert "1 update is not written in Chinese." in page
 
-    published = editor.post(f"/organise/actions/{demo_action.id}/publish", follow_redirects=True)
-    db.session.refresh(demo_action)
-    assert demo_action.status == ActionStatus.LIVE
+    published = editor.post(f"/organise/actions/{action.id}/publish", follow_redirects=True)
+    db.session.refresh(action)
+    assert action.status == ActionStatus.LIVE
     text = published.get_data(as_text=True)
     assert "The action is live." in text and warning in text
 
@@ -375,17 +399,17 @@ def test_publishing_warns_of_missing_languages_and_never_blocks(app, demo_action
     assert "尚未以中文撰写：摘要" in editor.get(overview).get_data(as_text=True)
 
 
-def test_the_action_form_edits_the_texts_in_the_actions_own_language(demo_action, signed_in):
+def test_the_action_form_edits_the_texts_in_the_actions_own_language(action, signed_in):
     editor = signed_in("editor")
-    page = editor.get(f"/organise/actions/{demo_action.id}/edit").get_data(as_text=True)
+    page = editor.get(f"/organise/actions/{action.id}/edit").get_data(as_text=True)
     assert EN["title"] in page and ZH["title"] not in page
     # The own language is edited with the settings; its address for "texts" leads there.
-    response = editor.get(f"/organise/actions/{demo_action.id}/texts/en")
-    assert response.headers["Location"].endswith(f"/organise/actions/{demo_action.id}/edit")
-    assert editor.get(f"/organise/actions/{demo_action.id}/texts/fr").status_code == 404
+    response = editor.get(f"/organise/actions/{action.id}/texts/en")
+    assert response.headers["Location"].endswith(f"/organise/actions/{action.id}/edit")
+    assert editor.get(f"/organise/actions/{action.id}/texts/fr").status_code == 404
     # An update needs a title in the action's own language; other languages may be emptied.
-    update = _add_update(demo_action, UPDATE)
-    base = f"/organise/actions/{demo_action.id}/updates/{update.id}/texts"
+    update = _add_update(action, UPDATE)
+    base = f"/organise/actions/{action.id}/updates/{update.id}/texts"
     refused = editor.post(f"{base}/en", data={"title": "", "body": "x"})
     assert refused.status_code == 422
     assert editor.post(f"{base}/zh", data={"title": "", "body": ""}).status_code == 303
@@ -393,7 +417,7 @@ def test_the_action_form_edits_the_texts_in_the_actions_own_language(demo_action
     assert [t.language for t in update.texts] == ["en"]
 
 
-def test_every_interface_language_gets_its_own_texts_on_every_public_page(app, demo_action):
+def test_every_interface_language_gets_its_own_texts_on_every_public_page(app, action):
     """Whatever ACTIONAPP_LANGUAGES holds: each language's texts, marked with that language."""
     from actionapp.web.i18n import html_lang
 
@@ -408,9 +432,9 @@ def test_every_interface_language_gets_its_own_texts_on_every_public_page(app, d
         for code in app.config["LANGUAGES"]
     }
     for code, fields in written.items():
-        save_action_texts(demo_action, code, fields)
-    _add_update(demo_action, {code: (f"News [{code}]", f"More [{code}]") for code in written})
-    slug = demo_action.slug
+        save_action_texts(action, code, fields)
+    _add_update(action, {code: (f"News [{code}]", f"More [{code}]") for code in written})
+    slug = action.slug
     for code in written:
         client = app.test_client()
         client.set_cookie("lang", code)
@@ -454,31 +478,31 @@ def _action_form_data(action, **overrides) -> dict:
     return data
 
 
-def test_changing_the_actions_language_keeps_every_text(demo_action, signed_in):
+def test_changing_the_actions_language_keeps_every_text(action, signed_in):
     editor = signed_in("editor")
-    edit = f"/organise/actions/{demo_action.id}/edit"
+    edit = f"/organise/actions/{action.id}/edit"
     # To a language with texts: it becomes the own language, the form's texts stay English.
-    response = editor.post(edit, data=_action_form_data(demo_action, language="zh"))
+    response = editor.post(edit, data=_action_form_data(action, language="zh"))
     assert response.status_code == 303
-    db.session.refresh(demo_action)
-    assert demo_action.language == "zh" and demo_action.title == ZH["title"]
-    assert texts_of(demo_action, "en").title == EN["title"]
+    db.session.refresh(action)
+    assert action.language == "zh" and action.title == ZH["title"]
+    assert texts_of(action, "en").title == EN["title"]
 
     # Back, then to a language it has no texts in: a corrected code relabels the texts.
-    editor.post(edit, data=_action_form_data(demo_action, language="en"))
-    db.session.refresh(demo_action)
-    response = editor.post(edit, data=_action_form_data(demo_action, language="de"))
+    editor.post(edit, data=_action_form_data(action, language="en"))
+    db.session.refresh(action)
+    response = editor.post(edit, data=_action_form_data(action, language="de"))
     assert response.status_code == 303
-    db.session.refresh(demo_action)
-    assert sorted(t.language for t in demo_action.texts) == ["de", "zh"]
-    assert demo_action.title == EN["title"]
+    db.session.refresh(action)
+    assert sorted(t.language for t in action.texts) == ["de", "zh"]
+    assert action.title == EN["title"]
 
     # To a language whose texts lack what the own language needs: refused, nothing lost.
-    zh = texts_of(demo_action, "zh")
-    save_action_texts(demo_action, "zh", ActionTextFields(title=zh.title))
+    zh = texts_of(action, "zh")
+    save_action_texts(action, "zh", ActionTextFields(title=zh.title))
     db.session.commit()
-    refused = editor.post(edit, data=_action_form_data(demo_action, language="zh"))
+    refused = editor.post(edit, data=_action_form_data(action, language="zh"))
     assert refused.status_code == 422
     assert "first write its Summary, What we ask (Markdown)" in refused.get_data(as_text=True)
-    db.session.refresh(demo_action)
-    assert demo_action.language == "de" and texts_of(demo_action, "zh").title == zh.title
+    db.session.refresh(action)
+    assert action.language == "de" and texts_of(action, "zh").title == zh.title

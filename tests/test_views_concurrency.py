@@ -17,7 +17,16 @@ from actionapp.database import write_transaction
 from actionapp.extensions import db
 from actionapp.models import Letter, Submission
 from actionapp.stats.counts import action_counts
+from tests.builders import make_chinese_case
 from tests.conftest import compose_data, started_stamp
+
+
+@pytest.fixture
+def action(app):
+    """Two targets in China written to in Chinese, with email addresses, and a UK embassy copy."""
+    built = make_chinese_case()
+    db.session.commit()
+    return built
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -44,18 +53,16 @@ def _get(url: str) -> int:
         return error.code
 
 
-def test_concurrent_submissions_and_double_clicks_count_exactly(make_app, demo_action):
+def test_concurrent_submissions_and_double_clicks_count_exactly(make_app, action):
     served = make_app()
     server = make_server("127.0.0.1", 0, served, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    url = f"http://127.0.0.1:{server.server_port}/actions/{demo_action.slug}/write"
+    url = f"http://127.0.0.1:{server.server_port}/actions/{action.slug}/write"
     stamp = started_stamp(served)
     posts = []
     for n in range(60):
-        data = compose_data(
-            demo_action, channel="print", started=stamp, country="GB" if n % 2 else "BR"
-        )
+        data = compose_data(action, channel="print", started=stamp, country="GB" if n % 2 else "BR")
         posts.append(data)
         if n % 5 == 0:
             posts.append(dict(data))  # a double click: the same composer sent twice at once
@@ -67,7 +74,7 @@ def test_concurrent_submissions_and_double_clicks_count_exactly(make_app, demo_a
             tokens = list(db.session.scalars(select(Submission.public_token)))
             # Printed letters count from their first download: every PDF is fetched twice
             # at once (two clicks on the link), and each letter counts once.
-            base = f"http://127.0.0.1:{server.server_port}/actions/{demo_action.slug}/print"
+            base = f"http://127.0.0.1:{server.server_port}/actions/{action.slug}/print"
             downloads = list(
                 pool.map(lambda token: _get(f"{base}/{token}/letters.pdf?guide=0"), tokens * 2)
             )
@@ -78,7 +85,7 @@ def test_concurrent_submissions_and_double_clicks_count_exactly(make_app, demo_a
     db.session.rollback()  # see what the server committed
     submissions = db.session.scalar(select(func.count(Submission.id)))
     letters = db.session.scalar(select(func.count(Letter.id)))
-    counts = action_counts(demo_action.id)
+    counts = action_counts(action.id)
     assert submissions == 60
     assert counts.supporters == submissions
     # GB supporters get the embassy copy (3 letters), BR supporters do not (2 letters).

@@ -4,14 +4,25 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from actionapp.extensions import db
 from actionapp.models import ActionStatus, Channel
+from tests.builders import make_chinese_case
 from tests.fixtures_organise import add_letters
 
 
-def test_counter_shows_the_count_without_cookies(signed_in, demo_action, client):
-    add_letters(demo_action, Channel.PRINT, "GB", "p-a")
-    url = f"/embed/actions/{demo_action.slug}/counter"
+@pytest.fixture
+def action(app):
+    """Two targets in China written to in Chinese, with email addresses, and a UK embassy copy."""
+    built = make_chinese_case()
+    db.session.commit()
+    return built
+
+
+def test_counter_shows_the_count_without_cookies(signed_in, action, client):
+    add_letters(action, Channel.PRINT, "GB", "p-a")
+    url = f"/embed/actions/{action.slug}/counter"
     for visitor in (client, signed_in("admin")):  # a signed-in session is not refreshed either
         response = visitor.get(url)
         assert response.status_code == 200
@@ -27,9 +38,9 @@ def test_counter_shows_the_count_without_cookies(signed_in, demo_action, client)
             assert link.startswith("/static/") or link.startswith("http://localhost/actions/")
 
 
-def test_counter_speaks_the_chosen_language_and_hides_drafts(client, demo_action):
-    text = client.get(f"/embed/actions/{demo_action.slug}/counter?lang=zh").get_data(as_text=True)
+def test_counter_speaks_the_chosen_language_and_hides_drafts(client, action):
+    text = client.get(f"/embed/actions/{action.slug}/counter?lang=zh").get_data(as_text=True)
     assert '<html lang="zh-CN">' in text
-    demo_action.status = ActionStatus.DRAFT
+    action.status = ActionStatus.DRAFT
     db.session.commit()
-    assert client.get(f"/embed/actions/{demo_action.slug}/counter").status_code == 404
+    assert client.get(f"/embed/actions/{action.slug}/counter").status_code == 404

@@ -6,27 +6,32 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
+from actionapp.extensions import db
+from tests.builders import make_action
+
 CATALOGUES = Path(__file__).resolve().parent.parent / "actionapp" / "translations"
 
 
-def test_accept_language_picks_chinese(client, demo_action):
-    page = client.get(f"/actions/{demo_action.slug}", headers={"Accept-Language": "zh-CN,zh;q=0.9"})
+def test_accept_language_picks_chinese(client, action):
+    page = client.get(f"/actions/{action.slug}", headers={"Accept-Language": "zh-CN,zh;q=0.9"})
     text = page.get_data(as_text=True)
     assert '<html lang="zh-CN">' in text
     assert "我们的要求" in text  # "What we ask"
 
 
-def test_cookie_choice_beats_accept_language(client, demo_action):
+def test_cookie_choice_beats_accept_language(client, action):
     response = client.get("/language/zh?next=/")
     assert response.status_code == 303
     page = client.get("/", headers={"Accept-Language": "en-GB"}).get_data(as_text=True)
     assert '<html lang="zh-CN">' in page and "紧急行动" in page
 
 
-def test_dates_and_numbers_follow_the_interface_language(client, demo_action):
-    english = client.get(f"/actions/{demo_action.slug}", headers={"Accept-Language": "en"})
-    chinese = client.get(f"/actions/{demo_action.slug}", headers={"Accept-Language": "zh"})
-    deadline = demo_action.deadline
+def test_dates_and_numbers_follow_the_interface_language(client, app):
+    action = make_action(goal=5000)
+    db.session.commit()
+    english = client.get(f"/actions/{action.slug}", headers={"Accept-Language": "en"})
+    chinese = client.get(f"/actions/{action.slug}", headers={"Accept-Language": "zh"})
+    deadline = action.deadline
     assert f"{deadline.year}年{deadline.month}月{deadline.day}日" in chinese.get_data(as_text=True)
     assert str(deadline.year) in english.get_data(as_text=True)
     assert "5,000" in english.get_data(as_text=True)

@@ -12,17 +12,27 @@ from contextlib import contextmanager
 
 import itsdangerous.timed
 import psycopg
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from actionapp.extensions import db
 from actionapp.models import ActionStatus, Submission
 from tests import realworld
+from tests.builders import make_chinese_case
 from tests.conftest import compose_data, csrf_token_from, started_stamp
 from tests.pagefields import page_fields
 
 TYPED = ("name", "email", "street_address", "city", "body", "personal_message")
 CHOSEN = ("country", "language", "variant", "client_key")
+
+
+@pytest.fixture
+def action(app):
+    """Targets written to in Chinese beside the English letter, and a UK embassy copy."""
+    built = make_chinese_case()
+    db.session.commit()
+    return built
 
 
 def supporter_post(app, action, person, **overrides) -> dict:
@@ -61,11 +71,11 @@ def recorded() -> int:
     return db.session.scalar(select(func.count(Submission.id)))
 
 
-def test_422_keeps_every_field(client, app, demo_action):
+def test_422_keeps_every_field(client, app, action):
     for person in realworld.supporters():
-        data = supporter_post(app, demo_action, person, channel="print")
+        data = supporter_post(app, action, person, channel="print")
         del data["consent_processing"]
-        response = client.post(f"/actions/{demo_action.slug}/write", data=data)
+        response = client.post(f"/actions/{action.slug}/write", data=data)
         html = response.get_data(as_text=True)
         assert response.status_code == 422, person["why"]
         assert "We can only send your letter with your agreement." in html
@@ -73,24 +83,24 @@ def test_422_keeps_every_field(client, app, demo_action):
     assert recorded() == 0
 
 
-def test_409_already_written_keeps_every_field(client, app, demo_action):
-    demo_action.require_email_confirmation = False
+def test_409_already_written_keeps_every_field(client, app, action):
+    action.require_email_confirmation = False
     db.session.commit()
     for person in realworld.accepted_supporters():
-        first = supporter_post(app, demo_action, person, channel="email")
-        assert client.post(f"/actions/{demo_action.slug}/write", data=first).status_code == 303
-        again = supporter_post(app, demo_action, person, channel="email")
-        response = client.post(f"/actions/{demo_action.slug}/write", data=again)
+        first = supporter_post(app, action, person, channel="email")
+        assert client.post(f"/actions/{action.slug}/write", data=first).status_code == 303
+        again = supporter_post(app, action, person, channel="email")
+        response = client.post(f"/actions/{action.slug}/write", data=again)
         assert response.status_code == 409, person["why"]
         assert_all_back(response.get_data(as_text=True), again)
 
 
-def test_410_shows_the_outcome_and_the_text_to_copy(client, app, demo_action):
-    demo_action.status = ActionStatus.CLOSED
+def test_410_shows_the_outcome_and_the_text_to_copy(client, app, action):
+    action.status = ActionStatus.CLOSED
     db.session.commit()
     for person in realworld.accepted_supporters():
-        data = supporter_post(app, demo_action, person, channel="print")
-        response = client.post(f"/actions/{demo_action.slug}/write", data=data)
+        data = supporter_post(app, action, person, channel="print")
+        response = client.post(f"/actions/{action.slug}/write", data=data)
         html = response.get_data(as_text=True)
         assert response.status_code == 410
         assert "This action is closed" in html and "What you wrote" in html
@@ -101,15 +111,15 @@ def test_410_shows_the_outcome_and_the_text_to_copy(client, app, demo_action):
     assert recorded() == 0
 
 
-def test_429_keeps_every_field_and_sending_again_works(make_app, demo_action):
+def test_429_keeps_every_field_and_sending_again_works(make_app, action):
     app = make_app(RATELIMIT_ENABLED=True, SUBMIT_RATE_LIMIT="1 per minute")
     client = app.test_client()
-    slug = demo_action.slug
+    slug = action.slug
     people = realworld.accepted_supporters()
-    first = supporter_post(app, demo_action, people[0], channel="print")
+    first = supporter_post(app, action, people[0], channel="print")
     assert client.post(f"/actions/{slug}/write", data=first).status_code == 303
     for person in people:
-        data = supporter_post(app, demo_action, person, channel="print")
+        data = supporter_post(app, action, person, channel="print")
         response = client.post(f"/actions/{slug}/write", data=data)
         html = response.get_data(as_text=True)
         assert response.status_code == 429, person["why"]
@@ -122,17 +132,17 @@ def test_429_keeps_every_field_and_sending_again_works(make_app, demo_action):
     assert recorded() == 1
 
 
-def test_400_expired_csrf_token_renews_it_and_keeps_every_field(make_app, demo_action, monkeypatch):
+def test_400_expired_csrf_token_renews_it_and_keeps_every_field(make_app, action, monkeypatch):
     app = make_app(WTF_CSRF_ENABLED=True)
     client = app.test_client()
-    slug = demo_action.slug
+    slug = action.slug
     # The composer was opened seven hours ago (the token lives six).
     with monkeypatch.context() as past:
         long_ago = time.time() - 7 * 3600
         past.setattr(itsdangerous.timed.time, "time", lambda: long_ago)
         stale = csrf_token_from(client.get(f"/actions/{slug}/write").get_data(as_text=True))
     for person in realworld.accepted_supporters():
-        data = supporter_post(app, demo_action, person, channel="print", csrf_token=stale)
+        data = supporter_post(app, action, person, channel="print", csrf_token=stale)
         response = client.post(f"/actions/{slug}/write", data=data)
         html = response.get_data(as_text=True)
         assert response.status_code == 400, person["why"]
@@ -167,12 +177,12 @@ def write_lock_held(database_url: str):
         holder.rollback()
 
 
-def test_503_database_busy_keeps_every_field(make_app, demo_action, database_url):
+def test_503_database_busy_keeps_every_field(make_app, action, database_url):
     app = make_app(SQLITE_BUSY_TIMEOUT_MS=200, POSTGRES_LOCK_TIMEOUT_MS=200)
     client = app.test_client()
-    slug = demo_action.slug
+    slug = action.slug
     people = realworld.accepted_supporters()
-    posts = [supporter_post(app, demo_action, p, channel="print") for p in people]
+    posts = [supporter_post(app, action, p, channel="print") for p in people]
     with write_lock_held(database_url):
         for person, data in zip(people, posts, strict=True):
             response = client.post(f"/actions/{slug}/write", data=data)
@@ -188,14 +198,14 @@ def test_503_database_busy_keeps_every_field(make_app, demo_action, database_url
     assert recorded() == len(people)
 
 
-def test_expired_form_for_an_action_closed_meanwhile_shows_the_text_to_copy(make_app, demo_action):
+def test_expired_form_for_an_action_closed_meanwhile_shows_the_text_to_copy(make_app, action):
     app = make_app(WTF_CSRF_ENABLED=True)
     client = app.test_client()
     person = realworld.accepted_supporters()[3]
-    demo_action.status = ActionStatus.CLOSED
+    action.status = ActionStatus.CLOSED
     db.session.commit()
-    data = supporter_post(app, demo_action, person, channel="print", csrf_token="stale")
-    response = client.post(f"/actions/{demo_action.slug}/write", data=data)
+    data = supporter_post(app, action, person, channel="print", csrf_token="stale")
+    response = client.post(f"/actions/{action.slug}/write", data=data)
     html = response.get_data(as_text=True)
     assert response.status_code == 410
     assert "This action is closed" in html
@@ -204,7 +214,7 @@ def test_expired_form_for_an_action_closed_meanwhile_shows_the_text_to_copy(make
         assert fields.get(f"kept-{name}") == ([data[name]] if data[name] else None), name
 
 
-def test_500_keeps_every_field(client, app, demo_action, monkeypatch):
+def test_500_keeps_every_field(client, app, action, monkeypatch):
     # A fault injected where letters are recorded (a bug cannot be made to happen otherwise).
     from actionapp.letters import composer_views as composer
 
@@ -213,8 +223,8 @@ def test_500_keeps_every_field(client, app, demo_action, monkeypatch):
 
     monkeypatch.setattr(composer, "record_letters", broken)
     for person in realworld.accepted_supporters():
-        data = supporter_post(app, demo_action, person, channel="print")
-        response = client.post(f"/actions/{demo_action.slug}/write", data=data)
+        data = supporter_post(app, action, person, channel="print")
+        response = client.post(f"/actions/{action.slug}/write", data=data)
         html = response.get_data(as_text=True)
         assert response.status_code == 500, person["why"]
         assert "Everything you typed is below" in html

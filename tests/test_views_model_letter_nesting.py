@@ -40,25 +40,23 @@ def letter_form(body: str) -> dict:
 
 
 @pytest.mark.parametrize("body", list(DEEP.values()), ids=list(DEEP))
-def test_deep_templates_are_refused_on_save_and_preview(signed_in, demo_action, body):
+def test_deep_templates_are_refused_on_save_and_preview(signed_in, action, body):
     editor = signed_in("editor")
-    saved = editor.post(f"/organise/actions/{demo_action.id}/letters/new", data=letter_form(body))
+    saved = editor.post(f"/organise/actions/{action.id}/letters/new", data=letter_form(body))
     assert saved.status_code == 422
     assert MESSAGE in saved.get_data(as_text=True)
-    preview = editor.post(
-        f"/organise/actions/{demo_action.id}/letters/preview", data=letter_form(body)
-    )
+    preview = editor.post(f"/organise/actions/{action.id}/letters/preview", data=letter_form(body))
     assert preview.status_code == 200
     assert MESSAGE in preview.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.scalar(select(ModelLetter).where(ModelLetter.variant == "deep")) is None
 
 
-def test_ordinary_nesting_is_still_a_letter(signed_in, demo_action):
+def test_ordinary_nesting_is_still_a_letter(signed_in, action):
     editor = signed_in("editor")
     body = (
         "{{ target.salutation }}\n\n{% if supporter.city %}{% if (supporter.country and "
         "not (supporter.city == 'x')) %}From {{ supporter.city|title }}.{% endif %}{% endif %}"
     )
-    saved = editor.post(f"/organise/actions/{demo_action.id}/letters/new", data=letter_form(body))
+    saved = editor.post(f"/organise/actions/{action.id}/letters/new", data=letter_form(body))
     assert saved.status_code == 303, saved.get_data(as_text=True)

@@ -124,10 +124,8 @@ def _event_report(action):
 
 
 @pytest.mark.parametrize(("endpoint", "method"), ORGANISER_ROUTES)
-def test_every_route_answers_by_role(app, endpoint, method, demo_action, signed_in, uploads):
-    demo_action.updates.append(
-        ActionUpdate(texts=[UpdateText(language="en", title="News", body="x")])
-    )
+def test_every_route_answers_by_role(app, endpoint, method, action, signed_in, uploads):
+    action.updates.append(ActionUpdate(texts=[UpdateText(language="en", title="News", body="x")]))
     db.session.commit()
     clients = {role: signed_in(role) for role in ROLES}
     viewer_id = db.session.scalar(db.select(Organiser.id).where(Organiser.role == "viewer"))
@@ -135,8 +133,8 @@ def test_every_route_answers_by_role(app, endpoint, method, demo_action, signed_
     # event review routes get one.
     report_id = 0
     if "event" in endpoint:
-        report_id = _event_report(demo_action).id
-    url = _url(app, endpoint, demo_action, viewer_id, report_id)
+        report_id = _event_report(action).id
+    url = _url(app, endpoint, action, viewer_id, report_id)
     anonymous = app.test_client().open(url, method=method)
     assert anonymous.status_code == 302, (url, method, anonymous.status_code)
     assert anonymous.headers["Location"].startswith("/auth/sign-in?next=")
@@ -153,14 +151,14 @@ def test_every_route_answers_by_role(app, endpoint, method, demo_action, signed_
         assert response.headers["Cache-Control"] == "no-store"
 
 
-def test_sign_in_redirects_back_and_sign_out_ends_the_session(app, make_organiser, demo_action):
+def test_sign_in_redirects_back_and_sign_out_ends_the_session(app, make_organiser, action):
     organiser = make_organiser("editor")
     client = app.test_client()
-    wanted = f"/organise/actions/{demo_action.id}/statistics"
+    wanted = f"/organise/actions/{action.id}/statistics"
     first = client.get(wanted)
     assert (
         first.headers["Location"]
-        == f"/auth/sign-in?next=%2Forganise%2Factions%2F{demo_action.id}%2Fstatistics"
+        == f"/auth/sign-in?next=%2Forganise%2Factions%2F{action.id}%2Fstatistics"
     )
     page = client.get(first.headers["Location"]).get_data(as_text=True)
     assert "Please sign in to see this page." in page
@@ -280,7 +278,7 @@ def test_deactivating_or_new_password_ends_sessions(app, signed_in, make_organis
     assert sign_in(app.test_client(), organiser.email, "another long password").status_code == 200
 
 
-def test_csrf_is_required_on_organiser_forms(make_app, demo_action, cheap_hashing):
+def test_csrf_is_required_on_organiser_forms(make_app, action, cheap_hashing):
     from actionapp.organisers.accounts import create_organiser
 
     app = make_app(WTF_CSRF_ENABLED=True)
@@ -299,7 +297,7 @@ def test_csrf_is_required_on_organiser_forms(make_app, demo_action, cheap_hashin
         },
     )
     assert response.status_code == 303
-    close_url = f"/organise/actions/{demo_action.id}/close"
+    close_url = f"/organise/actions/{action.id}/close"
     assert client.post(close_url).status_code == 400
     assert client.post("/auth/sign-out").status_code == 400
     dashboard = client.get("/organise/").get_data(as_text=True)
@@ -318,15 +316,15 @@ def test_passwords_are_hashed_with_argon2_defaults(app):
     assert password_hasher().verify(organiser.password_hash, PASSWORD)
 
 
-def test_organiser_pages_load_nothing_from_another_host(signed_in, demo_action):
+def test_organiser_pages_load_nothing_from_another_host(signed_in, action):
     import re
 
     client = signed_in("admin")
-    letter = demo_action.model_letters[0]
+    letter = action.model_letters[0]
     paths = (
         "/organise/",
-        f"/organise/actions/{demo_action.id}/statistics",
-        f"/organise/actions/{demo_action.id}/letters/{letter.id}/edit",
+        f"/organise/actions/{action.id}/statistics",
+        f"/organise/actions/{action.id}/letters/{letter.id}/edit",
     )
     for path in paths:
         page = client.get(path).get_data(as_text=True)

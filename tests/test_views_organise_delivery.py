@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+import pytest
 from sqlalchemy import select
 
 from actionapp.extensions import db
@@ -19,32 +20,39 @@ from actionapp.models import (
 )
 from actionapp.privacy.personal_data import erase_email, subject_access_export
 from actionapp.stats.statistics import delivery_status
+from tests.builders import make_chinese_case
+
+
+@pytest.fixture
+def action(app):
+    """Two targets in China written to in Chinese, with email addresses, and a UK embassy copy."""
+    built = make_chinese_case()
+    db.session.commit()
+    return built
 
 
 def test_delivery_status_counts_sent_queued_and_failed_with_reasons(
-    post_letter, demo_action, smtp_server, deliver, signed_in
+    post_letter, action, smtp_server, deliver, signed_in
 ):
-    demo_action.require_email_confirmation = False
+    action.require_email_confirmation = False
     db.session.commit()
     # The court's server refuses the first supporter's letter for good.
-    smtp_server.rcpt_answers["court@example.org"] = "550 5.1.1 Mailbox unavailable"
-    post_letter(demo_action, channel="email")
+    smtp_server.rcpt_answers["judge-li@example.org"] = "550 5.1.1 Mailbox unavailable"
+    post_letter(action, channel="email")
     deliver()
     smtp_server.rcpt_answers.clear()
-    post_letter(demo_action, channel="email", email="sam@example.org", name="Sam Roe")
-    status = delivery_status(demo_action.id)
+    post_letter(action, channel="email", email="sam@example.org", name="Sam Roe")
+    status = delivery_status(action.id)
     assert (status.sent, status.failed, status.queued) == (2, 1, 3)
     assert status.failure_reasons[0][1] == 1 and "550" in status.failure_reasons[0][0]
-    page = signed_in("viewer").get(f"/organise/actions/{demo_action.id}/statistics")
+    page = signed_in("viewer").get(f"/organise/actions/{action.id}/statistics")
     text = page.get_data(as_text=True)
     cells = re.findall(r'<th scope="row">(Queued|Sent|Failed)</th><td class="num">(\d+)</td>', text)
     assert dict(cells) == {"Queued": "3", "Sent": "2", "Failed": "1"}
 
 
-def test_erasure_stops_unsent_mail_and_deletes_its_text(
-    post_letter, demo_action, smtp_server, deliver
-):
-    post_letter(demo_action, channel="email", email="eraseme@example.org", name="Erin Case")
+def test_erasure_stops_unsent_mail_and_deletes_its_text(post_letter, action, smtp_server, deliver):
+    post_letter(action, channel="email", email="eraseme@example.org", name="Erin Case")
     (confirmation,) = db.session.scalars(select(OutboxMessage)).all()
     assert confirmation.kind == MessageKind.CONFIRMATION
     assert confirmation.recipient == "eraseme@example.org"
@@ -60,9 +68,9 @@ def test_erasure_stops_unsent_mail_and_deletes_its_text(
     assert all(letter.sender_key is None and letter.body == "" for letter in submission.letters)
 
 
-def test_event_hosts_are_found_and_erased_by_their_contact(app, demo_action):
+def test_event_hosts_are_found_and_erased_by_their_contact(app, action):
     report = EventReport(
-        action_id=demo_action.id,
+        action_id=action.id,
         held_on=date(2026, 12, 10),
         city="Leeds",
         country="GB",

@@ -14,6 +14,7 @@ from werkzeug.test import encode_multipart
 
 from actionapp.extensions import db
 from actionapp.models import Action, Channel, Letter, LetterRollup, Target, utcnow
+from tests.builders import embassy_fields, make_action, target_fields
 from tests.conftest import compose_data, started_stamp
 from tests.fixtures_organise import add_letters
 
@@ -140,10 +141,10 @@ def test_unsafe_and_wrong_templates_are_refused_at_their_line_and_never_run(sign
     assert "Line 2" in preview and "__dict__" in preview
 
 
-def test_live_preview_renders_the_letter_with_sample_values(signed_in, demo_action):
+def test_live_preview_renders_the_letter_with_sample_values(signed_in, action):
     editor = signed_in("editor")
     response = editor.post(
-        f"/organise/actions/{demo_action.id}/letters/preview",
+        f"/organise/actions/{action.id}/letters/preview",
         data={
             "language": "en",
             "variant": "new",
@@ -154,9 +155,9 @@ def test_live_preview_renders_the_letter_with_sample_values(signed_in, demo_acti
     )
     text = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "From Leeds to Dear President,:" in text and "Subject A" in text
+    assert "From Leeds to Dear Minister,:" in text and "Subject A" in text
     step = editor.post(
-        f"/organise/actions/{demo_action.id}/letters/{demo_action.model_letters[0].id}/edit",
+        f"/organise/actions/{action.id}/letters/{action.model_letters[0].id}/edit",
         data={
             "label": "Call", "variant": "release", "language": "en", "subjects": "S",
             "body": "Changed {{ supporter.name }}", "step": "preview",
@@ -164,11 +165,11 @@ def test_live_preview_renders_the_letter_with_sample_values(signed_in, demo_acti
     )  # fmt: skip
     assert step.status_code == 200 and "Changed Alex Example" in step.get_data(as_text=True)
     db.session.expire_all()
-    assert "Changed" not in demo_action.model_letters[0].body  # a preview saves nothing
+    assert "Changed" not in action.model_letters[0].body  # a preview saves nothing
 
 
-def test_duplicate_variant_and_language_is_refused(signed_in, demo_action):
-    response = _letter(signed_in("editor"), demo_action.id)
+def test_duplicate_variant_and_language_is_refused(signed_in, action):
+    response = _letter(signed_in("editor"), action.id)
     assert response.status_code == 422
     assert "already has a “release” letter in this language" in response.get_data(as_text=True)
 
@@ -179,9 +180,9 @@ def _png(width=40, height=20, **info) -> bytes:
     return buffer.getvalue()
 
 
-def test_image_upload_is_checked_by_content_and_re_encoded(signed_in, demo_action, uploads, app):
+def test_image_upload_is_checked_by_content_and_re_encoded(signed_in, action, uploads, app):
     editor = signed_in("editor")
-    url = f"/organise/actions/{demo_action.id}/image"
+    url = f"/organise/actions/{action.id}/image"
     fake = editor.post(
         url,
         data={"image": (io.BytesIO(b"<?php echo 1; ?>"), "photo.png"), "image_alt": "A photo"},
@@ -224,7 +225,7 @@ def test_image_upload_is_checked_by_content_and_re_encoded(signed_in, demo_actio
     )
     assert good.status_code == 303
     db.session.expire_all()
-    action = db.session.get(Action, demo_action.id)
+    action = db.session.get(Action, action.id)
     assert re.fullmatch(r"uploads/[0-9a-f]{32}\.jpg", action.image)
     stored = uploads / action.image.removeprefix("uploads/")
     with Image.open(stored) as image:
@@ -242,9 +243,9 @@ def test_image_upload_is_checked_by_content_and_re_encoded(signed_in, demo_actio
     assert not stored.exists()
 
 
-def test_embassy_copies_import_from_csv_all_or_nothing(signed_in, demo_action):
+def test_embassy_copies_import_from_csv_all_or_nothing(signed_in, action):
     editor = signed_in("editor")
-    url = f"/organise/actions/{demo_action.id}/embassies/import"
+    url = f"/organise/actions/{action.id}/embassies/import"
     good = (
         "supporter_country,name,organisation,address,country,email,language,salutation_en\n"
         "IE,Ambassador,Embassy in Ireland,40 Ailesbury Road|Dublin 4,IE,ie@example.org,en,"
@@ -259,7 +260,7 @@ def test_embassy_copies_import_from_csv_all_or_nothing(signed_in, demo_action):
     embassies = {
         t.supporter_country: t
         for t in db.session.scalars(
-            select(Target).where(Target.action_id == demo_action.id, Target.kind == "embassy")
+            select(Target).where(Target.action_id == action.id, Target.kind == "embassy")
         )
     }
     assert embassies["IE"].address_lines == "40 Ailesbury Road\nDublin 4"
@@ -274,59 +275,61 @@ def test_embassy_copies_import_from_csv_all_or_nothing(signed_in, demo_action):
     assert "Line 2" in text and "Line 3" in text and "does not look like an email address" in text
 
 
-def test_targets_with_letters_stay_and_deleting_an_action_needs_an_admin(signed_in, demo_action):
-    add_letters(demo_action, Channel.PRINT, "GB", "p1")
+def test_targets_with_letters_stay_and_deleting_an_action_needs_an_admin(signed_in, app):
+    action = make_action(targets=[target_fields(), target_fields("Judge Li"), embassy_fields()])
+    db.session.commit()
+    add_letters(action, Channel.PRINT, "GB", "p1")
     editor = signed_in("editor")
-    target = demo_action.targets[0]
+    target = action.targets[0]
     editor.post(
-        f"/organise/actions/{demo_action.id}/targets/{target.id}/delete", data={"confirm": "yes"}
+        f"/organise/actions/{action.id}/targets/{target.id}/delete", data={"confirm": "yes"}
     )
     assert db.session.get(Target, target.id) is not None
-    page = editor.get(f"/organise/actions/{demo_action.id}/delete").get_data(as_text=True)
+    page = editor.get(f"/organise/actions/{action.id}/delete").get_data(as_text=True)
     assert "Only an administrator" in page and "3 letters were written" in page
-    url = f"/organise/actions/{demo_action.id}/delete"
-    assert editor.post(url, data={"confirm": demo_action.slug}).status_code == 403
+    url = f"/organise/actions/{action.id}/delete"
+    assert editor.post(url, data={"confirm": action.slug}).status_code == 403
     admin = signed_in("admin")
     assert admin.post(url, data={"confirm": "wrong"}).status_code == 422
-    assert admin.post(url, data={"confirm": demo_action.slug}).status_code == 303
+    assert admin.post(url, data={"confirm": action.slug}).status_code == 303
     db.session.expire_all()
-    assert db.session.get(Action, demo_action.id) is None
+    assert db.session.get(Action, action.id) is None
     assert db.session.scalar(select(func.count(Letter.id))) == 0
     assert db.session.scalar(select(func.count()).select_from(LetterRollup)) == 0
 
 
-def test_outcome_update_shows_on_the_action_page(signed_in, demo_action, client):
+def test_outcome_update_shows_on_the_action_page(signed_in, action, client):
     editor = signed_in("editor")
     response = editor.post(
-        f"/organise/actions/{demo_action.id}/updates/new",
+        f"/organise/actions/{action.id}/updates/new",
         data={"outcome": "released", "title": "Released on 1 May", "body": "**Good news**"},
     )
     assert response.status_code == 303
-    page = client.get(f"/actions/{demo_action.slug}").get_data(as_text=True)
+    page = client.get(f"/actions/{action.slug}").get_data(as_text=True)
     assert "Released on 1 May" in page and "<strong>Good news</strong>" in page
     assert "Released" in page.split("<h1>")[0]  # the status badge
 
 
-def test_invalid_action_form_keeps_input_and_explains(signed_in, demo_action):
+def test_invalid_action_form_keeps_input_and_explains(signed_in, action):
     editor = signed_in("editor")
-    response = _new_action(editor, slug=demo_action.slug, goal="-5", language="english")
+    response = _new_action(editor, slug=action.slug, goal="-5", language="english")
     text = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "Free the test prisoner" in text
     assert "Use a language code" in text and "Number must be between 1 and" in text
-    taken = _new_action(editor, slug=demo_action.slug)
+    taken = _new_action(editor, slug=action.slug)
     assert "Another action uses this web address" in taken.get_data(as_text=True)
 
 
-def test_saved_model_letter_previews_as_a_printed_pdf(signed_in, demo_action):
+def test_saved_model_letter_previews_as_a_printed_pdf(signed_in, action):
     from pypdf import PdfReader
 
-    letter = next(m for m in demo_action.model_letters if m.language == "en")
-    url = f"/organise/actions/{demo_action.id}/letters/{letter.id}/preview.pdf"
+    letter = next(m for m in action.model_letters if m.language == "en")
+    url = f"/organise/actions/{action.id}/letters/{letter.id}/preview.pdf"
     response = signed_in("editor").get(url + "?paper=letter")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)
-    assert "Alex Example" in text and "Leeds" in text and "Dear President" in text
+    assert "Alex Example" in text and "Leeds" in text and "Dear Minister" in text
     assert any(subject[:30] in " ".join(text.split()) for subject in letter.subjects)
     db.session.rollback()
     from actionapp.models import Submission
@@ -334,12 +337,12 @@ def test_saved_model_letter_previews_as_a_printed_pdf(signed_in, demo_action):
     assert db.session.scalar(select(func.count(Submission.id))) == 0  # nothing was saved
 
 
-def test_an_action_or_model_letter_in_no_real_language_is_refused(signed_in, demo_action):
+def test_an_action_or_model_letter_in_no_real_language_is_refused(signed_in, action):
     editor = signed_in("editor")
     refused = _new_action(editor, slug="in-xx", language="xx")
     assert refused.status_code == 422
     assert "Use a language code such as en, zh or pt-BR." in refused.get_data(as_text=True)
-    letter = _letter(editor, demo_action.id, variant="other", language="xx")
+    letter = _letter(editor, action.id, variant="other", language="xx")
     assert letter.status_code == 422
     assert "Use a language code such as en, zh or pt-BR." in letter.get_data(as_text=True)
     # A real letter language other than the interface's two is fine.

@@ -5,12 +5,22 @@ from __future__ import annotations
 import csv
 import io
 
+import pytest
 from sqlalchemy import func, select
 
 from actionapp.extensions import db
 from actionapp.letters.record import move_letters
 from actionapp.models import Channel, ExportLog, Letter, LetterStatus, utcnow
+from tests.builders import make_chinese_case
 from tests.fixtures_organise import add_letters
+
+
+@pytest.fixture
+def action(app):
+    """Two targets in China with email addresses; UK and German embassy copies."""
+    built = make_chinese_case(embassies=("GB", "DE"))
+    db.session.commit()
+    return built
 
 
 def _rows(response) -> list[list[str]]:
@@ -27,9 +37,9 @@ def _letters(action):
     db.session.commit()
 
 
-def test_letters_csv_has_no_personal_data_and_is_logged(signed_in, demo_action):
-    _letters(demo_action)
-    response = signed_in("viewer").get(f"/organise/actions/{demo_action.id}/export/letters.csv")
+def test_letters_csv_has_no_personal_data_and_is_logged(signed_in, action):
+    _letters(action)
+    response = signed_in("viewer").get(f"/organise/actions/{action.id}/export/letters.csv")
     assert response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
     rows = _rows(response)
@@ -42,14 +52,14 @@ def test_letters_csv_has_no_personal_data_and_is_logged(signed_in, demo_action):
     assert len(counted) == 6
     entry = db.session.scalar(select(ExportLog))
     assert (entry.kind, entry.personal_data, entry.action_slug) == (
-        "letters_csv", False, demo_action.slug,
+        "letters_csv", False, action.slug,
     )  # fmt: skip
     assert entry.organiser_email.startswith("viewer")
 
 
-def test_personal_data_needs_an_admin_a_reason_and_is_logged(signed_in, demo_action):
-    _letters(demo_action)
-    url = f"/organise/actions/{demo_action.id}/export/letters-personal"
+def test_personal_data_needs_an_admin_a_reason_and_is_logged(signed_in, action):
+    _letters(action)
+    url = f"/organise/actions/{action.id}/export/letters-personal"
     admin = signed_in("admin")
     assert admin.post(url, data={"reason": "short"}).status_code == 422
     assert db.session.scalar(select(func.count(ExportLog.id))) == 0
@@ -65,20 +75,20 @@ def test_personal_data_needs_an_admin_a_reason_and_is_logged(signed_in, demo_act
     assert signed_in("editor").post(url, data={"reason": reason, "confirm": "y"}).status_code == 403
 
 
-def test_csv_cells_cannot_become_spreadsheet_formulas(signed_in, demo_action):
+def test_csv_cells_cannot_become_spreadsheet_formulas(signed_in, action):
     from actionapp.letters.compose import SupporterDetails
     from actionapp.letters.record import NewSubmission
     from tests.builders import submit_letters
 
     details = SupporterDetails(
         name="=HYPERLINK(\"http://evil.example\")", city="@city", country="GB", language="en",
-        variant="release", target_ids=[demo_action.targets[0].id], seed="s",
+        variant="release", target_ids=[action.targets[0].id], seed="s",
     )  # fmt: skip
     new = NewSubmission(details, Channel.PRINT, "formula-key-000001", consent_text="ok")
-    submit_letters(demo_action, new, utcnow())
+    submit_letters(action, new, utcnow())
     db.session.commit()
     response = signed_in("admin").post(
-        f"/organise/actions/{demo_action.id}/export/letters-personal",
+        f"/organise/actions/{action.id}/export/letters-personal",
         data={"reason": "checking formulas in exports", "confirm": "y"},
     )
     rows = _rows(response)
@@ -87,27 +97,25 @@ def test_csv_cells_cannot_become_spreadsheet_formulas(signed_in, demo_action):
     assert rows[1][header.index("city")] == "'@city"
 
 
-def test_daily_csv_adds_up_to_the_public_total(signed_in, demo_action, client):
-    _letters(demo_action)
-    response = signed_in("viewer").get(f"/organise/actions/{demo_action.id}/export/daily.csv")
+def test_daily_csv_adds_up_to_the_public_total(signed_in, action, client):
+    _letters(action)
+    response = signed_in("viewer").get(f"/organise/actions/{action.id}/export/daily.csv")
     rows = _rows(response)
     header = rows[0]
     total = sum(int(row[-1]) for row in rows[1:])
     assert header[-1] == "counted"
-    assert (
-        total == client.get(f"/api/v1/actions/{demo_action.slug}").get_json()["counts"]["letters"]
-    )
+    assert total == client.get(f"/api/v1/actions/{action.slug}").get_json()["counts"]["letters"]
     assert db.session.scalar(select(ExportLog.kind)) == "daily_csv"
 
 
-def test_osdi_campaigns_and_outreaches_match_the_counts(signed_in, demo_action, client):
-    _letters(demo_action)
+def test_osdi_campaigns_and_outreaches_match_the_counts(signed_in, action, client):
+    _letters(action)
     viewer = signed_in("viewer")
     campaigns = viewer.get("/organise/export/osdi/advocacy_campaigns").get_json()
     campaign = campaigns["_embedded"]["osdi:advocacy_campaigns"][0]
-    api_total = client.get(f"/api/v1/actions/{demo_action.slug}").get_json()["counts"]["letters"]
+    api_total = client.get(f"/api/v1/actions/{action.slug}").get_json()["counts"]["letters"]
     assert campaign["total_outreaches"] == api_total == 6
-    assert campaign["identifiers"] == [f"actionapp:{demo_action.slug}"]
+    assert campaign["identifiers"] == [f"actionapp:{action.slug}"]
     url = campaign["_links"]["osdi:outreaches"]["href"] + "?per_page=4"
     outreaches = []
     pages = 0
@@ -129,33 +137,33 @@ def test_osdi_campaigns_and_outreaches_match_the_counts(signed_in, demo_action, 
     )
 
 
-def test_osdi_counts_approved_event_letters_as_in_person_outreaches(signed_in, demo_action, client):
+def test_osdi_counts_approved_event_letters_as_in_person_outreaches(signed_in, action, client):
     from datetime import date
 
     from actionapp.events.reports import NewEventReport, approve_event_report, record_event_report
 
-    _letters(demo_action)
-    court, procurator = demo_action.targets[0], demo_action.targets[1]
+    _letters(action)
+    court, procurator = action.targets[0], action.targets[1]
     report = record_event_report(
-        demo_action,
+        action,
         NewEventReport(date(2026, 1, 5), "Leeds", "Hana Host", "hana@example.org",
                        {court.id: 30, procurator.id: 12}, country="GB"),
         utcnow(),
     )  # fmt: skip
     record_event_report(
-        demo_action,
+        action,
         NewEventReport(date(2026, 1, 6), "York", "Pat", "pat@example.org", {court.id: 5}),
         utcnow(),
     )  # still pending: not counted
     approve_event_report(report.id, utcnow())
     db.session.commit()
     viewer = signed_in("viewer")
-    total = viewer.get(f"/organise/export/osdi/advocacy_campaigns/{demo_action.id}").get_json()[
+    total = viewer.get(f"/organise/export/osdi/advocacy_campaigns/{action.id}").get_json()[
         "total_outreaches"
     ]
-    api = client.get(f"/api/v1/actions/{demo_action.slug}").get_json()["counts"]
+    api = client.get(f"/api/v1/actions/{action.slug}").get_json()["counts"]
     assert total == api["letters"] == 6 + 42
-    page = viewer.get(f"/organise/export/osdi/advocacy_campaigns/{demo_action.id}/outreaches")
+    page = viewer.get(f"/organise/export/osdi/advocacy_campaigns/{action.id}/outreaches")
     outreaches = page.get_json()["_embedded"]["osdi:outreaches"]
     in_person = [o for o in outreaches if o["type"] == "in-person"]
     assert [o["actionapp:letters"] for o in in_person] == [30, 12]
@@ -163,7 +171,7 @@ def test_osdi_counts_approved_event_letters_as_in_person_outreaches(signed_in, d
         len(outreaches) - len(in_person) + sum(o["actionapp:letters"] for o in in_person) == total
     )
     assert "Hana" not in str(outreaches) and "hana@" not in str(outreaches)
-    response = viewer.get(f"/organise/actions/{demo_action.id}/statistics")
+    response = viewer.get(f"/organise/actions/{action.id}/statistics")
     assert response.status_code == 200, response.get_data(as_text=True)[-3000:]
     stats = response.get_data(as_text=True)
     assert 'data-key="event:approved"' in stats and "Not known (event reports)" in stats

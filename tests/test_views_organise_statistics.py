@@ -6,9 +6,21 @@ import base64
 import re
 from datetime import timedelta
 
+import pytest
+
+from actionapp.extensions import db
 from actionapp.letters.record import move_letters
 from actionapp.models import Channel, LetterStatus, utcnow
+from tests.builders import make_chinese_case
 from tests.fixtures_organise import add_letters
+
+
+@pytest.fixture
+def action(app):
+    """Two targets in China with email addresses; UK and German embassy copies."""
+    built = make_chinese_case(embassies=("GB", "DE"))
+    db.session.commit()
+    return built
 
 
 def _svgs(page: str) -> list[str]:
@@ -18,16 +30,16 @@ def _svgs(page: str) -> list[str]:
     ]
 
 
-def test_statistics_page_shows_the_public_figures_with_tables(signed_in, demo_action, client):
+def test_statistics_page_shows_the_public_figures_with_tables(signed_in, action, client):
     now = utcnow()
-    add_letters(demo_action, Channel.PRINT, "GB", "p1", now - timedelta(days=2))
-    mail = add_letters(demo_action, Channel.EMAIL, "DE", "mail1", now)
+    add_letters(action, Channel.PRINT, "GB", "p1", now - timedelta(days=2))
+    mail = add_letters(action, Channel.EMAIL, "DE", "mail1", now)
     move_letters(mail, mail.letters[:1], LetterStatus.CONFIRMED, now)
     from actionapp.extensions import db
 
     db.session.commit()
-    api = client.get(f"/api/v1/actions/{demo_action.slug}").get_json()["counts"]
-    page = signed_in("viewer").get(f"/organise/actions/{demo_action.id}/statistics")
+    api = client.get(f"/api/v1/actions/{action.slug}").get_json()["counts"]
+    page = signed_in("viewer").get(f"/organise/actions/{action.id}/statistics")
     text = page.get_data(as_text=True)
     assert page.status_code == 200
     total = re.search(r'<dd id="total-letters">([^<]+)</dd>', text).group(1)
@@ -46,12 +58,12 @@ def test_statistics_page_shows_the_public_figures_with_tables(signed_in, demo_ac
     assert text.count("<table") >= 8  # every chart has its numbers in a table
 
 
-def test_statistics_date_range_and_bad_ranges(signed_in, demo_action):
+def test_statistics_date_range_and_bad_ranges(signed_in, action):
     now = utcnow()
-    add_letters(demo_action, Channel.PRINT, "GB", "old", now - timedelta(days=5))
-    add_letters(demo_action, Channel.PRINT, "GB", "new", now)
+    add_letters(action, Channel.PRINT, "GB", "old", now - timedelta(days=5))
+    add_letters(action, Channel.PRINT, "GB", "new", now)
     client = signed_in("viewer")
-    url = f"/organise/actions/{demo_action.id}/statistics"
+    url = f"/organise/actions/{action.id}/statistics"
     today = now.date().isoformat()
     text = client.get(f"{url}?start={today}&end={today}").get_data(as_text=True)
     assert re.search(r'<dd id="total-letters">3</dd>', text)
@@ -63,10 +75,10 @@ def test_statistics_date_range_and_bad_ranges(signed_in, demo_action):
     assert nonsense.status_code == 200
 
 
-def test_dashboard_lists_every_action_with_sparkline(signed_in, demo_action):
-    add_letters(demo_action, Channel.PRINT, "GB", "p1")
+def test_dashboard_lists_every_action_with_sparkline(signed_in, action):
+    add_letters(action, Channel.PRINT, "GB", "p1")
     text = signed_in("viewer").get("/organise/").get_data(as_text=True)
-    assert demo_action.title in text
+    assert action.title in text
     assert 'class="sparkline"' in text and "Letters per day over the last 30 days: 3 in all" in text
     assert "New action" not in text  # a viewer cannot create actions
     editor_page = signed_in("editor").get("/organise/").get_data(as_text=True)

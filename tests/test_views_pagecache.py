@@ -31,8 +31,8 @@ class FlaskRequests:
         self.count += 1
 
 
-def test_a_current_page_is_served_again_without_flask(app, client, demo_action):
-    path = f"/actions/{demo_action.slug}"
+def test_a_current_page_is_served_again_without_flask(app, client, action):
+    path = f"/actions/{action.slug}"
     with FlaskRequests(app) as flask_requests:
         first = client.get(path, headers={"Accept-Language": "en"})
         second = client.get(path, headers={"Accept-Language": "en"})
@@ -45,8 +45,8 @@ def test_a_current_page_is_served_again_without_flask(app, client, demo_action):
     assert set(second.headers["Vary"].split(", ")) >= {"Cookie", "Accept-Language"}
 
 
-def test_each_language_has_its_own_page(client, demo_action):
-    path = f"/actions/{demo_action.slug}"
+def test_each_language_has_its_own_page(client, action):
+    path = f"/actions/{action.slug}"
     english = client.get(path, headers={"Accept-Language": "en"}).get_data(as_text=True)
     chinese = client.get(path, headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
     assert "letters" in english and "letters" not in chinese
@@ -55,29 +55,29 @@ def test_each_language_has_its_own_page(client, demo_action):
     assert chosen == chinese
 
 
-def test_closing_an_action_shows_at_once(client, demo_action):
-    path = f"/actions/{demo_action.slug}"
+def test_closing_an_action_shows_at_once(client, action):
+    path = f"/actions/{action.slug}"
     assert "Open for letters" in client.get(path).get_data(as_text=True)
-    demo_action.status = ActionStatus.CLOSED
+    action.status = ActionStatus.CLOSED
     db.session.commit()
     page = client.get(path).get_data(as_text=True)
     assert "Open for letters" not in page and "Closed" in page
 
 
-def test_unknown_and_draft_actions_still_answer_404(client, demo_action):
+def test_unknown_and_draft_actions_still_answer_404(client, action):
     assert client.get("/actions/no-such-action").status_code == 404
-    demo_action.status = ActionStatus.DRAFT
+    action.status = ActionStatus.DRAFT
     db.session.commit()
-    assert client.get(f"/actions/{demo_action.slug}").status_code == 404
+    assert client.get(f"/actions/{action.slug}").status_code == 404
 
 
-def test_a_page_is_kept_a_minute_at_most_and_never_past_the_deadline(demo_action):
+def test_a_page_is_kept_a_minute_at_most_and_never_past_the_deadline(action):
     now = utcnow()
     since_epoch = now.replace(tzinfo=UTC).timestamp()
-    demo_action.deadline = now + timedelta(days=3)
-    assert page_keep_until(demo_action, now) - since_epoch == pytest.approx(60)
-    demo_action.deadline = now + timedelta(seconds=5)
-    assert page_keep_until(demo_action, now) - since_epoch == pytest.approx(5)
+    action.deadline = now + timedelta(days=3)
+    assert page_keep_until(action, now) - since_epoch == pytest.approx(60)
+    action.deadline = now + timedelta(seconds=5)
+    assert page_keep_until(action, now) - since_epoch == pytest.approx(5)
 
 
 def test_the_cache_forgets_pages_past_their_time():
@@ -91,8 +91,8 @@ def test_the_cache_forgets_pages_past_their_time():
     assert cache.get("a", 0.0) is None  # the oldest gave way to newer pages
 
 
-def test_a_page_rendered_for_a_visitor_with_a_session_is_not_kept(app, client, demo_action):
-    path = f"/actions/{demo_action.slug}"
+def test_a_page_rendered_for_a_visitor_with_a_session_is_not_kept(app, client, action):
+    path = f"/actions/{action.slug}"
     with client.session_transaction() as session:
         session["_user_id"] = "someone"
     with FlaskRequests(app) as flask_requests:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import io
 import re
 
+import pytest
 from sqlalchemy import select
 
 from actionapp.extensions import db
 from actionapp.models import Target
+from tests.builders import make_chinese_case
 from tests.conftest import compose_data, started_stamp
 from tests.realworld import supporters, targets
 
@@ -16,14 +18,22 @@ SUPPORTERS = supporters()
 TARGETS = targets()
 
 
+@pytest.fixture
+def action(app):
+    """Two targets in China written to in Chinese, with email addresses, and a UK embassy copy."""
+    built = make_chinese_case()
+    db.session.commit()
+    return built
+
+
 def _supporter(why_part: str) -> dict:
     return next(p for p in SUPPORTERS if why_part in p["why"])
 
 
-def test_composer_refuses_an_address_that_cannot_fit_with_the_numbers(app, client, demo_action):
+def test_composer_refuses_an_address_that_cannot_fit_with_the_numbers(app, client, action):
     person = _supporter("German sender")
     data = compose_data(
-        demo_action,
+        action,
         name=person["name"],
         street_address=person["street"],
         city=person["city"],
@@ -31,7 +41,7 @@ def test_composer_refuses_an_address_that_cannot_fit_with_the_numbers(app, clien
         started=started_stamp(app),
         channel="print",
     )
-    response = client.post(f"/actions/{demo_action.slug}/write", data=data)
+    response = client.post(f"/actions/{action.slug}/write", data=data)
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert re.search(
@@ -39,10 +49,10 @@ def test_composer_refuses_an_address_that_cannot_fit_with_the_numbers(app, clien
     )
     # Four short lines are welcome: the check is about the space, not the count of lines.
     ok = compose_data(
-        demo_action, street_address="Flat 2\n1 High Street\nHeadingley\nLS6 1AA",
+        action, street_address="Flat 2\n1 High Street\nHeadingley\nLS6 1AA",
         started=started_stamp(app), channel="print",
     )  # fmt: skip
-    assert client.post(f"/actions/{demo_action.slug}/write", data=ok).status_code == 303
+    assert client.post(f"/actions/{action.slug}/write", data=ok).status_code == 303
 
 
 def _target_post(client, action, official: dict):
@@ -69,9 +79,7 @@ WINDOW_PROBLEM = re.compile(
 )
 
 
-def test_target_form_saves_what_fits_and_refuses_what_does_not_with_the_numbers(
-    signed_in, demo_action
-):
+def test_target_form_saves_what_fits_and_refuses_what_does_not_with_the_numbers(signed_in, action):
     from actionapp.printing.pdf.checks import recipient_problems
 
     editor = signed_in("editor")
@@ -79,7 +87,7 @@ def test_target_form_saves_what_fits_and_refuses_what_does_not_with_the_numbers(
         expected = recipient_problems(
             official["name"], official["organisation"], official["address"], official["language"]
         )
-        response = _target_post(editor, demo_action, official)
+        response = _target_post(editor, action, official)
         page = response.get_data(as_text=True)
         if expected:
             assert response.status_code == 422, official["why"]
@@ -91,7 +99,7 @@ def test_target_form_saves_what_fits_and_refuses_what_does_not_with_the_numbers(
     assert "THE AMBASSADOR" in saved and "النائب العام" in saved
 
 
-def test_embassy_csv_import_refuses_an_address_that_does_not_fit(signed_in, demo_action):
+def test_embassy_csv_import_refuses_an_address_that_does_not_fit(signed_in, action):
     editor = signed_in("editor")
     eight = next(t for t in TARGETS if t["address"].count("\n") >= 7)
     address = eight["address"].replace("\n", "|")
@@ -100,7 +108,7 @@ def test_embassy_csv_import_refuses_an_address_that_does_not_fit(signed_in, demo
         f'IE,{eight["name"]},{eight["organisation"]},"{address}",IE,es\n'
     )
     response = editor.post(
-        f"/organise/actions/{demo_action.id}/embassies/import",
+        f"/organise/actions/{action.id}/embassies/import",
         data={"file": (io.BytesIO(text.encode()), "e.csv")},
         content_type="multipart/form-data",
     )
@@ -109,30 +117,30 @@ def test_embassy_csv_import_refuses_an_address_that_does_not_fit(signed_in, demo
     assert WINDOW_PROBLEM.search(page)
 
 
-def test_publishing_checklist_lists_a_target_that_does_not_fit(signed_in, demo_action):
+def test_publishing_checklist_lists_a_target_that_does_not_fit(signed_in, action):
     from actionapp.models import ActionStatus
 
     eight = next(t for t in TARGETS if t["address"].count("\n") >= 7)
     # Saved before the forms checked the window (e.g. an older database).
-    demo_action.targets.append(
+    action.targets.append(
         Target(
             name=eight["name"],
             organisation=eight["organisation"],
             address_lines=eight["address"],
             language=eight["language"],
-            position=len(demo_action.targets),
+            position=len(action.targets),
         )
     )
-    demo_action.status = ActionStatus.DRAFT
+    action.status = ActionStatus.DRAFT
     db.session.commit()
     editor = signed_in("editor")
-    page = editor.post(
-        f"/organise/actions/{demo_action.id}/publish", follow_redirects=True
-    ).get_data(as_text=True)
+    page = editor.post(f"/organise/actions/{action.id}/publish", follow_redirects=True).get_data(
+        as_text=True
+    )
     assert "The address of “Minister of Justice” does not fit the envelope window." in page
     assert WINDOW_PROBLEM.search(page)
-    db.session.refresh(demo_action)
-    assert demo_action.status == ActionStatus.DRAFT
+    db.session.refresh(action)
+    assert action.status == ActionStatus.DRAFT
 
 
 def _model_letter(client, action, body: str, variant: str):
@@ -156,14 +164,12 @@ def _words(count: int) -> str:
     return "\n\n".join(paragraphs)[:count]
 
 
-def test_a_model_letter_too_long_to_print_is_refused_at_save_with_the_page_limit(
-    signed_in, demo_action
-):
+def test_a_model_letter_too_long_to_print_is_refused_at_save_with_the_page_limit(signed_in, action):
     from actionapp.models import ModelLetter
     from actionapp.printing.pdf.checks import MAX_LETTER_PAGES
 
     editor = signed_in("editor")
-    response = _model_letter(editor, demo_action, _words(13_000), "long")
+    response = _model_letter(editor, action, _words(13_000), "long")
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     for paper in ("A4", "US Letter"):
@@ -172,7 +178,7 @@ def test_a_model_letter_too_long_to_print_is_refused_at_save_with_the_page_limit
 
 
 def test_a_model_letter_the_editor_accepts_prints_for_the_longest_supporter_on_both_papers(
-    app, signed_in, client, demo_action
+    app, signed_in, client, action
 ):
     from actionapp.letters.forms import PERSONAL_MAX
     from actionapp.models import Submission
@@ -180,20 +186,20 @@ def test_a_model_letter_the_editor_accepts_prints_for_the_longest_supporter_on_b
     from tests.fixtures_print import read_pdf
 
     editor = signed_in("editor")
-    assert _model_letter(editor, demo_action, _words(4_000), "long").status_code == 303
+    assert _model_letter(editor, action, _words(4_000), "long").status_code == 303
     data = compose_data(
-        demo_action,
+        action,
         variant="long",
         personal_message=("I teach history and I care. " * 100)[:PERSONAL_MAX],
         started=started_stamp(app),
         channel="print",
     )
-    response = client.post(f"/actions/{demo_action.slug}/write", data=data)
+    response = client.post(f"/actions/{action.slug}/write", data=data)
     assert response.status_code == 303, response.get_data(as_text=True)[-3000:]
     submission = db.session.scalar(select(Submission).order_by(Submission.id.desc()))
     for paper in ("a4", "letter"):
         pdf = client.get(
-            f"/actions/{demo_action.slug}/print/{submission.public_token}/letters.pdf"
+            f"/actions/{action.slug}/print/{submission.public_token}/letters.pdf"
             f"?paper={paper}&guide=0"
         )
         assert pdf.status_code == 200, paper
@@ -208,13 +214,13 @@ NO_FONT = {
 }  # fmt: skip
 
 
-def test_composer_refuses_characters_no_installed_font_can_draw(app, client, demo_action):
+def test_composer_refuses_characters_no_installed_font_can_draw(app, client, action):
     from actionapp.printing.pdf.fonts import undrawable
 
     for person in [*SUPPORTERS, NO_FONT]:
         missing = undrawable(" ".join([person["name"], person["city"], person.get("message", "")]))
         data = compose_data(
-            demo_action,
+            action,
             name=person["name"],
             city=person["city"],
             country=person["country"],
@@ -223,7 +229,7 @@ def test_composer_refuses_characters_no_installed_font_can_draw(app, client, dem
             started=started_stamp(app),
             channel="print",
         )
-        response = client.post(f"/actions/{demo_action.slug}/write", data=data)
+        response = client.post(f"/actions/{action.slug}/write", data=data)
         page = response.get_data(as_text=True)
         if missing:
             assert response.status_code == 422, person["why"]

@@ -15,15 +15,24 @@ from sqlalchemy import func, select
 from actionapp.extensions import db
 from actionapp.models import Letter, Submission
 from tests import realworld
+from tests.builders import make_chinese_case
 from tests.conftest import compose_data, started_stamp
 
 REDIS_URL = "redis://127.0.0.1:6379"
 
 
+@pytest.fixture
+def action(app):
+    """Two targets in China written to in Chinese, with email addresses, and a UK embassy copy."""
+    built = make_chinese_case()
+    db.session.commit()
+    return built
+
+
 @pytest.fixture(params=["memory", "redis"])
-def limited_app(request, make_app, demo_action):
+def limited_app(request, make_app, action):
     """An app with the default limits on, its limiter storage in memory or on Redis."""
-    # After demo_action's app: the one limiter object follows the app built last.
+    # After action's app: the one limiter object follows the app built last.
     if request.param == "memory":
         yield make_app(RATELIMIT_ENABLED=True)
         return
@@ -65,11 +74,11 @@ def post_of(app, action, person, **overrides) -> dict:
     return compose_data(action, **{**data, **overrides})
 
 
-def test_forty_supporters_behind_one_address_are_all_recorded_and_counted(limited_app, demo_action):
+def test_forty_supporters_behind_one_address_are_all_recorded_and_counted(limited_app, action):
     client = limited_app.test_client()  # every request comes from 127.0.0.1
-    slug = demo_action.slug
+    slug = action.slug
     for i, person in enumerate(event_supporters(40)):
-        data = post_of(limited_app, demo_action, person)
+        data = post_of(limited_app, action, person)
         preview = client.post(f"/actions/{slug}/write", data=data)
         assert preview.status_code == 200, (i, preview.status_code)
         assert "How do you want to send it?" in preview.get_data(as_text=True)
@@ -89,29 +98,29 @@ def test_forty_supporters_behind_one_address_are_all_recorded_and_counted(limite
     assert counts["by_channel"]["print"] == letters
 
 
-def test_one_email_address_hammering_is_limited(limited_app, demo_action):
+def test_one_email_address_hammering_is_limited(limited_app, action):
     client = limited_app.test_client()
-    slug = demo_action.slug
+    slug = action.slug
     person = realworld.accepted_supporters()[0]
     statuses = []
     for _ in range(7):  # a new composer each time, the same address
-        data = post_of(limited_app, demo_action, person, channel="print")
+        data = post_of(limited_app, action, person, channel="print")
         statuses.append(client.post(f"/actions/{slug}/write", data=data).status_code)
     assert statuses == [303] * 5 + [429] * 2  # SUBMIT_EMAIL_RATE_LIMIT: 5 per minute
     # Another supporter behind the same address is not held back by it.
-    other = post_of(limited_app, demo_action, realworld.accepted_supporters()[1], channel="print")
+    other = post_of(limited_app, action, realworld.accepted_supporters()[1], channel="print")
     assert client.post(f"/actions/{slug}/write", data=other).status_code == 303
     db.session.rollback()
     assert db.session.scalar(select(func.count(Submission.id))) == 6
 
 
-def test_one_composer_posted_again_and_again_is_limited(limited_app, demo_action):
+def test_one_composer_posted_again_and_again_is_limited(limited_app, action):
     client = limited_app.test_client()
     data = post_of(
-        limited_app, demo_action, realworld.accepted_supporters()[2], channel="print", email=""
+        limited_app, action, realworld.accepted_supporters()[2], channel="print", email=""
     )
     statuses = [
-        client.post(f"/actions/{demo_action.slug}/write", data=data).status_code for _ in range(11)
+        client.post(f"/actions/{action.slug}/write", data=data).status_code for _ in range(11)
     ]
     # A double click lands on the same thank-you page; the eleventh post in a minute is refused.
     assert statuses == [303] * 10 + [429]
@@ -119,16 +128,14 @@ def test_one_composer_posted_again_and_again_is_limited(limited_app, demo_action
     assert db.session.scalar(select(func.count(Submission.id))) == 1
 
 
-def test_an_official_flooded_from_many_addresses_is_limited(make_app, demo_action):
+def test_an_official_flooded_from_many_addresses_is_limited(make_app, action):
     app = make_app(RATELIMIT_ENABLED=True, SUBMIT_OFFICIAL_RATE_LIMIT="3 per minute")
-    target = str(demo_action.targets[0].id)
+    target = str(action.targets[0].id)
     statuses = []
     for i, person in enumerate(event_supporters(4)):
         client = app.test_client()
-        data = post_of(app, demo_action, person, channel="print", targets=[target])
+        data = post_of(app, action, person, channel="print", targets=[target])
         address = {"REMOTE_ADDR": f"192.0.2.{i + 1}"}
-        response = client.post(
-            f"/actions/{demo_action.slug}/write", data=data, environ_base=address
-        )
+        response = client.post(f"/actions/{action.slug}/write", data=data, environ_base=address)
         statuses.append(response.status_code)
     assert statuses == [303, 303, 303, 429]

@@ -8,15 +8,24 @@ import pytest
 
 from actionapp import create_app
 from actionapp.extensions import db
+from tests.builders import make_chinese_case
 from tests.conftest import compose_data, csrf_token_from, started_stamp
 
 
-def test_every_response_carries_the_security_headers(client, demo_action):
+@pytest.fixture
+def action(app):
+    """Two targets in China written to in Chinese, with email addresses, and a UK embassy copy."""
+    built = make_chinese_case()
+    db.session.commit()
+    return built
+
+
+def test_every_response_carries_the_security_headers(client, action):
     for path in (
         "/",
-        f"/actions/{demo_action.slug}",
+        f"/actions/{action.slug}",
         "/nope",
-        f"/api/v1/actions/{demo_action.slug}",
+        f"/api/v1/actions/{action.slug}",
     ):
         response = client.get(path)
         csp = response.headers["Content-Security-Policy"]
@@ -26,14 +35,14 @@ def test_every_response_carries_the_security_headers(client, demo_action):
         assert response.headers["Referrer-Policy"] == "no-referrer"
 
 
-def test_pages_load_nothing_from_another_host(client, demo_action, app):
+def test_pages_load_nothing_from_another_host(client, action, app):
     pages = [
         client.get("/").get_data(as_text=True),
-        client.get(f"/actions/{demo_action.slug}").get_data(as_text=True),
-        client.get(f"/actions/{demo_action.slug}/write").get_data(as_text=True),
+        client.get(f"/actions/{action.slug}").get_data(as_text=True),
+        client.get(f"/actions/{action.slug}/write").get_data(as_text=True),
         client.post(
-            f"/actions/{demo_action.slug}/write",
-            data=compose_data(demo_action, started=started_stamp(app)),
+            f"/actions/{action.slug}/write",
+            data=compose_data(action, started=started_stamp(app)),
         ).get_data(as_text=True),
     ]
     for page in pages:
@@ -46,28 +55,28 @@ def test_pages_load_nothing_from_another_host(client, demo_action, app):
         assert "<script>" not in page and " style=" not in page
 
 
-def test_csrf_is_required_on_the_composer(make_app, demo_action):
+def test_csrf_is_required_on_the_composer(make_app, action):
     app = make_app(WTF_CSRF_ENABLED=True)
     client = app.test_client()
-    data = compose_data(demo_action, started=started_stamp(app), channel="print")
-    refused = client.post(f"/actions/{demo_action.slug}/write", data=data)
+    data = compose_data(action, started=started_stamp(app), channel="print")
+    refused = client.post(f"/actions/{action.slug}/write", data=data)
     assert refused.status_code == 400
     assert "we renewed its security check" in refused.get_data(as_text=True)  # composer kept
-    page = client.get(f"/actions/{demo_action.slug}/write").get_data(as_text=True)
+    page = client.get(f"/actions/{action.slug}/write").get_data(as_text=True)
     data["csrf_token"] = csrf_token_from(page)
-    accepted = client.post(f"/actions/{demo_action.slug}/write", data=data)
+    accepted = client.post(f"/actions/{action.slug}/write", data=data)
     assert accepted.status_code == 303
 
 
-def test_oversized_requests_are_refused(client, demo_action):
-    data = compose_data(demo_action, personal_message="x" * 300_000)
-    response = client.post(f"/actions/{demo_action.slug}/write", data=data)
+def test_oversized_requests_are_refused(client, action):
+    data = compose_data(action, personal_message="x" * 300_000)
+    response = client.post(f"/actions/{action.slug}/write", data=data)
     assert response.status_code == 413
     assert "too large" in response.get_data(as_text=True)
 
 
 def test_session_cookie_is_httponly_lax_and_secure_in_production(
-    monkeypatch, database_url, demo_action, env_app
+    monkeypatch, database_url, action, env_app
 ):
     monkeypatch.setenv("ACTIONAPP_SECRET_KEY", "a-real-secret-for-this-test-only-0123456789")
     monkeypatch.setenv("ACTIONAPP_PUBLIC_URL", "https://example.org")
@@ -76,7 +85,7 @@ def test_session_cookie_is_httponly_lax_and_secure_in_production(
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
     assert app.config["SESSION_COOKIE_SECURE"] is True
     client = app.test_client()
-    response = client.get(f"/actions/{demo_action.slug}/write", base_url="https://example.org")
+    response = client.get(f"/actions/{action.slug}/write", base_url="https://example.org")
     cookie = response.headers.get("Set-Cookie", "")
     assert "HttpOnly" in cookie and "Secure" in cookie and "SameSite=Lax" in cookie
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
@@ -113,8 +122,8 @@ def test_language_switch_only_redirects_within_the_site(client):
     assert "lang=zh" in response.headers["Set-Cookie"]
 
 
-def test_reading_pages_sets_no_cookie(client, demo_action):
-    for path in ("/", f"/actions/{demo_action.slug}", f"/api/v1/actions/{demo_action.slug}"):
+def test_reading_pages_sets_no_cookie(client, action):
+    for path in ("/", f"/actions/{action.slug}", f"/api/v1/actions/{action.slug}"):
         assert "Set-Cookie" not in client.get(path).headers, path
 
 
@@ -122,12 +131,12 @@ def _counter(page: str) -> str:
     return re.search(r'class="counter-figure"><strong>([\d,]+)</strong> letters', page).group(1)
 
 
-def test_action_page_cache_follows_edits_and_counts(client, post_letter, demo_action):
-    assert _counter(client.get(f"/actions/{demo_action.slug}").get_data(as_text=True)) == "0"
-    token = post_letter(demo_action).headers["Location"].rsplit("/", 1)[1]
-    assert client.get(f"/actions/{demo_action.slug}/print/{token}/letters.pdf").status_code == 200
-    assert _counter(client.get(f"/actions/{demo_action.slug}").get_data(as_text=True)) == "3"
-    demo_action.targets[0].why = "A brand new reason to write."
+def test_action_page_cache_follows_edits_and_counts(client, post_letter, action):
+    assert _counter(client.get(f"/actions/{action.slug}").get_data(as_text=True)) == "0"
+    token = post_letter(action).headers["Location"].rsplit("/", 1)[1]
+    assert client.get(f"/actions/{action.slug}/print/{token}/letters.pdf").status_code == 200
+    assert _counter(client.get(f"/actions/{action.slug}").get_data(as_text=True)) == "3"
+    action.targets[0].why = "A brand new reason to write."
     db.session.commit()
-    page = client.get(f"/actions/{demo_action.slug}").get_data(as_text=True)
+    page = client.get(f"/actions/{action.slug}").get_data(as_text=True)
     assert "A brand new reason to write." in page and _counter(page) == "3"

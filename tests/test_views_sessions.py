@@ -47,10 +47,10 @@ def test_a_cookie_copied_before_sign_out_opens_nothing_after_it(app, make_organi
     assert thief.get("/organise/privacy").status_code == 302
 
 
-def test_production_session_cookie_has_the_host_prefix(make_app, demo_action):
+def test_production_session_cookie_has_the_host_prefix(make_app, action):
     app = make_app(**PRODUCTION, WTF_CSRF_ENABLED=True)  # the form's token starts a session
     client = app.test_client()
-    response = client.get(f"/actions/{demo_action.slug}/write", base_url="https://example.org")
+    response = client.get(f"/actions/{action.slug}/write", base_url="https://example.org")
     cookie = SimpleCookie(response.headers["Set-Cookie"])
     assert list(cookie) == ["__Host-session"]
     morsel = cookie["__Host-session"]

@@ -37,11 +37,11 @@ def editor(signed_in):
 
 
 @pytest.fixture
-def opened(demo_action, editor):
+def opened(action, editor):
     """The demo action with solidarity messages open (set through the organiser's form)."""
-    response = editor.post(f"/organise/actions/{demo_action.id}/solidarity", data=SETTINGS)
+    response = editor.post(f"/organise/actions/{action.id}/solidarity", data=SETTINGS)
     assert response.status_code == 303, response.get_data(as_text=True)[:3000]
-    return demo_action
+    return action
 
 
 def message_data(app, **overrides) -> dict:
@@ -66,26 +66,26 @@ def post_message(app, client, action, **overrides):
     return client.post(f"/actions/{action.slug}/solidarity", data=message_data(app, **overrides))
 
 
-def test_closed_until_organisers_open_it(app, client, demo_action):
-    assert client.get(f"/actions/{demo_action.slug}/solidarity").status_code == 404
-    page = client.get(f"/actions/{demo_action.slug}").get_data(as_text=True)
+def test_closed_until_organisers_open_it(app, client, action):
+    assert client.get(f"/actions/{action.slug}/solidarity").status_code == 404
+    page = client.get(f"/actions/{action.slug}").get_data(as_text=True)
     assert "message of solidarity" not in page
 
 
-def test_settings_refuse_a_limit_beyond_the_maximum_and_card_without_address(demo_action, editor):
+def test_settings_refuse_a_limit_beyond_the_maximum_and_card_without_address(action, editor):
     data = dict(SETTINGS, max_chars="5000", delivery="card", postal_address="")
-    response = editor.post(f"/organise/actions/{demo_action.id}/solidarity", data=data)
+    response = editor.post(f"/organise/actions/{action.id}/solidarity", data=data)
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert "Please give the address supporters post their cards to." in page
     assert "5000" in page  # what was typed stays in the field
 
 
-def test_viewers_cannot_change_settings(demo_action, signed_in):
+def test_viewers_cannot_change_settings(action, signed_in):
     viewer = signed_in("viewer")
-    response = viewer.post(f"/organise/actions/{demo_action.id}/solidarity", data=SETTINGS)
+    response = viewer.post(f"/organise/actions/{action.id}/solidarity", data=SETTINGS)
     assert response.status_code in (302, 303, 403)
-    assert demo_action.solidarity is None
+    assert action.solidarity is None
 
 
 def test_organisation_name_is_flagged_then_fixed_and_sent(app, client, opened):
@@ -279,28 +279,28 @@ def test_messages_follow_the_actions_retention(app, client, opened, editor):
 
 
 def test_cards_written_at_events_count_apart_once_the_report_is_approved(
-    app, client, demo_action, editor
+    app, client, action, editor
 ):
     from tests.fixtures_walk import report_data
 
-    data = report_data(app, demo_action)
+    data = report_data(app, action)
     data["cards"] = "7"
-    assert client.post(f"/actions/{demo_action.slug}/event/report", data=data).status_code == 303
-    counts = client.get(f"/api/v1/actions/{demo_action.slug}").get_json()
+    assert client.post(f"/actions/{action.slug}/event/report", data=data).status_code == 303
+    counts = client.get(f"/api/v1/actions/{action.slug}").get_json()
     assert counts["solidarity_messages"]["event_cards"] == {"approved": 0, "pending": 7}
     letters_before = counts["counts"]["by_status"]["event"]["pending"]
     from actionapp.models import EventReport
 
     report_id = db.session.scalars(select(EventReport.id)).one()
-    review = f"/organise/actions/{demo_action.id}/events/{report_id}/review"
+    review = f"/organise/actions/{action.id}/events/{report_id}/review"
     assert editor.post(review, data={"decision": "approve"}).status_code == 303
-    counts = client.get(f"/api/v1/actions/{demo_action.slug}").get_json()
+    counts = client.get(f"/api/v1/actions/{action.slug}").get_json()
     assert counts["solidarity_messages"]["event_cards"] == {"approved": 7, "pending": 0}
     assert counts["solidarity_messages"]["total"] == 7
     assert counts["counts"]["by_channel"]["event"] == letters_before  # cards are not letters
-    assert "Solidarity cards: 7" in editor.get(
-        f"/organise/actions/{demo_action.id}/events"
-    ).get_data(as_text=True)
+    assert "Solidarity cards: 7" in editor.get(f"/organise/actions/{action.id}/events").get_data(
+        as_text=True
+    )
 
 
 def test_statistics_and_osdi_export_keep_messages_apart(app, client, opened, editor):

@@ -16,6 +16,7 @@ from actionapp.email.addresses import EmailAddressError, address_message, normal
 from actionapp.extensions import db
 from actionapp.models import MessageStatus, OutboxMessage, Target, TargetKind
 from actionapp.stats.statistics import delivery_status
+from tests.builders import make_chinese_case
 from tests.fixtures_email import link_in
 from tests.realworld import emails, targets
 
@@ -30,6 +31,14 @@ BAD_LINES = [
 ]
 COLUMNS = ["supporter_country", "name", "title", "organisation", "address", "country", "email",
            "language", "salutation_en"]  # fmt: skip
+
+
+@pytest.fixture
+def action(app):
+    """Two targets in China with email addresses and a UK embassy copy."""
+    built = make_chinese_case()
+    db.session.commit()
+    return built
 
 
 def csv_text(rows: list[dict]) -> str:
@@ -89,39 +98,39 @@ def editor(signed_in):
     return signed_in("editor")
 
 
-def test_every_refused_email_is_refused_by_form_and_csv_with_its_line(editor, demo_action):
-    before = {c: (t.name, t.email) for c, t in embassies(demo_action.id).items()}
+def test_every_refused_email_is_refused_by_form_and_csv_with_its_line(editor, action):
+    before = {c: (t.name, t.email) for c, t in embassies(action.id).items()}
     for case in REFUSED_EMAILS:
         form = editor.post(
-            f"/organise/actions/{demo_action.id}/targets/new", data=form_data(email=case.address)
+            f"/organise/actions/{action.id}/targets/new", data=form_data(email=case.address)
         )
         assert form.status_code == 422, case
         assert refusal_message(case.address) in html.unescape(form.get_data(as_text=True)), case
         # A good row first: nothing at all is imported from a file with one bad row.
         text = csv_text([csv_row(supporter_country="NZ", country="NZ"),
                          csv_row(email=case.address)])  # fmt: skip
-        response = import_csv(editor, demo_action, text)
+        response = import_csv(editor, action, text)
         page = response.get_data(as_text=True)
         assert response.status_code == 422, case
         assert "Line 3" in page and "email: " in page, (case, page)
         assert "Nothing was imported" in page
-    after = {c: (t.name, t.email) for c, t in embassies(demo_action.id).items()}
+    after = {c: (t.name, t.email) for c, t in embassies(action.id).items()}
     assert after == before
 
 
-def test_every_accepted_email_is_stored_alike_from_form_and_csv(editor, demo_action):
+def test_every_accepted_email_is_stored_alike_from_form_and_csv(editor, action):
     for case in ACCEPTED_EMAILS:
         form = editor.post(
-            f"/organise/actions/{demo_action.id}/targets/new",
+            f"/organise/actions/{action.id}/targets/new",
             data=form_data(email=case.address, supporter_country="NZ", country="NZ"),
         )
         assert form.status_code == 303, (case, form.get_data(as_text=True))
-        from_form = embassies(demo_action.id)["NZ"].email
-        db.session.delete(embassies(demo_action.id)["NZ"])
+        from_form = embassies(action.id)["NZ"].email
+        db.session.delete(embassies(action.id)["NZ"])
         db.session.commit()
-        response = import_csv(editor, demo_action, csv_text([csv_row(email=case.address)]))
+        response = import_csv(editor, action, csv_text([csv_row(email=case.address)]))
         assert response.status_code == 303, (case, response.get_data(as_text=True))
-        from_csv = embassies(demo_action.id)["IE"].email
+        from_csv = embassies(action.id)["IE"].email
         assert from_form == from_csv, case
         assert from_csv.isascii() and "\n" not in from_csv, case  # what SMTP will be given
         if "xn--" in case.expectation:
@@ -131,31 +140,29 @@ def test_every_accepted_email_is_stored_alike_from_form_and_csv(editor, demo_act
 
 @pytest.mark.parametrize("bad", BAD_LINES)
 @pytest.mark.parametrize("field", ["name", "title", "organisation"])
-def test_header_breaking_names_are_refused_by_form_and_csv(editor, demo_action, field, bad):
-    form = editor.post(
-        f"/organise/actions/{demo_action.id}/targets/new", data=form_data(**{field: bad})
-    )
+def test_header_breaking_names_are_refused_by_form_and_csv(editor, action, field, bad):
+    form = editor.post(f"/organise/actions/{action.id}/targets/new", data=form_data(**{field: bad}))
     assert form.status_code == 422
     assert "Please write this on one line" in form.get_data(as_text=True)
-    response = import_csv(editor, demo_action, csv_text([csv_row(**{field: bad})]))
+    response = import_csv(editor, action, csv_text([csv_row(**{field: bad})]))
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert f"{field}: Please write this on one line" in page and "Line 2" in page
-    assert "IE" not in embassies(demo_action.id)
+    assert "IE" not in embassies(action.id)
 
 
-def test_every_real_world_target_gets_the_same_verdict_from_form_and_csv(editor, demo_action):
+def test_every_real_world_target_gets_the_same_verdict_from_form_and_csv(editor, action):
     for person in targets():
         fields = dict(
             name=person["name"], organisation=person["organisation"], country=person["country"],
             language=person["language"],
         )  # fmt: skip
         form = editor.post(
-            f"/organise/actions/{demo_action.id}/targets/new",
+            f"/organise/actions/{action.id}/targets/new",
             data=form_data(**fields, address_lines=person["address"],
                            salutations=f"{person['language']}: {person['salutation']}"),
         )  # fmt: skip
-        from_form = embassies(demo_action.id).get("IE")
+        from_form = embassies(action.id).get("IE")
         if from_form is not None:
             stored_form = (from_form.name, from_form.organisation, from_form.address_lines,
                            from_form.country, from_form.salutations)  # fmt: skip
@@ -168,7 +175,7 @@ def test_every_real_world_target_gets_the_same_verdict_from_form_and_csv(editor,
         if f"salutation_{person['language']}" not in columns:
             COLUMNS = [*columns, f"salutation_{person['language']}"]
         try:
-            response = import_csv(editor, demo_action, csv_text([row]))
+            response = import_csv(editor, action, csv_text([row]))
         finally:
             COLUMNS = columns
         assert (form.status_code == 303) == (response.status_code == 303), (
@@ -177,7 +184,7 @@ def test_every_real_world_target_gets_the_same_verdict_from_form_and_csv(editor,
             response.status_code,
         )
         if response.status_code == 303:
-            target = embassies(demo_action.id)["IE"]
+            target = embassies(action.id)["IE"]
             stored_csv = (target.name, target.organisation, target.address_lines, target.country,
                           target.salutations)  # fmt: skip
             assert stored_csv == stored_form, person
@@ -190,14 +197,14 @@ def test_every_real_world_target_gets_the_same_verdict_from_form_and_csv(editor,
 
 @pytest.mark.parametrize("case", REFUSED_EMAILS, ids=lambda c: repr(c.address))
 def test_a_bad_stored_address_fails_one_message_and_never_the_supporter(
-    case, client, post_letter, demo_action, smtp_server, deliver, runner
+    case, client, post_letter, action, smtp_server, deliver, runner
 ):
     """Data from before the shared rules (or written around them): the mail layer copes."""
-    embassy = next(t for t in demo_action.targets if t.kind == TargetKind.EMBASSY and
+    embassy = next(t for t in action.targets if t.kind == TargetKind.EMBASSY and
                    t.supporter_country == "GB")  # fmt: skip
     embassy.email = case.address
     db.session.commit()
-    assert post_letter(demo_action, channel="email").status_code == 303
+    assert post_letter(action, channel="email").status_code == 303
     assert deliver().sent == 1
     (confirmation,) = smtp_server.to("jane@example.org")
     confirmed = client.post(urlsplit(link_in(confirmation.text())).path)
@@ -216,7 +223,7 @@ def test_a_bad_stored_address_fails_one_message_and_never_the_supporter(
     assert result.sent == 3  # the two other letters and the supporter's copy
     assert len(failed) == 1 and failed[0].letter.target_id == embassy.id
     assert failed[0].last_error.startswith("not sent: ")
-    status = delivery_status(demo_action.id)
+    status = delivery_status(action.id)
     assert status.failed == 1 and status.sent == 2
     assert any(r.startswith("not sent: ") for r, _n in status.failure_reasons)
     assert "not sent: " in runner.invoke(args=["outbox", "status"]).output
@@ -226,28 +233,26 @@ def test_a_bad_stored_address_fails_one_message_and_never_the_supporter(
 
 @pytest.mark.parametrize("code", ["xx", "en-XX", "und", "qq-Latn"])
 def test_a_language_code_no_language_has_is_refused_by_form_and_csv_with_its_line(
-    editor, demo_action, code
+    editor, action, code
 ):
-    before = set(embassies(demo_action.id))
-    form = editor.post(
-        f"/organise/actions/{demo_action.id}/targets/new", data=form_data(language=code)
-    )
+    before = set(embassies(action.id))
+    form = editor.post(f"/organise/actions/{action.id}/targets/new", data=form_data(language=code))
     assert form.status_code == 422
     assert "Use a language code such as en, zh or pt-BR." in form.get_data(as_text=True)
     assert 'value="Ambassador"' in form.get_data(as_text=True)  # nothing typed is lost
     text = csv_text([csv_row(supporter_country="NZ", country="NZ"), csv_row(language=code)])
-    page = import_csv(editor, demo_action, text).get_data(as_text=True)
+    page = import_csv(editor, action, text).get_data(as_text=True)
     assert f"Line 3: language: “{code}” is not a language code such as en." in page, page
     assert "Nothing was imported" in page
     # A salutation in such a "language" is refused the same way.
-    page = import_csv(editor, demo_action, csv_text([csv_row(**{f"salutation_{code}": "Dear"})]))
+    page = import_csv(editor, action, csv_text([csv_row(**{f"salutation_{code}": "Dear"})]))
     assert page.status_code == 422
     assert f"Line 2: salutation_*: Not understood: {code}: Dear" in page.get_data(as_text=True)
-    assert set(embassies(demo_action.id)) == before and "IE" not in before
+    assert set(embassies(action.id)) == before and "IE" not in before
 
 
 @pytest.mark.parametrize("code", ["ar", "pt-BR", "zh-Hans", "es-419", "fil", "yue", "sw"])
-def test_real_letter_languages_beyond_the_interface_ones_are_accepted(editor, demo_action, code):
-    response = import_csv(editor, demo_action, csv_text([csv_row(language=code)]))
+def test_real_letter_languages_beyond_the_interface_ones_are_accepted(editor, action, code):
+    response = import_csv(editor, action, csv_text([csv_row(language=code)]))
     assert response.status_code == 303, response.get_data(as_text=True)
-    assert embassies(demo_action.id)["IE"].language == code
+    assert embassies(action.id)["IE"].language == code

@@ -38,10 +38,10 @@ def signing(mail_app, key_pair):
 
 
 def test_signed_batches_arrive_once_each_in_order_and_verify(
-    mail_app, demo_action, smtp_server, deliver, signing
+    mail_app, action, smtp_server, deliver, signing
 ):
     mail_app.config["OUTBOX_BATCH_SIZE"] = 7  # several batches, each signed ahead
-    ids = queue_plain(demo_action, 30)
+    ids = queue_plain(action, 30)
     assert deliver().sent == 30
     assert [r.message_id for r in smtp_server.received] == ids
     for received in smtp_server.received:
@@ -52,9 +52,9 @@ def test_signed_batches_arrive_once_each_in_order_and_verify(
 
 
 def test_a_message_that_cannot_be_signed_fails_alone(
-    mail_app, demo_action, smtp_server, deliver, signing
+    mail_app, action, smtp_server, deliver, signing
 ):
-    ids = queue_plain(demo_action, 5)
+    ids = queue_plain(action, 5)
     broken = db.session.scalar(select(OutboxMessage).where(OutboxMessage.message_id == ids[2]))
     content = db.session.get(OutboxContent, broken.id)
     content.mime = "X-Injected: yes\r\n" + content.mime  # the check before sending refuses it
@@ -68,9 +68,9 @@ def test_a_message_that_cannot_be_signed_fails_alone(
 
 
 def test_stopping_mid_batch_sends_nothing_signed_ahead(
-    mail_app, demo_action, smtp_server, deliver, signing
+    mail_app, action, smtp_server, deliver, signing
 ):
-    ids = queue_plain(demo_action, 8)
+    ids = queue_plain(action, 8)
     stop = threading.Event()
 
     def stop_after_the_third(received):
@@ -94,9 +94,9 @@ def test_stopping_mid_batch_sends_nothing_signed_ahead(
 
 
 def test_refusals_mid_batch_settle_each_message_and_the_rest_goes_on(
-    mail_app, demo_action, smtp_server, deliver, signing
+    mail_app, action, smtp_server, deliver, signing
 ):
-    ids = queue_plain(demo_action, 5)
+    ids = queue_plain(action, 5)
     smtp_server.data_answers.extend(
         ["250 Message accepted", "451 4.7.1 Greylisted", "550 5.1.1 No such user"]
     )
