@@ -16,7 +16,7 @@ PRESENTATION_GLOBALS = {
 # Values in hand written for the interface language, and a text's or language's direction.
 PRESENTATION_FILTERS = {
     "number", "when", "deadline", "day", "country", "language", "markdown", "html_lang",
-    "textdir", "langdir",
+    "textdir", "langdir", "status_label",
 }  # fmt: skip
 
 

@@ -29,12 +29,12 @@ from wtforms.validators import (
 )
 
 from actionapp.campaigns.case_texts import TEXT_LABELS
+from actionapp.campaigns.outcomes import OUTCOME_LABELS, OUTCOMES
 from actionapp.letters.forms import single_line
 from actionapp.web.forms import AddressField, AppForm, EmailAddress
 from actionapp.web.i18n import is_language
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
-OUTCOMES = ("", "released", "charges dropped", "acquitted", "sentenced", "closed")
 SUBJECTS_MAX = 10
 
 
@@ -243,11 +243,7 @@ class UpdateForm(AppForm):
         _l("Outcome"),
         choices=[
             SelectChoice("", _l("None: this is news")),
-            SelectChoice("released", _l("Released")),
-            SelectChoice("charges dropped", _l("Charges dropped")),
-            SelectChoice("acquitted", _l("Acquitted")),
-            SelectChoice("sentenced", _l("Sentenced")),
-            SelectChoice("closed", _l("Case closed")),
+            *(SelectChoice(word, label) for word, label in OUTCOME_LABELS.items()),
         ],
         validators=[Optional(), AnyOf(OUTCOMES)],
         description=_l("An outcome replaces the letter composer on the action page."),

@@ -226,6 +226,7 @@ def register_template_helpers(app: Flask) -> None:
     from flask_babel import format_date
 
     from actionapp.campaigns.markdown import render_markdown
+    from actionapp.campaigns.outcomes import status_label
 
     app.jinja_env.filters.update(
         number=format_number,
@@ -236,6 +237,7 @@ def register_template_helpers(app: Flask) -> None:
         language=language_name,
         markdown=render_markdown,
         html_lang=html_lang,
+        status_label=status_label,
     )
     app.jinja_env.globals.update(
         interface_language=interface_language,
