@@ -12,6 +12,7 @@ from flask import (
     render_template,
     request,
     session,
+    url_for,
 )
 
 from actionapp.campaigns.actions import (
@@ -102,7 +103,9 @@ def set_language(code: str):
     A plain link (no form, no session) keeps public pages free of per-visitor state, so they
     can be served from the page cache; a forced language choice does no harm.
     """
-    response = redirect(safe_redirect_target(request.args.get("next"), "/"), 303)
+    response = redirect(
+        safe_redirect_target(request.args.get("next"), url_for("public.index")), 303
+    )
     if code in current_app.config["LANGUAGES"]:
         response.set_cookie(
             LANGUAGE_COOKIE,

@@ -226,6 +226,7 @@ def register_template_helpers(app: Flask) -> None:
     from flask_babel import format_date
 
     from actionapp.campaigns.markdown import render_markdown
+    from actionapp.web.redirects import current_page
 
     app.jinja_env.filters.update(
         number=format_number,
@@ -241,4 +242,5 @@ def register_template_helpers(app: Flask) -> None:
         interface_language=interface_language,
         native_language_name=native_language_name,
         languages=lambda: app.config["LANGUAGES"],
+        current_page=current_page,
     )
