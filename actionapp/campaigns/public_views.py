@@ -19,6 +19,7 @@ from actionapp.campaigns.actions import (
     action_state,
     live_actions,
     primary_targets,
+    reads_own_language,
 )
 from actionapp.campaigns.case_texts import case_texts
 from actionapp.campaigns.follow_ups import case_history, invitations, published_follow_ups
@@ -70,6 +71,8 @@ def action_page(slug: str):
             state=state,
             counts=ActionCounts(supporters=version.supporters, letters=version.letters),
             targets=primary_targets(action),
+            # The language each target's letters go in, by the rule that writes them.
+            own_language={t.id: reads_own_language(action, t) for t in primary_targets(action)},
             replies_reported=reported_reply_count(action.id) if action.show_reply_count else 0,
             wall=page_messages(action),
             # The same case before and after this action (read on each rendering: another
