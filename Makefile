@@ -5,6 +5,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMPS := .stamps
 PORT ?= 5000
+# The address links point to: the port `make run` serves on (its demo action's address too).
+DEV_PUBLIC_URL = ACTIONAPP_PUBLIC_URL=$${ACTIONAPP_PUBLIC_URL:-http://127.0.0.1:$(PORT)}
 FLASK := $(BIN)/flask --app actionapp
 TRANSLATIONS := actionapp/translations
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po))
@@ -26,7 +28,7 @@ run: setup system-packages db
 	@echo "Organisers sign in at http://127.0.0.1:$(PORT)/auth/sign-in and work at /organise/."
 	@echo "Create the first organiser with: make organiser EMAIL=you@example.org ROLE=admin"
 	@export ACTIONAPP_ENV=$${ACTIONAPP_ENV:-development}; \
-	export ACTIONAPP_PUBLIC_URL=$${ACTIONAPP_PUBLIC_URL:-http://127.0.0.1:$(PORT)}; \
+	export $(DEV_PUBLIC_URL); \
 	$(FLASK) outbox work & worker=$$!; \
 	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT; \
 	trap 'exit 130' INT TERM; \
@@ -87,7 +89,7 @@ flask: setup
 
 db: setup
 	ACTIONAPP_ENV=$${ACTIONAPP_ENV:-development} $(FLASK) db upgrade
-	ACTIONAPP_ENV=$${ACTIONAPP_ENV:-development} $(FLASK) seed-demo
+	ACTIONAPP_ENV=$${ACTIONAPP_ENV:-development} $(DEV_PUBLIC_URL) $(FLASK) seed-demo
 
 system-packages:
 	@bash .ci/system-packages $(RUN_PACKAGES)

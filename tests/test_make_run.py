@@ -107,6 +107,9 @@ def test_make_run_links_to_the_port_it_serves_on(make_run, tmp_path):
     said = log.read_text()
     assert f"{base}/auth/sign-in" in said and "/organise/" in said
     assert "make organiser EMAIL=" in said
+    # Every address it prints, the demo action's included, is on the port it serves on.
+    assert "Demo action added: " + base + "/actions/" in said
+    assert set(re.findall(r"https?://[\w.-]+(?::\d+)?", said)) == {base}, said
 
     status, _, home = Browser().request(base + "/")
     assert status == 200

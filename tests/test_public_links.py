@@ -17,6 +17,7 @@ from actionapp.models import Channel, utcnow
 from actionapp.printing.views import posted_short_url
 from actionapp.web.links import public_url_for
 from tests.builders import submit_letters
+from tests.fixtures_organise import PASSWORD
 
 PREFIXED = "https://example.org/ua"
 
@@ -73,3 +74,53 @@ def test_emails_link_under_a_path_prefix_and_the_links_lead_to_their_pages(
     assert unsubscribe in received.text()
     assert f"{PREFIXED}/actions/{demo_action.slug}" in received.text()
     assert client.get(unsubscribe.removeprefix(PREFIXED)).status_code == 200
+
+
+LINK = re.compile(r'(?:href|src|action)="(/[^"]*)"')
+
+
+def test_served_under_a_path_prefix_every_page_link_and_redirect_stays_under_it(
+    client, demo_action, make_organiser
+):
+    """Mounted at /ua (SCRIPT_NAME), no link, language switch or sign-in sends the visitor out."""
+    ua = "http://localhost/ua"
+    organiser = make_organiser("editor")
+    pages = [
+        "/",
+        f"/actions/{demo_action.slug}",
+        f"/actions/{demo_action.slug}?ref=news",
+        f"/actions/{demo_action.slug}/write",
+        "/auth/sign-in",
+        "/no-such-page",
+    ]
+    for path in pages:
+        page = client.get(path, base_url=ua)
+        links = LINK.findall(page.get_data(as_text=True))
+        assert links, path
+        assert [link for link in links if not link.startswith("/ua/")] == [], path
+        for switch in [link for link in links if link.startswith("/ua/language/")]:
+            back = client.get(switch.removeprefix("/ua"), base_url=ua)
+            assert back.status_code == 303
+            # The page the visitor was on, as their browser asked for it.
+            assert back.headers["Location"] == "/ua" + path, (path, switch)
+    home = client.get("/language/zh", base_url=ua)
+    assert home.headers["Location"] == "/ua/"
+
+    wanted = f"/organise/actions/{demo_action.id}/statistics"
+    asked = client.get(wanted, base_url=ua)
+    assert asked.status_code == 302
+    sign_in_page = asked.headers["Location"]
+    assert sign_in_page.startswith("/ua/auth/sign-in?next=")
+    form = client.get(sign_in_page.removeprefix("/ua"), base_url=ua).get_data(as_text=True)
+    next_value = re.search(r'name="next"[^>]*value="([^"]*)"|value="([^"]*)"[^>]*name="next"', form)
+    signed = client.post(
+        "/auth/sign-in",
+        base_url=ua,
+        data={
+            "email": organiser.email,
+            "password": PASSWORD,
+            "next": next(filter(None, next_value.groups())),
+        },
+    )
+    assert signed.status_code == 303
+    assert signed.headers["Location"] == "/ua" + wanted

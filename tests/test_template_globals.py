@@ -7,10 +7,10 @@ name means saying why it is presentation only (web/i18n.py, printing/views.py, w
 
 from flask import Flask
 
-# Formatting in the interface language and the language switcher (web/i18n.py), a URL builder
-# (web/organise.py), and what Flask-Babel and Flask-WTF add.
+# Formatting in the interface language and the language switcher with the page it comes back
+# to (web/i18n.py), a URL builder (web/organise.py), and what Flask-Babel and Flask-WTF add.
 PRESENTATION_GLOBALS = {
-    "interface_language", "native_language_name", "languages", "action_image_url",
+    "interface_language", "native_language_name", "languages", "current_page", "action_image_url",
     "_", "gettext", "ngettext", "pgettext", "npgettext", "csrf_token", "csrf_meta_tag",
 }  # fmt: skip
 # Values in hand written for the interface language, and a text's or language's direction.

@@ -290,3 +290,61 @@ def test_a_repeated_download_follows_an_edited_recipient(client, action, post_le
     edited = client.get(url).data
     assert edited != first
     assert "Chief Justice Renamed" in " ".join(read_pdf(edited).texts)
+
+
+BANNERS = {
+    "en": "Translation for you. Do not post this page.",
+    "zh": "供您参考的译文。请勿寄出此页。",
+}
+
+
+def _squeezed(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+@pytest.mark.parametrize(
+    ("language", "message", "name", "city"),
+    [
+        ("en", "I teach history in Leeds.\n\nPlease let them go home.", "Jane Doe", "Leeds"),
+        ("zh", "我是一名历史老师。\n\n请让他们回家。", "陈美玲", "台北"),
+    ],
+)
+def test_translation_pages_say_the_whole_letter_as_the_preview_does(
+    client, demo_action, post_letter, language, message, name, city
+):
+    """Each translation page says every part of its letter: date, subject, salutation, text,
+    personal paragraph, closing and signature (it stopped at the closing)."""
+    token = _token(
+        post_letter(
+            demo_action,
+            channel="print",
+            language=language,
+            personal_message=message,
+            name=name,
+            city=city,
+        )
+    )
+    client.set_cookie("lang", language)
+    url = f"/actions/{demo_action.slug}/print/{token}/letters.pdf?translation=1&guide=0"
+    pdf = read_pdf(client.get(url).data)
+    text = _squeezed("".join(pdf.texts))
+    submission = submission_by_token(token)
+    found = pdf_service.documents.translations(submission)
+    assert found, "every demo action has letters in another language"
+    position = text.index(_squeezed(BANNERS[language]))
+    for _letter, translation, _lang in found:
+        parts = [
+            translation.subject,
+            translation.salutation,
+            *translation.body.split("\n\n"),
+            *translation.personal_message.split("\n\n"),
+            translation.closing,
+            translation.signature_name,
+            translation.signature_place,
+            translation.date_text,
+        ]
+        if not translation.date_at_end:
+            parts.insert(0, parts.pop())
+        for part in filter(None, map(_squeezed, parts)):
+            # In the letter's order, on its own translation page.
+            position = text.index(part, position) + len(part)

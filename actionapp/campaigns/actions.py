@@ -143,6 +143,17 @@ def model_letter(action: Action, variant: str, language: str) -> ModelLetter | N
     )
 
 
+def reads_own_language(action: Action, target: Target) -> bool | None:
+    """Tell whether a target's letters go in its own language, as `target_language` decides:
+    with every model letter (True), with none (False: the writer's), or only with some (None).
+    """
+    every = {m.variant for m in action.model_letters}
+    own = {m.variant for m in action.model_letters if m.language == target.language}
+    if own == every:
+        return True
+    return None if own else False
+
+
 def variants(action: Action, language: str) -> list[ModelLetter]:
     """Return the model letters offered in a language (falling back to the action's language)."""
     found = [m for m in action.model_letters if m.language == language]

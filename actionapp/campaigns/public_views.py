@@ -12,12 +12,14 @@ from flask import (
     render_template,
     request,
     session,
+    url_for,
 )
 
 from actionapp.campaigns.actions import (
     action_state,
     live_actions,
     primary_targets,
+    reads_own_language,
 )
 from actionapp.campaigns.case_texts import case_texts
 from actionapp.campaigns.follow_ups import case_history, invitations, published_follow_ups
@@ -69,6 +71,8 @@ def action_page(slug: str):
             state=state,
             counts=ActionCounts(supporters=version.supporters, letters=version.letters),
             targets=primary_targets(action),
+            # The language each target's letters go in, by the rule that writes them.
+            own_language={t.id: reads_own_language(action, t) for t in primary_targets(action)},
             replies_reported=reported_reply_count(action.id) if action.show_reply_count else 0,
             wall=page_messages(action),
             # The same case before and after this action (read on each rendering: another
@@ -102,7 +106,9 @@ def set_language(code: str):
     A plain link (no form, no session) keeps public pages free of per-visitor state, so they
     can be served from the page cache; a forced language choice does no harm.
     """
-    response = redirect(safe_redirect_target(request.args.get("next"), "/"), 303)
+    response = redirect(
+        safe_redirect_target(request.args.get("next"), url_for("public.index")), 303
+    )
     if code in current_app.config["LANGUAGES"]:
         response.set_cookie(
             LANGUAGE_COOKIE,

@@ -6,14 +6,14 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import wraps
 
-from flask import Flask, abort, current_app, flash, redirect, request, session, url_for
+from flask import Flask, abort, current_app, flash, redirect, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 
 from actionapp.extensions import login_manager
 from actionapp.models import Organiser, Role, utcnow
 from actionapp.organisers.accounts import organiser_for_session
-from actionapp.web.redirects import safe_redirect_target
+from actionapp.web.redirects import current_page, safe_redirect_target
 
 SIGNED_IN_AT = "signed_in_at"
 SEEN_AT = "seen_at"
@@ -73,7 +73,7 @@ def role_required(role: Role) -> Callable:
             if session_expired(now):
                 end_session()
                 flash(_l("Your session has expired. Please sign in again."), "info")
-                return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))
+                return redirect(url_for("auth.sign_in", next=current_page()))
             if not current_user.can(role):
                 abort(403)
             session[SEEN_AT] = now.timestamp()

@@ -227,6 +227,7 @@ def register_template_helpers(app: Flask) -> None:
 
     from actionapp.campaigns.markdown import render_markdown
     from actionapp.campaigns.outcomes import status_label
+    from actionapp.web.redirects import current_page
 
     app.jinja_env.filters.update(
         number=format_number,
@@ -243,4 +244,5 @@ def register_template_helpers(app: Flask) -> None:
         interface_language=interface_language,
         native_language_name=native_language_name,
         languages=lambda: app.config["LANGUAGES"],
+        current_page=current_page,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 from urllib.parse import unquote, urlsplit
 
+from flask import request
 from werkzeug.urls import iri_to_uri
 
 # Longer targets are no path of ours; the sign-in form carries at most this much too.
@@ -45,3 +46,13 @@ def safe_redirect_target(target: str | None, fallback: str) -> str:
     else:
         return fallback  # encoded more deeply than any honest link
     return iri_to_uri(target)
+
+
+def current_page() -> str:
+    """Return the path of the page being served as the browser asked for it, to come back to.
+
+    The app's own path prefix (served under https://example.org/ua) is kept: a redirect to
+    `request.path` alone would leave the app. A post comes back to its page without the query.
+    """
+    path = request.full_path.rstrip("?") if request.method == "GET" else request.path
+    return request.script_root + path

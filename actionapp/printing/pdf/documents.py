@@ -208,8 +208,12 @@ def supporter_details(submission: Submission) -> SupporterDetails:
     )
 
 
-def translations(submission: Submission) -> list[tuple[Letter, LetterText]]:
-    """Return each letter that is not in the supporter's language with what it says in theirs."""
+def translations(submission: Submission) -> list[tuple[Letter, LetterText, str]]:
+    """Return each letter that is not in the supporter's language with what it says in theirs.
+
+    The whole letter, as the preview shows its translation: the personal paragraph and the
+    signature too (with the paragraph's lang, as in the letter itself).
+    """
     details = supporter_details(submission)
     found = []
     for letter in submission.letters:
@@ -219,7 +223,7 @@ def translations(submission: Submission) -> list[tuple[Letter, LetterText]]:
             submission.action, details, letter.target, letter.created_at.date()
         )
         if text is not None:
-            found.append((letter, text))
+            found.append((letter, text, supporter_lang(text.personal_message, text.language)))
     return found
 
 
