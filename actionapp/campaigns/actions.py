@@ -148,7 +148,7 @@ def reads_own_language(action: Action, target: Target) -> bool | None:
     with every model letter (True), with none (False: the writer's), or only with some (None).
     """
     every = {m.variant for m in action.model_letters}
-    own = {m.variant for m in action.model_letters if m.language == target.language}
+    own = {v for v in every if model_letter(action, v, target.language) is not None}
     if own == every:
         return True
     return None if own else False

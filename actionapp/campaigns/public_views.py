@@ -63,16 +63,17 @@ def action_page(slug: str):
     now = utcnow()
     state = action_state(action, now)
     language = interface_language()
+    targets = primary_targets(action)
     response = make_response(
         render_template(
             "public/action.html",
             action=action,
-            texts=case_texts(action, interface_language()),
+            texts=case_texts(action, language),
             state=state,
             counts=ActionCounts(supporters=version.supporters, letters=version.letters),
-            targets=primary_targets(action),
+            targets=targets,
             # The language each target's letters go in, by the rule that writes them.
-            own_language={t.id: reads_own_language(action, t) for t in primary_targets(action)},
+            own_language={t.id: reads_own_language(action, t) for t in targets},
             replies_reported=reported_reply_count(action.id) if action.show_reply_count else 0,
             wall=page_messages(action),
             # The same case before and after this action (read on each rendering: another

@@ -177,39 +177,30 @@ def _queue_letter(
 ) -> bool:
     """Queue one letter to its target; False if its address cannot be sent to (recorded)."""
     target = letter.target
-    key = f"letter:{letter.id}"
-    message_id = make_message_id(settings.message_id_domain, "letter")
+    # What the message is, whether it can be sent or not.
+    message = {
+        "kind": MessageKind.LETTER,
+        "action_id": submission.action_id,
+        "submission_id": submission.id,
+        "letter_id": letter.id,
+        "dedupe_key": f"letter:{letter.id}",
+        "sender": settings.from_address,
+        "message_id": make_message_id(settings.message_id_domain, "letter"),
+        "now": now,
+    }
     try:
         recipient = ascii_address(target.email)
         headers = _letter_headers(submission, letter, recipient, settings)
     except HeaderInjectionError as error:
         # Stored before the target rules were shared, or changed since: one failed message
         # for organisers to see, never an error page for the supporter confirming.
-        queue_unsendable(
-            kind=MessageKind.LETTER,
-            action_id=submission.action_id,
-            submission_id=submission.id,
-            letter_id=letter.id,
-            dedupe_key=key,
-            sender=settings.from_address,
-            recipient=target.email,
-            message_id=message_id,
-            reason=f"not sent: {error}",
-            now=now,
-        )
+        queue_unsendable(**message, recipient=target.email, reason=f"not sent: {error}")
         return False
     queue_message(
-        kind=MessageKind.LETTER,
-        action_id=submission.action_id,
-        submission_id=submission.id,
-        letter_id=letter.id,
-        dedupe_key=key,
-        sender=settings.from_address,
+        **message,
         recipient=recipient,
-        message_id=message_id,
         headers=headers,
         body_text=letter_text(letter) + "\n",
-        now=now,
         language=letter.language,
         not_before=reserve_slot(recipient, now, submission.action.mail_rate_per_hour),
     )
